@@ -1,0 +1,62 @@
+"""gunicorn settings for demo-flask-backend (container / Kubernetes).
+
+Every value can be overridden from the environment:
+    GUNICORN_BIND              default 0.0.0.0:$PORT (PORT default 8080)
+    GUNICORN_WORKERS           default 2
+    GUNICORN_THREADS           default 4
+    GUNICORN_TIMEOUT           default 30  (worker silent -> killed/restarted)
+    GUNICORN_GRACEFUL_TIMEOUT  default 20  (SIGTERM: finish in-flight requests)
+    GUNICORN_KEEPALIVE         default 75  (> ALB idle timeout of 60 s)
+    GUNICORN_WORKER_TMP_DIR    default /tmp (root filesystem is read-only)
+    LOG_LEVEL                  default info
+"""
+
+import os
+import sys
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+from jsonlog import GunicornJsonLogger  # noqa: E402
+
+
+def _int_env(name, default, minimum=0):
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    value = int(raw)
+    if value < minimum:
+        raise ValueError("%s must be >= %d, got %r" % (name, minimum, raw))
+    return value
+
+
+wsgi_app = "app:create_app()"
+chdir = _HERE
+
+bind = [os.environ.get("GUNICORN_BIND") or
+        "0.0.0.0:%d" % _int_env("PORT", 8080, minimum=1)]
+workers = _int_env("GUNICORN_WORKERS", 2, minimum=1)
+threads = _int_env("GUNICORN_THREADS", 4, minimum=1)
+worker_class = "gthread"
+timeout = _int_env("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int_env("GUNICORN_GRACEFUL_TIMEOUT", 20)
+keepalive = _int_env("GUNICORN_KEEPALIVE", 75)
+
+# Heartbeat files of the workers: the root filesystem is read-only, /tmp is
+# an emptyDir.
+worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/tmp")
+# Nothing may be written elsewhere either: no pid file, and no control
+# socket (gunicorn >= 25.1 would try $HOME/.gunicorn/gunicorn.ctl; older
+# releases ignore this unknown setting).
+pidfile = None
+control_socket_disable = True
+
+# Logs: JSON lines. Access log -> stdout, error log -> stderr.
+logger_class = GunicornJsonLogger
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+capture_output = False
+
+proc_name = "demo-flask-backend"

@@ -1,0 +1,108 @@
+package components
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// FieldError is one invalid argument: which field, the value given and what
+// is allowed. Field uses the lowerCamel name shared by the Args field and the
+// stack config key, so the stacks package can report it under the config key.
+type FieldError struct {
+	Field   string
+	Value   any
+	Allowed string
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("%s = %s: %s", e.Field, quote(e.Value), e.Allowed)
+}
+
+func quote(v any) string {
+	switch v := v.(type) {
+	case string:
+		return fmt.Sprintf("%q", v)
+	case []string:
+		return fmt.Sprintf("%q", v)
+	}
+	return fmt.Sprintf("%v", v)
+}
+
+// fieldErrors collects every problem in one set of args, so a user sees all
+// of them at once rather than one per `pulumi up`.
+type fieldErrors []error
+
+func (f *fieldErrors) add(field string, value any, allowed string, args ...any) {
+	*f = append(*f, &FieldError{Field: field, Value: value, Allowed: fmt.Sprintf(allowed, args...)})
+}
+
+func (f fieldErrors) err() error { return errors.Join(f...) }
+
+// FieldErrors flattens an error returned by a Validate method into its FieldErrors.
+func FieldErrors(err error) []*FieldError {
+	var out []*FieldError
+	var fe *FieldError
+	if errors.As(err, &fe) && fe == err {
+		return []*FieldError{fe}
+	}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			out = append(out, FieldErrors(e)...)
+		}
+	}
+	return out
+}
+
+func parseIPv4Prefix(s string) (netip.Prefix, bool) {
+	p, err := netip.ParsePrefix(s)
+	if err != nil || !p.Addr().Is4() {
+		return netip.Prefix{}, false
+	}
+	return p, true
+}
+
+// kubernetesName is an RFC 1123 DNS label, as Kubernetes requires for
+// namespaces, services and deployments.
+var kubernetesName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+
+// iamPrincipalArn matches IAM users and roles (with paths) in any partition.
+var iamPrincipalArn = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:(role|user)/[\w+=,.@/-]+$`)
+
+func validIAMPrincipalArn(s string) bool {
+	return iamPrincipalArn.MatchString(s) && !strings.HasSuffix(s, "/")
+}
+
+// mergeTags adds extra tags to base, extra winning. Either may be nil.
+func mergeTags(base, extra pulumi.StringMapInput) pulumi.StringMapOutput {
+	if base == nil {
+		base = pulumi.StringMap{}
+	}
+	if extra == nil {
+		extra = pulumi.StringMap{}
+	}
+	return pulumi.All(base, extra).ApplyT(func(maps []any) map[string]string {
+		out := map[string]string{}
+		for _, m := range maps {
+			for k, v := range m.(map[string]string) {
+				out[k] = v
+			}
+		}
+		return out
+	}).(pulumi.StringMapOutput)
+}
+
+// sortedKeys returns a map's keys in order, for deterministic resource names and messages.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

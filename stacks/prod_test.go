@@ -1,0 +1,56 @@
+package stacks
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// The prod stack is the workshop hardened: private endpoint, restricted public
+// CIDRs, KMS secrets encryption, long log retention, IMDSv2, no node-role
+// add-on policies, and protection on the VPC and cluster.
+func TestProdStackIsHardened(t *testing.T) {
+	run := runStack(t, "prod", nil)
+	cluster := run.Get(t, "eks:index:Cluster", "eks-prod-cluster")
+
+	if cluster.Input("endpointPrivateAccess") != true {
+		t.Errorf("private endpoint access off")
+	}
+	cidrs, _ := cluster.Input("publicAccessCidrs").([]any)
+	if len(cidrs) == 0 || reflect.DeepEqual(cidrs, []any{"0.0.0.0/0"}) {
+		t.Errorf("public endpoint open to %v, want restricted CIDRs", cidrs)
+	}
+	key := run.Get(t, "aws:kms/key:Key", "eks-prod-secrets")
+	if key.Input("enableKeyRotation") != true {
+		t.Errorf("KMS key without rotation")
+	}
+	if arn, _ := cluster.Input("encryptionConfigKeyArn").(string); !strings.HasPrefix(arn, "arn:aws:kms:") {
+		t.Errorf("secrets not encrypted with the stack's key: %q", arn)
+	}
+	if days := run.Get(t, "aws:cloudwatch/logGroup:LogGroup", "eks-prod-logs").Input("retentionInDays").(float64); days < 365 {
+		t.Errorf("log retention %v days, want at least a year", days)
+	}
+	group := run.Get(t, "eks:index:ManagedNodeGroup", "eks-prod-node-group-nodes")
+	if group.Input("enableIMDSv2") != true {
+		t.Errorf("IMDSv2 not required")
+	}
+	for _, a := range run.ByType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
+		arn := a.Input("policyArn").(string)
+		switch arn[strings.LastIndex(arn, "/")+1:] {
+		case "AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly":
+		default:
+			t.Errorf("node role has add-on policy %s", arn)
+		}
+	}
+	if n := len(run.ByType("aws:iam/policy:Policy")); n != 0 {
+		t.Errorf("%d customer-managed node policies, want none", n)
+	}
+
+	vpc := run.Get(t, "aws:ec2/vpc:Vpc", "eks-prod-vpc")
+	if !vpc.Protect || !cluster.Protect || !key.Protect {
+		t.Errorf("protect: vpc %v, cluster %v, kms key %v; want all protected", vpc.Protect, cluster.Protect, key.Protect)
+	}
+	if tags := run.Get(t, "pulumi:providers:aws", "aws").Input("defaultTags.tags").(map[string]any); tags["environment"] != "prod" || tags["stack"] != "prod" {
+		t.Errorf("provider default tags = %v", tags)
+	}
+}
