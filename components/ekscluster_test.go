@@ -36,21 +36,22 @@ func clusterArgs(mutate func(*EKSClusterArgs)) EKSClusterArgs {
 func runCluster(t *testing.T, args EKSClusterArgs) (*mocktest.Monitor, map[string]string) {
 	t.Helper()
 	m := mocktest.New()
-	outputs := map[string]string{}
 	m.MustRun(t, "test", nil, func(ctx *pulumi.Context) error {
 		c, err := NewEKSCluster(ctx, "eks-demo", &args)
 		if err != nil {
 			return err
 		}
-		for key, out := range map[string]pulumi.StringOutput{
-			"clusterName": c.ClusterName, "endpoint": c.Endpoint, "kubeconfigJson": c.KubeconfigJson,
-			"adminPrincipalArn": c.AdminPrincipalArn, "oidcProviderArn": c.OidcProviderArn,
-		} {
-			key := key
-			out.ApplyT(func(v string) string { outputs[key] = v; return v })
-		}
+		m.Capture("clusterName", c.ClusterName)
+		m.Capture("endpoint", c.Endpoint)
+		m.Capture("kubeconfigJson", c.KubeconfigJson)
+		m.Capture("adminPrincipalArn", c.AdminPrincipalArn)
+		m.Capture("oidcProviderArn", c.OidcProviderArn)
 		return nil
 	})
+	outputs := map[string]string{}
+	for k, v := range m.Captured() {
+		outputs[k] = v.(string)
+	}
 	return m, outputs
 }
 

@@ -123,10 +123,10 @@ func (a ManagedNodeGroupArgs) Validate() error {
 			errs.add("instanceTypes", t, "want an EC2 instance type such as m5.large")
 			continue
 		}
-		arches[instanceArch(t)] = true
+		arches[InstanceArchitecture([]string{t})] = true
 	}
 	if len(arches) > 1 {
-		errs.add("instanceTypes", a.InstanceTypes, "mixes x86_64 and arm64 types; one node group runs one AMI architecture")
+		errs.add("instanceTypes", a.InstanceTypes, "mixes amd64 (x86_64) and arm64 types; one node group runs one AMI architecture")
 	}
 	minSize, desired, maxSize := *a.MinSize, *a.DesiredSize, *a.MaxSize
 	if minSize < 0 {
@@ -157,11 +157,15 @@ func (a ManagedNodeGroupArgs) Validate() error {
 	return errs.err()
 }
 
-func instanceArch(instanceType string) string {
-	if armInstanceFamily.MatchString(instanceType) {
-		return "arm64"
+// InstanceArchitecture is the container platform architecture, "amd64" or
+// "arm64", of instance types of one architecture (as Validate requires).
+func InstanceArchitecture(instanceTypes []string) string {
+	for _, t := range instanceTypes {
+		if armInstanceFamily.MatchString(t) {
+			return "arm64"
+		}
 	}
-	return "x86_64"
+	return "amd64"
 }
 
 // awsManagedPolicy is an AWS managed policy by its path and name.

@@ -24,7 +24,6 @@ var allAddonPolicies = AddonPolicies{ImageBuilder: true, CloudWatch: true, Ebs: 
 func runNodeGroup(t *testing.T, mutate func(*ManagedNodeGroupArgs)) (*mocktest.Monitor, string) {
 	t.Helper()
 	m := mocktest.New()
-	var name string
 	m.MustRun(t, "test", nil, func(ctx *pulumi.Context) error {
 		cArgs := clusterArgs(nil)
 		cluster, err := NewEKSCluster(ctx, "eks-demo", &cArgs)
@@ -43,10 +42,10 @@ func runNodeGroup(t *testing.T, mutate func(*ManagedNodeGroupArgs)) (*mocktest.M
 		if err != nil {
 			return err
 		}
-		g.NodeGroupName.ApplyT(func(n string) string { name = n; return n })
+		m.Capture("nodeGroupName", g.NodeGroupName)
 		return nil
 	})
-	return m, name
+	return m, m.Captured()["nodeGroupName"].(string)
 }
 
 // attachedPolicies returns the managed policy ARNs attached to the node role
@@ -170,7 +169,7 @@ func TestManagedNodeGroupRejectsBadArgs(t *testing.T) {
 		want []string
 	}{
 		{ManagedNodeGroupArgs{NodeGroupName: "ng", DesiredSize: pulumi.IntRef(5), MinSize: pulumi.IntRef(1), MaxSize: pulumi.IntRef(3)}, []string{"desiredSize = 5", "minSize <= desiredSize <= maxSize"}},
-		{ManagedNodeGroupArgs{NodeGroupName: "ng", InstanceTypes: []string{"m5.large", "m7g.large"}}, []string{"mixes x86_64 and arm64"}},
+		{ManagedNodeGroupArgs{NodeGroupName: "ng", InstanceTypes: []string{"m5.large", "m7g.large"}}, []string{"mixes amd64 (x86_64) and arm64"}},
 		{ManagedNodeGroupArgs{NodeGroupName: "ng", InstanceTypes: []string{"large"}, DiskSize: 8}, []string{`instanceTypes = "large"`, "diskSize = 8"}},
 		{ManagedNodeGroupArgs{NodeGroupName: "ng", Taints: []Taint{{Key: "a", Effect: "NoRun"}}}, []string{`nodeTaints = "NoRun"`}},
 		{ManagedNodeGroupArgs{NodeGroupName: "", Labels: map[string]string{"bad key!": "v"}}, []string{`nodeGroupName = ""`, `nodeLabels = "bad key!=v"`}},

@@ -56,6 +56,12 @@ type Config struct {
 	NodeRoleAddonPolicies components.AddonPolicies `json:"nodeRoleAddonPolicies"`
 	ClusterAutoscaler     bool                     `json:"clusterAutoscaler"`
 
+	// Container images (issue: apps/ built and pushed to ECR).
+	AppsDir             string `json:"appsDir"`
+	FlaskRepositoryName string `json:"flaskRepositoryName"`
+	NginxRepositoryName string `json:"nginxRepositoryName"`
+	EcrForceDelete      bool   `json:"ecrForceDelete"`
+
 	// Protect marks the VPC and the cluster (and everything under them) protected,
 	// so `pulumi destroy` or a replacing change cannot delete them.
 	Protect bool `json:"protect"`
@@ -90,6 +96,10 @@ func DefaultConfig() Config {
 		NodeTaints:             []components.Taint{},
 		RequireImdsv2:          true,
 		ClusterAutoscaler:      true,
+		AppsDir:                "apps",
+		FlaskRepositoryName:    "demo-flask-backend",
+		NginxRepositoryName:    "demo-nginx",
+		EcrForceDelete:         false,
 		Protect:                false,
 		Tags:                   map[string]string{},
 	}
@@ -229,6 +239,18 @@ func (c Config) Validate() error {
 	network, cluster, nodes := c.networkArgs(), c.clusterArgs(), c.nodeGroupArgs()
 	for _, err := range []error{network.Validate(), cluster.Validate(), nodes.Validate()} {
 		for _, fe := range components.FieldErrors(err) {
+			problems = append(problems, ProjectName+":"+fe.Error())
+		}
+	}
+	for _, w := range c.workloads() {
+		for _, fe := range components.FieldErrors(w.imageArgs(c).Validate()) {
+			// Report image problems under the config keys that caused them.
+			switch fe.Field {
+			case "repositoryName":
+				fe.Field = w.repositoryKey
+			case "context", "dockerfile":
+				fe.Field = "appsDir"
+			}
 			problems = append(problems, ProjectName+":"+fe.Error())
 		}
 	}

@@ -137,6 +137,8 @@ func TestBadConfigurationIsRejectedBeforeAnythingIsRegistered(t *testing.T) {
 		{"unknown object field", map[string]string{"eks-workshop:nodeRoleAddonPolicies": `{"imageBuilder":true,"albIngress":true}`}, []string{"eks-workshop:nodeRoleAddonPolicies", "albIngress"}},
 		{"closed endpoint", map[string]string{"eks-workshop:endpointPublicAccess": "false", "eks-workshop:endpointPrivateAccess": "false", "eks-workshop:publicAccessCidrs": "[]"}, []string{"endpointPrivateAccess = false", "nothing can reach the API"}},
 		{"public CIDR", map[string]string{"eks-workshop:publicAccessCidrs": `["10.0.0.1"]`}, []string{`publicAccessCidrs = "10.0.0.1"`}},
+		{"repository name", map[string]string{"eks-workshop:flaskRepositoryName": "Demo Flask"}, []string{`eks-workshop:flaskRepositoryName = "Demo Flask"`, "lowercase"}},
+		{"apps directory", map[string]string{"eks-workshop:appsDir": "/nonexistent"}, []string{`eks-workshop:appsDir = "/nonexistent/flask"`, "build context"}},
 		{"several at once", map[string]string{"eks-workshop:natGateway": "x", "eks-workshop:diskSize": "1", "eks-workshop:kubernetesVersion": "2.0"}, []string{"natGateway", "diskSize", "kubernetesVersion", "3 problems"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,6 +166,7 @@ func TestBadConfigurationIsRejectedBeforeAnythingIsRegistered(t *testing.T) {
 func TestProgramValidatesConfigBuiltInGo(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Region = "ap-northeast-2"
+	cfg.AppsDir = "../apps"
 	cfg.MinSize = 9
 	m := mocktest.New()
 	err := m.Run("embedded", nil, Program(cfg))
@@ -177,7 +180,7 @@ func TestProgramValidatesConfigBuiltInGo(t *testing.T) {
 }
 
 func TestDefaultConfigWithARegionIsValid(t *testing.T) {
-	cfg, err := ParseConfig(lookup(map[string]string{"aws:region": "eu-west-1"}))
+	cfg, err := ParseConfig(lookup(map[string]string{"aws:region": "eu-west-1", ProjectName + ":appsDir": "../apps"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +196,9 @@ func FuzzParseConfig(f *testing.F) {
 	f.Add("availabilityZones", `["ap-northeast-2a"]`, "nodeLabels", `{"a":1}`)
 	f.Add("kubernetesVersion", "1.999999999999999999999", "publicAccessCidrs", `["::/0"]`)
 	f.Fuzz(func(t *testing.T, key1, value1, key2, value2 string) {
-		cfg := map[string]string{"aws:region": "ap-northeast-2", ProjectName + ":" + key1: value1, ProjectName + ":" + key2: value2}
+		cfg := map[string]string{"aws:region": "ap-northeast-2", ProjectName + ":appsDir": "../apps"}
+		cfg[ProjectName+":"+key1] = value1
+		cfg[ProjectName+":"+key2] = value2
 		c, err := ParseConfig(lookup(cfg))
 		if err == nil {
 			if verr := c.Validate(); verr != nil {

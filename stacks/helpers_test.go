@@ -27,7 +27,8 @@ func loadProject(t testing.TB) *workspace.Project {
 }
 
 // stackConfig reads Pulumi.<stack>.yaml with the CLI's loader and returns the
-// config as the CLI hands it to the program ("project:key" -> string).
+// config as the CLI hands it to the program ("project:key" -> string). Tests
+// run in stacks/, so appsDir is pointed at the repository's apps/.
 func stackConfig(t testing.TB, stack string) map[string]string {
 	t.Helper()
 	project := loadProject(t)
@@ -39,7 +40,7 @@ func stackConfig(t testing.TB, stack string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]string{}
+	out := map[string]string{ProjectName + ":appsDir": filepath.Join(repoRoot, "apps")}
 	for k, v := range decrypted {
 		out[k.String()] = v
 	}
@@ -60,7 +61,7 @@ func runStack(t testing.TB, stack string, overrides map[string]string) stackRun 
 	for k, v := range overrides {
 		cfg[k] = v
 	}
-	run := stackRun{Monitor: mocktest.New(), Outputs: map[string]any{}}
+	run := stackRun{Monitor: mocktest.New()}
 	run.MustRun(t, stack, cfg, func(ctx *pulumi.Context) error {
 		c, err := LoadConfig(ctx)
 		if err != nil {
@@ -70,13 +71,11 @@ func runStack(t testing.TB, stack string, overrides map[string]string) stackRun 
 		if err != nil {
 			return err
 		}
-		outputs.ToMapOutput().ApplyT(func(m map[string]any) map[string]any {
-			for k, v := range m {
-				run.Outputs[k] = v
-			}
-			return m
-		})
+		for key, value := range outputs {
+			run.Capture(key, pulumi.ToOutput(value))
+		}
 		return nil
 	})
+	run.Outputs = run.Captured()
 	return run
 }

@@ -123,7 +123,16 @@ func deploy(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
 		return nil, err
 	}
 
+	images, err := deployImages(ctx, cfg, onAWS)
+	if err != nil {
+		return nil, err
+	}
+
 	return pulumi.Map{
+		"flaskImage":               images["demo-flask-backend"].ImageRef,
+		"nginxImage":               images["demo-nginx"].ImageRef,
+		"flaskRepositoryUrl":       images["demo-flask-backend"].RepositoryUrl,
+		"nginxRepositoryUrl":       images["demo-nginx"].RepositoryUrl,
 		"region":                   pulumi.String(cfg.Region),
 		"vpcId":                    network.VpcID,
 		"publicSubnetIds":          network.PublicSubnetIDs,

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -76,6 +77,8 @@ type Monitor struct {
 	resources []Resource
 	invokes   []Invoke
 	standins  map[string]bool // names registered by registerReferenced
+	captured  map[string]any
+	pending   sync.WaitGroup // captures not yet resolved
 }
 
 // New returns a monitor for an account in ap-northeast-2 (the workshop's region).
@@ -104,6 +107,39 @@ func (m *Monitor) MustRun(t testing.TB, stack string, config map[string]string, 
 	if err := m.Run(stack, config, program); err != nil {
 		t.Fatalf("program failed: %v", err)
 	}
+}
+
+// Capture records the resolved value of out under key, for assertions after Run.
+func (m *Monitor) Capture(key string, out pulumi.Output) {
+	m.pending.Add(1)
+	out.ApplyT(func(v any) any {
+		defer m.pending.Done()
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if m.captured == nil {
+			m.captured = map[string]any{}
+		}
+		m.captured[key] = v
+		return v
+	})
+}
+
+// Captured returns the values recorded by Capture. Outputs built from plain
+// values are not awaited by the run, so it waits for them (at most 10s).
+func (m *Monitor) Captured() map[string]any {
+	done := make(chan struct{})
+	go func() { m.pending.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string]any{}
+	for k, v := range m.captured {
+		out[k] = v
+	}
+	return out
 }
 
 // Resources returns every registration so far, in order.
@@ -363,7 +399,8 @@ func (m *Monitor) newResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		set("repositoryUrl", fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s", AccountID, m.Region, name))
 	case "docker:index/image:Image":
 		name := args.Inputs["imageName"].StringValue()
-		set("repoDigest", strings.SplitN(name, ":", 2)[0]+"@sha256:"+fullHash(name))
+		repo := name[:strings.LastIndex(name, ":")] // the tag follows the last colon (a registry may have a port)
+		set("repoDigest", repo+"@sha256:"+fullHash(name))
 	case "eks:index:Cluster":
 		return m.mockEKSCluster(args, state)
 	case "eks:index:ManagedNodeGroup":
@@ -489,3 +526,36 @@ func fullHash(s string) string {
 }
 
 func shortHash(s string) string { return fullHash(s)[:17] }
+
+// Manifest renders a Kubernetes registration as the object the provider
+// would send to the API server: its inputs plus apiVersion and kind from the
+// type token ("kubernetes:apps/v1:Deployment").
+func (r Resource) Manifest() (map[string]any, error) {
+	parts := strings.Split(r.Type, ":")
+	if len(parts) != 3 || parts[0] != "kubernetes" {
+		return nil, fmt.Errorf("%s %s is not a Kubernetes object", r.Type, r.Name)
+	}
+	manifest := r.Plain()
+	manifest["apiVersion"] = strings.TrimPrefix(parts[1], "core/")
+	manifest["kind"] = parts[2]
+	return manifest, nil
+}
+
+// DecodeStrict decodes the manifest into a typed object (a k8s.io/api type),
+// failing on unknown or mistyped fields, as the API server would.
+func (r Resource) DecodeStrict(into any) error {
+	manifest, err := r.Manifest()
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(manifest)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(into); err != nil {
+		return fmt.Errorf("%s %s: %w", r.Type, r.Name, err)
+	}
+	return nil
+}

@@ -1,0 +1,103 @@
+package stacks
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// dockerfileInstructions returns a Dockerfile's instructions (upper-cased)
+// with their arguments, continuation lines joined and comments dropped.
+func dockerfileInstructions(t *testing.T, path string) [][2]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out [][2]string
+	var line string
+	scanner := bufio.NewScanner(f)
+	for scanner.Scan() {
+		text := strings.TrimSpace(scanner.Text())
+		if strings.HasPrefix(text, "#") || (text == "" && line == "") {
+			continue
+		}
+		if cont, ok := strings.CutSuffix(text, "\\"); ok {
+			line += cont + " "
+			continue
+		}
+		line += text
+		instruction, args, _ := strings.Cut(line, " ")
+		out = append(out, [2]string{strings.ToUpper(instruction), strings.TrimSpace(args)})
+		line = ""
+	}
+	return out
+}
+
+// Every image the stacks deploy is pinned, runs as non-root and EXPOSEs the
+// port the stack deploys it on.
+func TestDockerfilesArePinnedNonRootAndExposeTheDeployedPort(t *testing.T) {
+	cfg := DefaultConfig()
+	for _, w := range cfg.workloads() {
+		t.Run(w.name, func(t *testing.T) {
+			var froms, users, exposes []string
+			for _, ins := range dockerfileInstructions(t, filepath.Join(repoRoot, "apps", w.source, "Dockerfile")) {
+				switch ins[0] {
+				case "FROM":
+					froms = append(froms, strings.Fields(ins[1])[0])
+				case "USER":
+					users = append(users, ins[1])
+				case "EXPOSE":
+					exposes = append(exposes, strings.Fields(ins[1])...)
+				}
+			}
+			if len(froms) == 0 {
+				t.Fatal("no FROM")
+			}
+			for _, image := range froms {
+				name, tag, hasTag := strings.Cut(image[strings.LastIndex(image, "/")+1:], ":")
+				if strings.Contains(image, "@sha256:") {
+					continue // pinned by digest
+				}
+				if !hasTag || tag == "latest" || !strings.ContainsAny(tag, "0123456789") {
+					t.Errorf("base image %s (%s) is not pinned to a version", image, name)
+				}
+			}
+			if len(users) == 0 {
+				t.Fatal("no USER: the image would run as root")
+			}
+			final := strings.Split(users[len(users)-1], ":")[0]
+			if uid, err := strconv.Atoi(final); err != nil || uid == 0 {
+				t.Errorf("final USER %q is not a numeric non-root UID (Pod Security runAsNonRoot needs a number)", users[len(users)-1])
+			}
+			if len(exposes) != 1 || strings.TrimSuffix(exposes[0], "/tcp") != strconv.Itoa(w.containerPort) {
+				t.Errorf("EXPOSE %v, want exactly the deployed port %d", exposes, w.containerPort)
+			}
+		})
+	}
+}
+
+func TestStacksPushBothAppsToECR(t *testing.T) {
+	run := runStack(t, "dev", nil)
+	for _, w := range DefaultConfig().workloads() {
+		repo := run.Get(t, "aws:ecr/repository:Repository", w.name+"-repo")
+		if repo.Input("name") != w.repository || repo.Input("forceDelete") != true {
+			t.Errorf("%s repository = %v, want %s deletable in dev", w.name, repo.Plain(), w.repository)
+		}
+		image := run.Get(t, "docker:index/image:Image", w.name+"-image")
+		if image.Input("build.context") != filepath.Join(repoRoot, "apps", w.source) || image.Input("build.platform") != "linux/amd64" {
+			t.Errorf("%s build = %v, want apps/%s for the m5 nodes' linux/amd64", w.name, image.Input("build"), w.source)
+		}
+	}
+	if ref, _ := run.Outputs["flaskImage"].(string); !strings.Contains(ref, "/demo-flask-backend@sha256:") {
+		t.Errorf("flaskImage output = %q, want the pushed digest", ref)
+	}
+	prod := runStack(t, "prod", nil)
+	if prod.Get(t, "aws:ecr/repository:Repository", "demo-flask-backend-repo").Input("forceDelete") != false {
+		t.Errorf("prod repositories can be force-deleted")
+	}
+}
