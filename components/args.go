@@ -74,9 +74,13 @@ var kubernetesName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 // iamPrincipalArn matches IAM users and roles (with paths) in any partition.
 var iamPrincipalArn = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:(role|user)/[\w+=,.@/-]+$`)
 
-func validIAMPrincipalArn(s string) bool {
+// ValidIAMPrincipalArn reports whether s is an IAM role or user ARN.
+func ValidIAMPrincipalArn(s string) bool {
 	return iamPrincipalArn.MatchString(s) && !strings.HasSuffix(s, "/")
 }
+
+// ValidKubernetesName reports whether s is a valid namespace or object name (an RFC 1123 label).
+func ValidKubernetesName(s string) bool { return kubernetesName.MatchString(s) }
 
 // mergeTags adds extra tags to base, extra winning. Either may be nil.
 func mergeTags(base, extra pulumi.StringMapInput) pulumi.StringMapOutput {
@@ -106,3 +110,9 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// regionPattern matches AWS region names in every partition (ap-northeast-2, us-gov-west-1, cn-north-1).
+var regionPattern = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$`)
+
+// ValidRegion reports whether s looks like an AWS region name.
+func ValidRegion(s string) bool { return regionPattern.MatchString(s) }

@@ -1,181 +1,14 @@
 package components
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
-	"sort"
 
-	"github.com/moby/patternmatcher"
-	"github.com/moby/patternmatcher/ignorefile"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
-	"github.com/pulumi/pulumi-docker/sdk/v4/go/docker"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
-
-// ImageBuild says how to build a container image.
-type ImageBuild struct {
-	// Context is the build context directory. Required.
-	Context string
-	// Dockerfile is relative to Context. Optional; default "Dockerfile".
-	Dockerfile string
-	// Platform is the target platform. Optional; default "linux/amd64" (the m5 nodes' architecture).
-	Platform string
-	// BuildArgs are passed as --build-arg. Optional.
-	BuildArgs map[string]string
-}
-
-func (b ImageBuild) withDefaults() ImageBuild {
-	if b.Dockerfile == "" {
-		b.Dockerfile = "Dockerfile"
-	}
-	if b.Platform == "" {
-		b.Platform = "linux/amd64"
-	}
-	return b
-}
-
-var platformPattern = regexp.MustCompile(`^linux/(amd64|arm64)$`)
-
-func (b ImageBuild) validate(errs *fieldErrors) {
-	b = b.withDefaults()
-	if info, err := os.Stat(b.Context); err != nil || !info.IsDir() {
-		errs.add("context", b.Context, "want an existing build context directory")
-	} else if _, err := os.Stat(filepath.Join(b.Context, b.Dockerfile)); err != nil {
-		errs.add("dockerfile", b.Dockerfile, "not found in the build context %s", b.Context)
-	}
-	if !platformPattern.MatchString(b.Platform) {
-		errs.add("platform", b.Platform, "want linux/amd64 or linux/arm64")
-	}
-}
-
-// Tag is a content hash of everything that goes into the image: the files
-// Docker would send as the build context (honouring .dockerignore), the
-// Dockerfile, the platform and the build args. Unchanged sources give the
-// same tag, so `pulumi up` shows no diff and immutable tags never collide.
-func (b ImageBuild) Tag() (string, error) {
-	b = b.withDefaults()
-	h := sha256.New()
-	meta, _ := json.Marshal(struct {
-		Dockerfile, Platform string
-		BuildArgs            map[string]string
-	}{b.Dockerfile, b.Platform, b.BuildArgs})
-	h.Write(meta)
-
-	matcher, err := dockerignore(b.Context)
-	if err != nil {
-		return "", err
-	}
-	var files []string
-	err = filepath.WalkDir(b.Context, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(b.Context, path)
-		if rel == "." {
-			return nil
-		}
-		rel = filepath.ToSlash(rel)
-		// Docker always sends the Dockerfile and .dockerignore, ignored or not.
-		if rel != b.Dockerfile && rel != ".dockerignore" {
-			ignored, err := matcher.MatchesOrParentMatches(rel)
-			if err != nil {
-				return err
-			}
-			if ignored {
-				if d.IsDir() && !matcher.Exclusions() {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-		}
-		if !d.IsDir() {
-			files = append(files, rel)
-		}
-		return nil
-	})
-	if err != nil {
-		return "", fmt.Errorf("hashing build context %s: %w", b.Context, err)
-	}
-	sort.Strings(files)
-	for _, rel := range files {
-		if err := hashFile(h, b.Context, rel); err != nil {
-			return "", err
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16], nil
-}
-
-func dockerignore(dir string) (*patternmatcher.PatternMatcher, error) {
-	var patterns []string
-	f, err := os.Open(filepath.Join(dir, ".dockerignore"))
-	if err == nil {
-		defer f.Close()
-		if patterns, err = ignorefile.ReadAll(f); err != nil {
-			return nil, fmt.Errorf("%s/.dockerignore: %w", dir, err)
-		}
-	} else if !os.IsNotExist(err) {
-		return nil, err
-	}
-	return patternmatcher.New(patterns)
-}
-
-// hashFile adds a file's path, mode and content to h, each length-prefixed
-// so that no two different contexts hash alike.
-func hashFile(h io.Writer, dir, rel string) error {
-	path := filepath.Join(dir, filepath.FromSlash(rel))
-	info, err := os.Lstat(path)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(h, "%d:%s:%o:", len(rel), rel, info.Mode())
-	if info.Mode()&fs.ModeSymlink != 0 {
-		target, err := os.Readlink(path)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(h, "%d:%s", len(target), target)
-		return nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	fmt.Fprintf(h, "%d:", info.Size())
-	_, err = io.Copy(h, f)
-	return err
-}
-
-// buildImage registers a docker.Image for repository:tag, pushed with
-// registry's credentials unless registry is nil and push is false.
-func buildImage(ctx *pulumi.Context, name string, build ImageBuild, tag string, repository pulumi.StringInput,
-	registry docker.RegistryPtrInput, push bool, opts ...pulumi.ResourceOption) (*docker.Image, error) {
-	build = build.withDefaults()
-	var args pulumi.StringMap
-	if len(build.BuildArgs) > 0 {
-		args = pulumi.ToStringMap(build.BuildArgs)
-	}
-	builder := docker.BuilderVersionBuilderBuildKit
-	return docker.NewImage(ctx, name, &docker.ImageArgs{
-		ImageName: pulumi.Sprintf("%s:%s", repository, tag),
-		Build: docker.DockerBuildArgs{
-			Context:        pulumi.String(build.Context),
-			Dockerfile:     pulumi.String(filepath.Join(build.Context, build.Dockerfile)),
-			Platform:       pulumi.String(build.Platform),
-			Args:           args,
-			BuilderVersion: builder,
-		},
-		Registry: registry,
-		SkipPush: pulumi.Bool(!push),
-	}, opts...)
-}
 
 // ECRImageArgs configures an ECRImage.
 type ECRImageArgs struct {
@@ -244,8 +77,7 @@ func (a ECRImageArgs) Validate() error {
 	if a.KeepTaggedImages < 1 {
 		errs.add("keepTaggedImages", a.KeepTaggedImages, "want 1 or more images")
 	}
-	a.Build.validate(&errs)
-	return errs.err()
+	return errors.Join(errs.err(), a.Build.Validate())
 }
 
 // lifecyclePolicy is an ECR lifecycle policy document.
@@ -299,10 +131,6 @@ func NewECRImage(ctx *pulumi.Context, name string, args *ECRImageArgs, opts ...p
 		return nil, fmt.Errorf("ecr image %q: %w", name, err)
 	}
 	a := args.withDefaults()
-	tag, err := a.Build.Tag()
-	if err != nil {
-		return nil, fmt.Errorf("ecr image %q: %w", name, err)
-	}
 
 	img := &ECRImage{}
 	if err := ctx.RegisterComponentResource("eks-workshop:index:ECRImage", name, img, opts...); err != nil {
@@ -337,19 +165,20 @@ func NewECRImage(ctx *pulumi.Context, name string, args *ECRImageArgs, opts ...p
 	}
 
 	token := ecr.GetAuthorizationTokenOutput(ctx, ecr.GetAuthorizationTokenOutputArgs{RegistryId: repo.RegistryId}, parent)
-	image, err := buildImage(ctx, name+"-image", a.Build, tag, repo.RepositoryUrl, docker.RegistryArgs{
-		Server:   repo.RepositoryUrl,
-		Username: token.UserName(),
-		Password: pulumi.ToSecret(token.Password()).(pulumi.StringOutput),
-	}, true, parent)
+	image, err := NewRegistryImage(ctx, name, &RegistryImageArgs{
+		Repository: repo.RepositoryUrl,
+		Build:      a.Build,
+		Username:   token.UserName(),
+		Password:   token.Password(),
+	}, parent)
 	if err != nil {
 		return nil, err
 	}
 
 	img.RepositoryUrl = repo.RepositoryUrl
 	img.ImageName = image.ImageName
-	img.ImageRef = image.RepoDigest
-	img.Tag = pulumi.String(tag).ToStringOutput()
+	img.ImageRef = image.ImageRef
+	img.Tag = image.Tag
 	return img, ctx.RegisterResourceOutputs(img, pulumi.Map{
 		"repositoryUrl": img.RepositoryUrl,
 		"imageName":     img.ImageName,

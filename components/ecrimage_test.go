@@ -187,10 +187,11 @@ func TestECRImageRepositoryLikeTheWorkshopButSafer(t *testing.T) {
 	if !image.IsSecret("registry.password") {
 		t.Errorf("registry password is not secret")
 	}
-	for _, r := range []mocktest.Resource{repo, image} {
-		if r.Parent != m.Get(t, "eks-workshop:index:ECRImage", "demo-flask-backend").URN {
-			t.Errorf("%s is not parented by the ECRImage", r.Name)
-		}
+	component := m.Get(t, "eks-workshop:index:ECRImage", "demo-flask-backend")
+	builder := m.Get(t, "eks-workshop:index:RegistryImage", "demo-flask-backend")
+	if repo.Parent != component.URN || builder.Parent != component.URN || image.Parent != builder.URN {
+		t.Errorf("parents: repository %s, image builder %s, image %s; want the ECRImage, the ECRImage, the builder",
+			repo.Parent, builder.Parent, image.Parent)
 	}
 }
 

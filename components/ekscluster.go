@@ -174,7 +174,7 @@ func (a EKSClusterArgs) Validate() error {
 	principals := map[string]bool{}
 	for i, e := range a.AccessEntries {
 		field := fmt.Sprintf("accessEntries[%d]", i)
-		if !validIAMPrincipalArn(e.PrincipalArn) {
+		if !ValidIAMPrincipalArn(e.PrincipalArn) {
 			errs.add(field+".principalArn", e.PrincipalArn, "want an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/Admin (for an SSO user, its role, not the sts session ARN)")
 		}
 		if principals[e.PrincipalArn] {

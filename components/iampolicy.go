@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 )
 
 // PolicyVersion is the current IAM policy language version.
@@ -385,6 +386,31 @@ func loadBalancerControllerPolicy(partition string) PolicyDocument {
 				"elasticloadbalancing:SetRulePriorities",
 			},
 			Resource: all,
+		},
+	)
+}
+
+// ScopedAutoScalerPolicy is AutoScalerPolicy for one controller with its own
+// role: it may change only the Auto Scaling groups EKS tags as this
+// cluster's (k8s.io/cluster-autoscaler/<cluster> = owned), not every group
+// in the account.
+func ScopedAutoScalerPolicy(clusterName string) PolicyDocument {
+	scaling := []string{"autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"}
+	var describe []string
+	for _, s := range AutoScalerPolicy().Statement {
+		for _, action := range s.Action {
+			if !slices.Contains(scaling, action) {
+				describe = append(describe, action)
+			}
+		}
+	}
+	return newPolicyDocument(
+		PolicyStatement{Sid: "ClusterAutoscalerDiscovery", Effect: effectAllow, Action: describe, Resource: []string{resourceAll}},
+		PolicyStatement{
+			Sid: "ClusterAutoscalerScalingOwnGroups", Effect: effectAllow, Action: scaling, Resource: []string{resourceAll},
+			Condition: map[string]map[string]any{
+				"StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/" + clusterName: "owned"},
+			},
 		},
 	)
 }

@@ -226,12 +226,7 @@ func NewManagedNodeGroup(ctx *pulumi.Context, name string, args *ManagedNodeGrou
 	}
 	attachments := []pulumi.Resource{}
 	for _, p := range managed {
-		attachment, err := iam.NewRolePolicyAttachment(ctx, name+"-"+p.key, &iam.RolePolicyAttachmentArgs{
-			Role: role.Name,
-			PolicyArn: partition.Partition().ApplyT(func(part string) string {
-				return fmt.Sprintf("arn:%s:iam::aws:policy/%s", part, p.path)
-			}).(pulumi.StringOutput),
-		}, parent)
+		attachment, err := attachManagedPolicy(ctx, name+"-"+p.key, role, partition, p.path, parent)
 		if err != nil {
 			return nil, err
 		}
@@ -245,7 +240,7 @@ func NewManagedNodeGroup(ctx *pulumi.Context, name string, args *ManagedNodeGrou
 		custom["load-balancer-controller"] = LoadBalancerControllerPolicy()
 	}
 	for _, key := range sortedKeys(custom) {
-		attachment, err := attachInlinePolicy(ctx, name+"-"+key, role, custom[key], tags, parent)
+		attachment, err := attachPolicy(ctx, name+"-"+key, role, pulumi.String(custom[key].JSON()), tags, parent)
 		if err != nil {
 			return nil, err
 		}
@@ -302,10 +297,10 @@ func NewManagedNodeGroup(ctx *pulumi.Context, name string, args *ManagedNodeGrou
 	})
 }
 
-// attachInlinePolicy creates a customer-managed policy from doc and attaches it to role.
-func attachInlinePolicy(ctx *pulumi.Context, name string, role *iam.Role, doc PolicyDocument, tags pulumi.StringMapInput, parent pulumi.ResourceOption) (*iam.RolePolicyAttachment, error) {
+// attachPolicy creates a customer-managed policy from a document and attaches it to role.
+func attachPolicy(ctx *pulumi.Context, name string, role *iam.Role, document pulumi.StringInput, tags pulumi.StringMapInput, parent pulumi.ResourceOption) (*iam.RolePolicyAttachment, error) {
 	policy, err := iam.NewPolicy(ctx, name, &iam.PolicyArgs{
-		Policy: pulumi.String(doc.JSON()),
+		Policy: document,
 		Tags:   tags,
 	}, parent)
 	if err != nil {
@@ -313,5 +308,15 @@ func attachInlinePolicy(ctx *pulumi.Context, name string, role *iam.Role, doc Po
 	}
 	return iam.NewRolePolicyAttachment(ctx, name, &iam.RolePolicyAttachmentArgs{
 		Role: role.Name, PolicyArn: policy.Arn,
+	}, parent)
+}
+
+// attachManagedPolicy attaches an AWS managed policy ("service-role/AmazonEBSCSIDriverPolicy") in the stack's partition.
+func attachManagedPolicy(ctx *pulumi.Context, name string, role *iam.Role, partition aws.GetPartitionResultOutput, path string, parent pulumi.ResourceOption) (*iam.RolePolicyAttachment, error) {
+	return iam.NewRolePolicyAttachment(ctx, name, &iam.RolePolicyAttachmentArgs{
+		Role: role.Name,
+		PolicyArn: partition.Partition().ApplyT(func(part string) string {
+			return fmt.Sprintf("arn:%s:iam::aws:policy/%s", part, path)
+		}).(pulumi.StringOutput),
 	}, parent)
 }

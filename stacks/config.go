@@ -62,6 +62,29 @@ type Config struct {
 	NginxRepositoryName string `json:"nginxRepositoryName"`
 	EcrForceDelete      bool   `json:"ecrForceDelete"`
 
+	// Workloads and platform.
+	// Target is "eks" (this program builds the cluster) or "local" (any
+	// cluster a kubeconfig reaches: EKS Anywhere, kind, minikube; no AWS).
+	Target string `json:"target"`
+	// Kubeconfig and KubeContext select the local target's cluster; empty means the ambient kubeconfig.
+	Kubeconfig  string `json:"kubeconfig"`
+	KubeContext string `json:"kubeContext"`
+	// ImageRegistry is where the local target pushes images; PushImages false
+	// builds them into a Docker daemon the cluster shares instead.
+	ImageRegistry string `json:"imageRegistry"`
+	PushImages    bool   `json:"pushImages"`
+	// Namespace is the environment's namespace for the workloads.
+	Namespace string `json:"namespace"`
+	// TeamPrincipalArn, when set, may edit the namespace and nothing else.
+	TeamPrincipalArn         string                   `json:"teamPrincipalArn"`
+	NetworkPolicyEnforcement bool                     `json:"networkPolicyEnforcement"`
+	PodIdentity              bool                     `json:"podIdentity"`
+	AddonVersions            components.AddonVersions `json:"addonVersions"`
+	IngressGroupName         string                   `json:"ingressGroupName"`
+	// RenderYamlToDirectory writes the Kubernetes manifests there instead of
+	// applying them, for a GitOps tool to sync.
+	RenderYamlToDirectory string `json:"renderYamlToDirectory"`
+
 	// Protect marks the VPC and the cluster (and everything under them) protected,
 	// so `pulumi destroy` or a replacing change cannot delete them.
 	Protect bool `json:"protect"`
@@ -73,36 +96,67 @@ type Config struct {
 // it; Pulumi.yaml declares the same defaults (a test keeps them equal).
 func DefaultConfig() Config {
 	return Config{
-		VpcCidr:                "10.0.0.0/16",
-		AvailabilityZones:      []string{},
-		AvailabilityZoneCount:  3,
-		NatGateway:             components.NatHighlyAvailable,
-		ClusterName:            "eks-demo",
-		KubernetesVersion:      "1.33",
-		EnabledClusterLogTypes: []string{"*"},
-		LogRetentionDays:       90,
-		EndpointPublicAccess:   true,
-		EndpointPrivateAccess:  true,
-		PublicAccessCidrs:      []string{"0.0.0.0/0"},
-		SecretsEncryption:      true,
-		AccessEntries:          []components.AccessEntry{},
-		NodeGroupName:          "node-group",
-		InstanceTypes:          []string{"m5.large"},
-		DesiredSize:            3,
-		MinSize:                3,
-		MaxSize:                5,
-		DiskSize:               20,
-		NodeLabels:             map[string]string{},
-		NodeTaints:             []components.Taint{},
-		RequireImdsv2:          true,
-		ClusterAutoscaler:      true,
-		AppsDir:                "apps",
-		FlaskRepositoryName:    "demo-flask-backend",
-		NginxRepositoryName:    "demo-nginx",
-		EcrForceDelete:         false,
-		Protect:                false,
-		Tags:                   map[string]string{},
+		VpcCidr:                  "10.0.0.0/16",
+		AvailabilityZones:        []string{},
+		AvailabilityZoneCount:    3,
+		NatGateway:               components.NatHighlyAvailable,
+		ClusterName:              "eks-demo",
+		KubernetesVersion:        "1.33",
+		EnabledClusterLogTypes:   []string{"*"},
+		LogRetentionDays:         90,
+		EndpointPublicAccess:     true,
+		EndpointPrivateAccess:    true,
+		PublicAccessCidrs:        []string{"0.0.0.0/0"},
+		SecretsEncryption:        true,
+		AccessEntries:            []components.AccessEntry{},
+		NodeGroupName:            "node-group",
+		InstanceTypes:            []string{"m5.large"},
+		DesiredSize:              3,
+		MinSize:                  3,
+		MaxSize:                  5,
+		DiskSize:                 20,
+		NodeLabels:               map[string]string{},
+		NodeTaints:               []components.Taint{},
+		RequireImdsv2:            true,
+		ClusterAutoscaler:        true,
+		AppsDir:                  "apps",
+		FlaskRepositoryName:      "demo-flask-backend",
+		NginxRepositoryName:      "demo-nginx",
+		EcrForceDelete:           false,
+		Target:                   TargetEKS,
+		Kubeconfig:               "",
+		KubeContext:              "",
+		ImageRegistry:            "localhost:5000",
+		PushImages:               true,
+		Namespace:                "workshop",
+		TeamPrincipalArn:         "",
+		NetworkPolicyEnforcement: true,
+		PodIdentity:              true,
+		AddonVersions:            defaultAddonVersions,
+		IngressGroupName:         "eks-demo-group",
+		RenderYamlToDirectory:    "",
+		Protect:                  false,
+		Tags:                     map[string]string{},
 	}
+}
+
+// The targets a stack can deploy to.
+const (
+	TargetEKS   = "eks"
+	TargetLocal = "local"
+)
+
+// defaultAddonVersions are versions verified to exist and to support
+// Kubernetes 1.33; raise them together with kubernetesVersion (the
+// autoscaler's minor version must equal the cluster's).
+var defaultAddonVersions = components.AddonVersions{
+	MetricsServer:           "3.13.1", // app 0.8.1
+	LoadBalancerController:  "1.17.1", // app v2.17.1
+	ClusterAutoscaler:       "9.51.0",
+	ClusterAutoscalerImage:  "v1.33.0",
+	CloudWatchObservability: "v4.10.1-eksbuild.1",
+	EbsCsiDriver:            "v1.56.0-eksbuild.1",
+	PodIdentityAgent:        "v1.3.10-eksbuild.2",
 }
 
 // ConfigError lists every problem found in a stack's configuration.
@@ -221,41 +275,74 @@ func describeKind(t reflect.Type) string {
 	return t.String()
 }
 
-var regionPattern = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$`)
-
 // Validate reports every problem in the configuration at once, each naming
 // its key, the value and what is allowed. The rules are the components'
 // own; this maps their fields to config keys.
 func (c Config) Validate() error {
 	var problems []string
-	if !regionPattern.MatchString(c.Region) {
-		problems = append(problems, fmt.Sprintf("aws:region = %q: want an AWS region such as ap-northeast-2 (pulumi config set aws:region ap-northeast-2)", c.Region))
+	add := func(key string, value any, allowed string) {
+		problems = append(problems, (&components.FieldError{Field: key, Value: value, Allowed: allowed}).Error())
 	}
-	for _, z := range c.AvailabilityZones {
-		if c.Region != "" && !strings.HasPrefix(z, c.Region) {
-			problems = append(problems, fmt.Sprintf("%s:availabilityZones = %q: zone is not in region %s", ProjectName, z, c.Region))
-		}
-	}
-	network, cluster, nodes := c.networkArgs(), c.clusterArgs(), c.nodeGroupArgs()
-	for _, err := range []error{network.Validate(), cluster.Validate(), nodes.Validate()} {
+	fieldErrors := func(err error, rename func(*components.FieldError)) {
 		for _, fe := range components.FieldErrors(err) {
-			problems = append(problems, ProjectName+":"+fe.Error())
+			if rename != nil {
+				rename(fe)
+			}
+			fe.Field = ProjectName + ":" + fe.Field
+			problems = append(problems, fe.Error())
 		}
+	}
+
+	switch c.Target {
+	case TargetEKS:
+		if !components.ValidRegion(c.Region) {
+			add("aws:region", c.Region, "want an AWS region such as ap-northeast-2 (pulumi config set aws:region ap-northeast-2)")
+		}
+		for _, z := range c.AvailabilityZones {
+			if c.Region != "" && !strings.HasPrefix(z, c.Region) {
+				add(ProjectName+":availabilityZones", z, "zone is not in region "+c.Region)
+			}
+		}
+		if c.TeamPrincipalArn != "" && !components.ValidIAMPrincipalArn(c.TeamPrincipalArn) {
+			add(ProjectName+":teamPrincipalArn", c.TeamPrincipalArn, "want an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/Developers")
+		}
+		fieldErrors(c.networkArgs().Validate(), nil)
+		fieldErrors(c.clusterArgs().Validate(), nil)
+		fieldErrors(c.nodeGroupArgs().Validate(), nil)
+		fieldErrors(c.addonArgs().Validate(), func(fe *components.FieldError) {
+			if fe.Field == "region" {
+				fe.Field = "aws:region" // reported above
+			}
+		})
+	case TargetLocal:
+		if !registryPattern.MatchString(c.ImageRegistry) {
+			add(ProjectName+":imageRegistry", c.ImageRegistry, "want a registry host[:port][/path], e.g. localhost:5000")
+		}
+	default:
+		add(ProjectName+":target", c.Target, "want eks or local")
+	}
+	if !components.ValidKubernetesName(c.Namespace) {
+		add(ProjectName+":namespace", c.Namespace, "want a Kubernetes namespace name (lowercase RFC 1123 label)")
 	}
 	for _, w := range c.workloads() {
-		for _, fe := range components.FieldErrors(w.imageArgs(c).Validate()) {
-			// Report image problems under the config keys that caused them.
+		err := w.imageBuild(c).Validate()
+		if c.Target == TargetEKS {
+			err = w.ecrImageArgs(c).Validate()
+		}
+		fieldErrors(err, func(fe *components.FieldError) {
 			switch fe.Field {
 			case "repositoryName":
 				fe.Field = w.repositoryKey
-			case "context", "dockerfile":
-				fe.Field = "appsDir"
+			case "context", "dockerfile", "platform":
+				fe.Field = "appsDir" // the build context is <appsDir>/<app>
 			}
-			problems = append(problems, ProjectName+":"+fe.Error())
-		}
+		})
 	}
 	if len(problems) > 0 {
 		return &ConfigError{Problems: problems}
 	}
 	return nil
 }
+
+// registryPattern is a registry host with optional port and path.
+var registryPattern = regexp.MustCompile(`^[a-zA-Z0-9.-]+(:\d{1,5})?(/[a-z0-9._/-]+)?$`)

@@ -37,6 +37,14 @@ func Program(cfg Config) pulumi.RunFunc {
 	}
 }
 
+// deploy registers the environment for its target and returns its stack outputs.
+func deploy(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
+	if cfg.Target == TargetLocal {
+		return deployLocal(ctx, cfg)
+	}
+	return deployEKS(ctx, cfg)
+}
+
 func (c Config) networkArgs() components.NetworkArgs {
 	return components.NetworkArgs{
 		VpcCidr:               c.VpcCidr,
@@ -48,6 +56,16 @@ func (c Config) networkArgs() components.NetworkArgs {
 }
 
 func (c Config) clusterArgs() components.EKSClusterArgs {
+	entries := c.AccessEntries
+	if c.TeamPrincipalArn != "" {
+		// The seed's RBAC: the team reaches only its namespace.
+		entries = append(append([]components.AccessEntry(nil), entries...), components.AccessEntry{
+			PrincipalArn:     c.TeamPrincipalArn,
+			Policy:           components.AccessPolicyEdit,
+			Namespaces:       []string{c.Namespace},
+			KubernetesGroups: []string{c.teamGroup()},
+		})
+	}
 	return components.EKSClusterArgs{
 		ClusterName:            c.ClusterName,
 		KubernetesVersion:      c.KubernetesVersion,
@@ -57,7 +75,8 @@ func (c Config) clusterArgs() components.EKSClusterArgs {
 		EndpointPrivateAccess:  c.EndpointPrivateAccess,
 		PublicAccessCidrs:      c.PublicAccessCidrs,
 		SecretsEncryption:      c.SecretsEncryption,
-		AccessEntries:          c.AccessEntries,
+		AccessEntries:          entries,
+		EnableNetworkPolicy:    c.NetworkPolicyEnforcement,
 	}
 }
 
@@ -77,8 +96,18 @@ func (c Config) nodeGroupArgs() components.ManagedNodeGroupArgs {
 	}
 }
 
-// deploy registers the environment and returns its stack outputs.
-func deploy(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
+func (c Config) addonArgs() components.ClusterAddonsArgs {
+	return components.ClusterAddonsArgs{
+		Region:            c.Region,
+		Versions:          c.AddonVersions,
+		ClusterAutoscaler: c.ClusterAutoscaler,
+		PodIdentity:       c.PodIdentity,
+	}
+}
+
+// deployEKS builds the workshop on AWS: network, cluster, nodes, add-ons,
+// images in ECR and the workloads behind one ALB.
+func deployEKS(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
 	// An explicit provider: the region comes from Config, so Automation API
 	// callers need no aws:region stack setting, and every resource carries
 	// the same default tags.
@@ -123,16 +152,54 @@ func deploy(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
 		return nil, err
 	}
 
-	images, err := deployImages(ctx, cfg, onAWS)
+	images := map[string]pulumi.StringOutput{}
+	outputs := pulumi.Map{}
+	for _, w := range cfg.workloads() {
+		args := w.ecrImageArgs(cfg)
+		img, err := components.NewECRImage(ctx, w.name, &args, onAWS)
+		if err != nil {
+			return nil, err
+		}
+		images[w.name] = img.ImageRef
+		outputs[w.source+"Image"] = img.ImageRef
+		outputs[w.source+"RepositoryUrl"] = img.RepositoryUrl
+	}
+
+	provider, err := kubernetesProvider(ctx, cfg, cluster.KubeconfigJson)
+	if err != nil {
+		return nil, err
+	}
+	addonArgs := cfg.addonArgs()
+	addonArgs.Cluster = cluster
+	addonArgs.VpcID = network.VpcID
+	addonArgs.KubernetesProvider = provider
+	addonArgs.Nodes = nodes
+	addons, err := components.NewClusterAddons(ctx, cfg.ClusterName, &addonArgs, onAWS)
+	if err != nil {
+		return nil, err
+	}
+	namespace, err := deployNamespace(ctx, cfg, provider)
+	if err != nil {
+		return nil, err
+	}
+	apps, err := deployApps(ctx, cfg, provider, namespace, images, func(w workload, a *components.AppArgs) {
+		a.Ingress = &components.AppIngress{Path: w.ingressPath, GroupName: cfg.IngressGroupName, GroupOrder: w.ingressOrder}
+		// ALB targets are pod IPs, reached from the load balancer inside the VPC.
+		a.NetworkPolicy.IngressFromCIDRs = []string{cfg.VpcCidr}
+		// The controller must outlive the Ingresses: it deletes their ALBs,
+		// which would otherwise block the VPC's deletion.
+		a.DependsOn = []pulumi.Resource{addons.LoadBalancerController}
+	})
 	if err != nil {
 		return nil, err
 	}
 
-	return pulumi.Map{
-		"flaskImage":               images["demo-flask-backend"].ImageRef,
-		"nginxImage":               images["demo-nginx"].ImageRef,
-		"flaskRepositoryUrl":       images["demo-flask-backend"].RepositoryUrl,
-		"nginxRepositoryUrl":       images["demo-nginx"].RepositoryUrl,
+	for _, w := range cfg.workloads() {
+		outputs[w.source+"ClusterUrl"] = pulumi.Sprintf("http://%s", apps[w.name].ClusterDNS)
+	}
+	// Both Ingresses share the ALB of their ingress group.
+	outputs["albUrl"] = pulumi.Sprintf("http://%s", apps["demo-flask-backend"].IngressHostname)
+	for key, value := range (pulumi.Map{
 		"region":                   pulumi.String(cfg.Region),
 		"vpcId":                    network.VpcID,
 		"publicSubnetIds":          network.PublicSubnetIDs,
@@ -143,5 +210,49 @@ func deploy(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
 		"clusterAdminPrincipalArn": cluster.AdminPrincipalArn,
 		"oidcProviderArn":          cluster.OidcProviderArn,
 		"nodeGroupName":            nodes.NodeGroupName,
-	}, nil
+		"namespace":                pulumi.String(cfg.Namespace),
+	}) {
+		outputs[key] = value
+	}
+	return outputs, nil
+}
+
+// deployLocal deploys the same workloads to any cluster a kubeconfig reaches
+// (EKS Anywhere, kind, minikube) with no AWS at all, reached by port-forward.
+func deployLocal(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
+	var kubeconfig pulumi.StringInput
+	if cfg.Kubeconfig != "" {
+		kubeconfig = pulumi.String(cfg.Kubeconfig) // a path or the file's contents
+	}
+	provider, err := kubernetesProvider(ctx, cfg, kubeconfig)
+	if err != nil {
+		return nil, err
+	}
+	outputs := pulumi.Map{"namespace": pulumi.String(cfg.Namespace)}
+	images := map[string]pulumi.StringOutput{}
+	for _, w := range cfg.workloads() {
+		img, err := components.NewRegistryImage(ctx, w.name, &components.RegistryImageArgs{
+			Repository: pulumi.Sprintf("%s/%s", cfg.ImageRegistry, w.name),
+			Build:      w.imageBuild(cfg),
+			Push:       pulumi.BoolRef(cfg.PushImages),
+		})
+		if err != nil {
+			return nil, err
+		}
+		images[w.name] = img.ImageRef
+		outputs[w.source+"Image"] = img.ImageRef
+	}
+	namespace, err := deployNamespace(ctx, cfg, provider)
+	if err != nil {
+		return nil, err
+	}
+	apps, err := deployApps(ctx, cfg, provider, namespace, images, func(workload, *components.AppArgs) {})
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range cfg.workloads() {
+		outputs[w.source+"ClusterUrl"] = pulumi.Sprintf("http://%s", apps[w.name].ClusterDNS)
+		outputs[w.source+"PortForward"] = pulumi.String(w.portForward(cfg))
+	}
+	return outputs, nil
 }

@@ -1,7 +1,9 @@
 package stacks
 
 import (
+	"fmt"
 	"path/filepath"
+	"runtime"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -16,40 +18,87 @@ type workload struct {
 	source string
 	// repository is the ECR repository the image is pushed to, set by the config key repositoryKey.
 	repository, repositoryKey string
-	// containerPort is what the image EXPOSEs and the pods listen on.
-	containerPort int
+	// containerPort is what the image EXPOSEs and the pods listen on;
+	// servicePort is what the Service offers.
+	containerPort, servicePort int
+	// runAsUser is the image's non-root UID.
+	runAsUser int64
+	// readinessPath is the app's readiness endpoint, also the ALB health check.
+	readinessPath string
+	resources     components.AppResources
+	// ingressPath and ingressOrder place the app on the shared ALB; lower
+	// orders match first, so "/" comes last.
+	ingressPath  string
+	ingressOrder int
+	// egressHTTPS lets the app call out on 443 (flask queries Hacker News).
+	egressHTTPS bool
+	// localPort is where `kubectl port-forward` exposes it on the local target.
+	localPort int
 }
 
 // workloads are the workshop's backend (demo-flask-backend) and its nginx page.
 func (c Config) workloads() []workload {
 	return []workload{
-		{name: "demo-flask-backend", source: "flask", repository: c.FlaskRepositoryName, repositoryKey: "flaskRepositoryName", containerPort: 8080},
-		{name: "demo-nginx", source: "nginx", repository: c.NginxRepositoryName, repositoryKey: "nginxRepositoryName", containerPort: 8080},
-	}
-}
-
-// imageArgs builds the workload's image for the nodes' architecture.
-func (w workload) imageArgs(c Config) components.ECRImageArgs {
-	return components.ECRImageArgs{
-		RepositoryName: w.repository,
-		Build: components.ImageBuild{
-			Context:  filepath.Join(c.AppsDir, w.source),
-			Platform: "linux/" + components.InstanceArchitecture(c.InstanceTypes),
+		{
+			name: "demo-flask-backend", source: "flask", repository: c.FlaskRepositoryName, repositoryKey: "flaskRepositoryName",
+			containerPort: 8080, servicePort: 8080, runAsUser: 10001, readinessPath: "/readyz",
+			// The workshop's HPA chapter: requests.cpu 250m, limits.cpu 500m.
+			resources:   components.AppResources{CPURequest: "250m", CPULimit: "500m", MemoryRequest: "128Mi", MemoryLimit: "256Mi"},
+			ingressPath: "/contents", ingressOrder: 1, egressHTTPS: true, localPort: 8081,
 		},
-		ForceDelete: c.EcrForceDelete,
+		{
+			name: "demo-nginx", source: "nginx", repository: c.NginxRepositoryName, repositoryKey: "nginxRepositoryName",
+			// The seed's `kubectl port-forward svc/... 8080:80`: the Service listens on 80.
+			// nginx serves only the page and /healthz, which answers readiness too.
+			containerPort: 8080, servicePort: 80, runAsUser: 101, readinessPath: "/healthz",
+			resources:   components.AppResources{CPURequest: "50m", MemoryRequest: "32Mi", MemoryLimit: "64Mi"},
+			ingressPath: "/", ingressOrder: 2, localPort: 8080,
+		},
 	}
 }
 
-// deployImages builds and pushes every workload's image to its ECR repository.
-func deployImages(ctx *pulumi.Context, c Config, opts ...pulumi.ResourceOption) (map[string]*components.ECRImage, error) {
-	images := map[string]*components.ECRImage{}
-	for _, w := range c.workloads() {
-		args := w.imageArgs(c)
-		img, err := components.NewECRImage(ctx, w.name, &args, opts...)
-		if err != nil {
-			return nil, err
-		}
-		images[w.name] = img
+// imageBuild builds the workload for the nodes' architecture: the node
+// group's on EKS; on the local target, this machine's, where kind or
+// minikube run.
+func (w workload) imageBuild(c Config) components.ImageBuild {
+	platform := "linux/" + components.InstanceArchitecture(c.InstanceTypes)
+	if c.Target == TargetLocal {
+		platform = "linux/" + runtime.GOARCH
 	}
-	return images, nil
+	return components.ImageBuild{Context: filepath.Join(c.AppsDir, w.source), Platform: platform}
+}
+
+func (w workload) ecrImageArgs(c Config) components.ECRImageArgs {
+	return components.ECRImageArgs{RepositoryName: w.repository, Build: w.imageBuild(c), ForceDelete: c.EcrForceDelete}
+}
+
+// appArgs deploys the workload with every practice the seed names: probes,
+// resources, RollingUpdate, HPA (CPU 50%, 1..10), PDB, NetworkPolicies.
+func (w workload) appArgs(c Config, image pulumi.StringInput, provider pulumi.ProviderResource) components.AppArgs {
+	args := components.AppArgs{
+		Name:          w.name,
+		Namespace:     c.Namespace,
+		Image:         image,
+		ContainerPort: w.containerPort,
+		ServicePort:   w.servicePort,
+		Resources:     w.resources,
+		RunAsUser:     w.runAsUser,
+		LivenessPath:  "/healthz",
+		ReadinessPath: w.readinessPath,
+		Autoscaling:   &components.Autoscaling{MinReplicas: 1, MaxReplicas: 10, TargetCPUUtilization: 50},
+		Provider:      provider,
+	}
+	if w.egressHTTPS {
+		args.NetworkPolicy.EgressHTTPSCIDRs = []string{"0.0.0.0/0"}
+	}
+	return args
+}
+
+// portForward is the command that reaches the workload from a workstation.
+func (w workload) portForward(c Config) string {
+	context := ""
+	if c.KubeContext != "" {
+		context = " --context " + c.KubeContext
+	}
+	return fmt.Sprintf("kubectl%s -n %s port-forward svc/%s %d:%d", context, c.Namespace, w.name, w.localPort, w.servicePort)
 }

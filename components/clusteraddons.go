@@ -1,0 +1,285 @@
+package components
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// AddonVersions pins every add-on: Helm chart versions for the charts and
+// EKS add-on versions ("v1.45.0-eksbuild.1") for the managed add-ons.
+type AddonVersions struct {
+	MetricsServer           string `json:"metricsServer"`
+	LoadBalancerController  string `json:"awsLoadBalancerController"`
+	ClusterAutoscaler       string `json:"clusterAutoscaler"`
+	ClusterAutoscalerImage  string `json:"clusterAutoscalerImage"`
+	CloudWatchObservability string `json:"cloudwatchObservability"`
+	EbsCsiDriver            string `json:"ebsCsiDriver"`
+	PodIdentityAgent        string `json:"podIdentityAgent"`
+}
+
+// ClusterAddonsArgs configures ClusterAddons.
+type ClusterAddonsArgs struct {
+	// Cluster receives the add-ons. Required.
+	Cluster *EKSCluster
+	// Region is the cluster's AWS region (the controllers are told it rather than asking IMDS). Required.
+	Region string
+	// VpcID is the cluster's VPC, for the load balancer controller. Required.
+	VpcID pulumi.IDInput
+	// KubernetesProvider deploys the Helm charts. Required.
+	KubernetesProvider pulumi.ProviderResource
+	// Nodes must exist before controllers can run, and must outlive them. Optional.
+	Nodes pulumi.Resource
+	// Versions pins every add-on. Required (each field).
+	Versions AddonVersions
+	// ClusterAutoscaler installs the Cluster Autoscaler. Optional; default false.
+	ClusterAutoscaler bool
+	// PodIdentity gives each controller its own least-privilege IAM role through
+	// EKS Pod Identity. Otherwise the controllers use the node role's add-on
+	// policies, as in the workshop. Optional; default false.
+	PodIdentity bool
+	// Tags are added to every AWS resource. Optional.
+	Tags pulumi.StringMapInput
+}
+
+// ClusterAddons installs what the workshop adds to a new cluster:
+// metrics-server (for the HPA), the AWS Load Balancer Controller with its
+// IngressClass, the Cluster Autoscaler, Container Insights and the EBS CSI driver.
+type ClusterAddons struct {
+	pulumi.ResourceState
+
+	IngressClassName pulumi.StringOutput `pulumi:"ingressClassName"`
+
+	// LoadBalancerController is the controller's chart. Ingresses depend on it
+	// so that it outlives them: it deletes their ALBs when they are deleted.
+	LoadBalancerController pulumi.Resource `pulumi:"-"`
+}
+
+// Where each controller runs, for its Pod Identity association.
+const (
+	loadBalancerControllerServiceAccount = "aws-load-balancer-controller"
+	clusterAutoscalerServiceAccount      = "cluster-autoscaler"
+	cloudWatchAgentServiceAccount        = "cloudwatch-agent"
+	cloudWatchNamespace                  = "amazon-cloudwatch"
+	ebsCsiControllerServiceAccount       = "ebs-csi-controller-sa"
+	// IngressClassALB is the IngressClass the load balancer controller serves.
+	IngressClassALB = "alb"
+)
+
+// Validate reports every problem with the args.
+func (a ClusterAddonsArgs) Validate() error {
+	var errs fieldErrors
+	versions := map[string]string{
+		"metricsServer":             a.Versions.MetricsServer,
+		"awsLoadBalancerController": a.Versions.LoadBalancerController,
+		"cloudwatchObservability":   a.Versions.CloudWatchObservability,
+		"ebsCsiDriver":              a.Versions.EbsCsiDriver,
+	}
+	if a.ClusterAutoscaler {
+		versions["clusterAutoscaler"] = a.Versions.ClusterAutoscaler
+		versions["clusterAutoscalerImage"] = a.Versions.ClusterAutoscalerImage
+	}
+	if a.PodIdentity {
+		versions["podIdentityAgent"] = a.Versions.PodIdentityAgent
+	}
+	for _, key := range sortedKeys(versions) {
+		if versions[key] == "" {
+			errs.add("addonVersions."+key, "", "required: every add-on is pinned to a version")
+		}
+	}
+	if !regionPattern.MatchString(a.Region) {
+		errs.add("region", a.Region, "want an AWS region such as ap-northeast-2")
+	}
+	return errs.err()
+}
+
+// NewClusterAddons registers the add-ons and, with PodIdentity, their IAM roles.
+func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs, opts ...pulumi.ResourceOption) (*ClusterAddons, error) {
+	if args == nil {
+		args = &ClusterAddonsArgs{}
+	}
+	if err := args.Validate(); err != nil {
+		return nil, fmt.Errorf("cluster add-ons %q: %w", name, err)
+	}
+	if args.Cluster == nil || args.VpcID == nil || args.KubernetesProvider == nil {
+		return nil, fmt.Errorf("cluster add-ons %q: Cluster, VpcID and KubernetesProvider are required", name)
+	}
+	a := *args
+
+	c := &ClusterAddons{}
+	if err := ctx.RegisterComponentResource("eks-workshop:index:ClusterAddons", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+	tags := mergeTags(a.Tags, nil)
+	clusterName := a.Cluster.ClusterName
+
+	// Controllers need nodes to run on; with Pod Identity they also need their
+	// roles before they start, or their first API calls fail.
+	var ready []pulumi.Resource
+	if a.Nodes != nil {
+		ready = append(ready, a.Nodes)
+	}
+	if a.PodIdentity {
+		agent, err := awseks.NewAddon(ctx, name+"-pod-identity-agent", &awseks.AddonArgs{
+			ClusterName:              clusterName,
+			AddonName:                pulumi.String("eks-pod-identity-agent"),
+			AddonVersion:             pulumi.String(a.Versions.PodIdentityAgent),
+			ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
+			ResolveConflictsOnUpdate: pulumi.String("OVERWRITE"),
+			Tags:                     tags,
+		}, parent, pulumi.DependsOn(ready))
+		if err != nil {
+			return nil, err
+		}
+		ready = append(ready, agent)
+		partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent)
+		controllers := []podIdentity{
+			{key: "load-balancer-controller", namespace: "kube-system", serviceAccount: loadBalancerControllerServiceAccount, policy: LoadBalancerControllerPolicy()},
+			{key: "ebs-csi", namespace: "kube-system", serviceAccount: ebsCsiControllerServiceAccount, managed: ebsPolicy.path},
+			{key: "cloudwatch", namespace: cloudWatchNamespace, serviceAccount: cloudWatchAgentServiceAccount, managed: cloudWatchPolicy.path},
+		}
+		if a.ClusterAutoscaler {
+			controllers = append(controllers, podIdentity{key: "cluster-autoscaler", namespace: "kube-system", serviceAccount: clusterAutoscalerServiceAccount, scopedToCluster: true})
+		}
+		for _, p := range controllers {
+			association, err := p.register(ctx, name, clusterName, partition, tags, parent)
+			if err != nil {
+				return nil, err
+			}
+			ready = append(ready, association)
+		}
+	}
+
+	onCluster := []pulumi.ResourceOption{parent, pulumi.Provider(a.KubernetesProvider), pulumi.DependsOn(ready)}
+	if _, err := helmv4.NewChart(ctx, name+"-metrics-server", &helmv4.ChartArgs{
+		Chart:          pulumi.String("metrics-server"),
+		Version:        pulumi.String(a.Versions.MetricsServer),
+		RepositoryOpts: helmv4.RepositoryOptsArgs{Repo: pulumi.String("https://kubernetes-sigs.github.io/metrics-server/")},
+		Namespace:      pulumi.String("kube-system"),
+		Values: pulumi.Map{
+			// Two replicas and a PDB: the HPA stops scaling while metrics are missing.
+			"replicas":            pulumi.Int(2),
+			"podDisruptionBudget": pulumi.Map{"enabled": pulumi.Bool(true), "maxUnavailable": pulumi.Int(1)},
+		},
+	}, onCluster...); err != nil {
+		return nil, err
+	}
+
+	lbc, err := helmv4.NewChart(ctx, name+"-aws-load-balancer-controller", &helmv4.ChartArgs{
+		Chart:          pulumi.String("aws-load-balancer-controller"),
+		Version:        pulumi.String(a.Versions.LoadBalancerController),
+		RepositoryOpts: helmv4.RepositoryOptsArgs{Repo: pulumi.String("https://aws.github.io/eks-charts")},
+		Namespace:      pulumi.String("kube-system"),
+		Values: pulumi.Map{
+			"clusterName":  clusterName,
+			"region":       pulumi.String(a.Region),
+			"vpcId":        a.VpcID,
+			"replicaCount": pulumi.Int(2),
+			"serviceAccount": pulumi.Map{
+				"create": pulumi.Bool(true),
+				"name":   pulumi.String(loadBalancerControllerServiceAccount),
+			},
+			"ingressClass":               pulumi.String(IngressClassALB),
+			"createIngressClassResource": pulumi.Bool(true),
+		},
+	}, onCluster...)
+	if err != nil {
+		return nil, err
+	}
+
+	if a.ClusterAutoscaler {
+		if _, err := helmv4.NewChart(ctx, name+"-cluster-autoscaler", &helmv4.ChartArgs{
+			Chart:          pulumi.String("cluster-autoscaler"),
+			Version:        pulumi.String(a.Versions.ClusterAutoscaler),
+			RepositoryOpts: helmv4.RepositoryOptsArgs{Repo: pulumi.String("https://kubernetes.github.io/autoscaler")},
+			Namespace:      pulumi.String("kube-system"),
+			Values: pulumi.Map{
+				"cloudProvider": pulumi.String("aws"),
+				"awsRegion":     pulumi.String(a.Region),
+				"autoDiscovery": pulumi.Map{"clusterName": clusterName},
+				// The autoscaler's minor version must match the cluster's.
+				"image": pulumi.Map{"tag": pulumi.String(a.Versions.ClusterAutoscalerImage)},
+				"rbac": pulumi.Map{"serviceAccount": pulumi.Map{
+					"create": pulumi.Bool(true),
+					"name":   pulumi.String(clusterAutoscalerServiceAccount),
+				}},
+				"extraArgs": pulumi.Map{
+					"balance-similar-node-groups": pulumi.Bool(true),
+					"expander":                    pulumi.String("least-waste"),
+				},
+			},
+		}, onCluster...); err != nil {
+			return nil, err
+		}
+	}
+
+	for addon, version := range map[string]string{
+		"amazon-cloudwatch-observability": a.Versions.CloudWatchObservability,
+		"aws-ebs-csi-driver":              a.Versions.EbsCsiDriver,
+	} {
+		if _, err := awseks.NewAddon(ctx, name+"-"+addon, &awseks.AddonArgs{
+			ClusterName:              clusterName,
+			AddonName:                pulumi.String(addon),
+			AddonVersion:             pulumi.String(version),
+			ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
+			ResolveConflictsOnUpdate: pulumi.String("OVERWRITE"),
+			Tags:                     tags,
+		}, parent, pulumi.DependsOn(ready)); err != nil {
+			return nil, err
+		}
+	}
+
+	c.LoadBalancerController = lbc
+	c.IngressClassName = pulumi.String(IngressClassALB).ToStringOutput()
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"ingressClassName": c.IngressClassName,
+	})
+}
+
+// podIdentity is one controller's IAM role and Pod Identity association.
+type podIdentity struct {
+	key, namespace, serviceAccount string
+	// One of: a customer-managed policy document, an AWS managed policy path,
+	// or the autoscaler's policy scoped to this cluster's node groups.
+	policy          PolicyDocument
+	managed         string
+	scopedToCluster bool
+}
+
+func (p podIdentity) register(ctx *pulumi.Context, prefix string, clusterName pulumi.StringOutput, partition aws.GetPartitionResultOutput,
+	tags pulumi.StringMapInput, parent pulumi.ResourceOption) (*awseks.PodIdentityAssociation, error) {
+	name := prefix + "-" + p.key
+	role, err := iam.NewRole(ctx, name, &iam.RoleArgs{
+		Description:      pulumi.Sprintf("EKS Pod Identity role of %s/%s", p.namespace, p.serviceAccount),
+		AssumeRolePolicy: pulumi.String(PodIdentityTrustPolicy().JSON()),
+		Tags:             tags,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	var attachment pulumi.Resource
+	switch {
+	case p.managed != "":
+		attachment, err = attachManagedPolicy(ctx, name, role, partition, p.managed, parent)
+	case p.scopedToCluster:
+		doc := clusterName.ApplyT(func(cluster string) string { return ScopedAutoScalerPolicy(cluster).JSON() }).(pulumi.StringOutput)
+		attachment, err = attachPolicy(ctx, name, role, doc, tags, parent)
+	default:
+		attachment, err = attachPolicy(ctx, name, role, pulumi.String(p.policy.JSON()), tags, parent)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return awseks.NewPodIdentityAssociation(ctx, name, &awseks.PodIdentityAssociationArgs{
+		ClusterName:    clusterName,
+		Namespace:      pulumi.String(p.namespace),
+		ServiceAccount: pulumi.String(p.serviceAccount),
+		RoleArn:        role.Arn,
+		Tags:           tags,
+	}, parent, pulumi.DependsOn([]pulumi.Resource{attachment}))
+}

@@ -1,0 +1,157 @@
+package components
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-workshop/eks-workshop/internal/mocktest"
+)
+
+const (
+	chartType       = "kubernetes:helm.sh/v4:Chart"
+	addonType       = "aws:eks/addon:Addon"
+	associationType = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
+)
+
+var testAddonVersions = AddonVersions{
+	MetricsServer: "3.12.2", LoadBalancerController: "1.13.4", ClusterAutoscaler: "9.47.0", ClusterAutoscalerImage: "v1.33.0",
+	CloudWatchObservability: "v4.1.0-eksbuild.1", EbsCsiDriver: "v1.45.0-eksbuild.2", PodIdentityAgent: "v1.3.7-eksbuild.2",
+}
+
+func runAddons(t *testing.T, podIdentity bool) *mocktest.Monitor {
+	t.Helper()
+	m := mocktest.New()
+	m.MustRun(t, "test", nil, func(ctx *pulumi.Context) error {
+		cArgs := clusterArgs(nil)
+		cluster, err := NewEKSCluster(ctx, "eks-demo", &cArgs)
+		if err != nil {
+			return err
+		}
+		k8s, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{Kubeconfig: cluster.KubeconfigJson})
+		if err != nil {
+			return err
+		}
+		_, err = NewClusterAddons(ctx, "eks-demo", &ClusterAddonsArgs{
+			Cluster: cluster, Region: "ap-northeast-2", VpcID: pulumi.ID("vpc-1"), KubernetesProvider: k8s,
+			Versions: testAddonVersions, ClusterAutoscaler: true, PodIdentity: podIdentity,
+		})
+		return err
+	})
+	return m
+}
+
+func TestClusterAddonsInstallWhatTheWorkshopInstalls(t *testing.T) {
+	m := runAddons(t, false)
+	provider := m.Get(t, "pulumi:providers:kubernetes", "k8s")
+
+	for name, want := range map[string]struct{ chart, version, repo string }{
+		"eks-demo-metrics-server":               {"metrics-server", "3.12.2", "https://kubernetes-sigs.github.io/metrics-server/"},
+		"eks-demo-aws-load-balancer-controller": {"aws-load-balancer-controller", "1.13.4", "https://aws.github.io/eks-charts"},
+		"eks-demo-cluster-autoscaler":           {"cluster-autoscaler", "9.47.0", "https://kubernetes.github.io/autoscaler"},
+	} {
+		chart := m.Get(t, chartType, name)
+		if chart.Input("chart") != want.chart || chart.Input("version") != want.version || chart.Input("repositoryOpts.repo") != want.repo {
+			t.Errorf("%s = %v, want %+v", name, chart.Plain(), want)
+		}
+		if !strings.HasPrefix(chart.Provider, provider.URN+"::") {
+			t.Errorf("%s does not use the cluster's kubernetes provider", name)
+		}
+	}
+	lbc := m.Get(t, chartType, "eks-demo-aws-load-balancer-controller")
+	if lbc.Input("values.clusterName") != "eks-demo" || lbc.Input("values.ingressClass") != "alb" ||
+		lbc.Input("values.createIngressClassResource") != true || lbc.Input("values.region") != "ap-northeast-2" || lbc.Input("values.vpcId") != "vpc-1" {
+		t.Errorf("load balancer controller values = %v", lbc.Input("values"))
+	}
+	ca := m.Get(t, chartType, "eks-demo-cluster-autoscaler")
+	if ca.Input("values.autoDiscovery.clusterName") != "eks-demo" || ca.Input("values.image.tag") != "v1.33.0" || ca.Input("values.cloudProvider") != "aws" {
+		t.Errorf("cluster autoscaler values = %v", ca.Input("values"))
+	}
+	addons := map[string]string{}
+	for _, a := range m.ByType(addonType) {
+		addons[a.Input("addonName").(string)] = a.Input("addonVersion").(string)
+		if a.Input("clusterName") != "eks-demo" {
+			t.Errorf("%s on cluster %v", a.Name, a.Input("clusterName"))
+		}
+	}
+	if addons["amazon-cloudwatch-observability"] != "v4.1.0-eksbuild.1" || addons["aws-ebs-csi-driver"] != "v1.45.0-eksbuild.2" {
+		t.Errorf("EKS add-ons = %v", addons)
+	}
+	if _, ok := addons["eks-pod-identity-agent"]; ok || len(m.ByType(associationType)) != 0 {
+		t.Errorf("node-role permissions mode installed Pod Identity")
+	}
+}
+
+func TestClusterAddonsWithPodIdentityGiveEachControllerItsOwnRole(t *testing.T) {
+	m := runAddons(t, true)
+	agent := m.Get(t, addonType, "eks-demo-pod-identity-agent")
+	if agent.Input("addonName") != "eks-pod-identity-agent" {
+		t.Errorf("agent add-on = %v", agent.Plain())
+	}
+	want := map[string]string{
+		"kube-system/aws-load-balancer-controller": "eks-demo-load-balancer-controller",
+		"kube-system/cluster-autoscaler":           "eks-demo-cluster-autoscaler",
+		"kube-system/ebs-csi-controller-sa":        "eks-demo-ebs-csi",
+		"amazon-cloudwatch/cloudwatch-agent":       "eks-demo-cloudwatch",
+	}
+	for _, assoc := range m.ByType(associationType) {
+		sa := assoc.Input("namespace").(string) + "/" + assoc.Input("serviceAccount").(string)
+		roleName, ok := want[sa]
+		if !ok {
+			t.Errorf("unexpected association for %s", sa)
+			continue
+		}
+		delete(want, sa)
+		role := m.Get(t, roleType, roleName)
+		if assoc.Input("roleArn") != role.Input("arn") && !strings.HasSuffix(assoc.Input("roleArn").(string), "/"+roleName) {
+			t.Errorf("%s uses role %v, want %s", sa, assoc.Input("roleArn"), roleName)
+		}
+		var trust PolicyDocument
+		_ = json.Unmarshal([]byte(role.Input("assumeRolePolicy").(string)), &trust)
+		if !slices.Contains(trust.Statement[0].Principal["Service"], "pods.eks.amazonaws.com") || !slices.Contains(trust.Statement[0].Action, "sts:TagSession") {
+			t.Errorf("%s trust policy = %+v, want pods.eks.amazonaws.com with sts:TagSession", roleName, trust)
+		}
+	}
+	if len(want) != 0 {
+		t.Errorf("no Pod Identity association for %v", want)
+	}
+
+	var scaling PolicyStatement
+	for _, p := range m.ByType(policyType) {
+		if p.Name != "eks-demo-cluster-autoscaler" {
+			continue
+		}
+		var doc PolicyDocument
+		_ = json.Unmarshal([]byte(p.Input("policy").(string)), &doc)
+		for _, s := range doc.Statement {
+			if slices.Contains(s.Action, "autoscaling:SetDesiredCapacity") {
+				scaling = s
+			}
+		}
+	}
+	if scaling.Condition["StringEquals"]["aws:ResourceTag/k8s.io/cluster-autoscaler/eks-demo"] != "owned" {
+		t.Errorf("autoscaler may scale any group: %+v", scaling)
+	}
+
+	// Controllers start only once their roles exist.
+	lbc := m.Get(t, chartType, "eks-demo-aws-load-balancer-controller")
+	for _, assoc := range m.ByType(associationType) {
+		if !slices.Contains(lbc.Dependencies, assoc.URN) {
+			t.Errorf("load balancer controller does not wait for %s", assoc.Name)
+		}
+	}
+}
+
+func TestClusterAddonsRequirePinnedVersions(t *testing.T) {
+	err := ClusterAddonsArgs{Region: "ap-northeast-2", PodIdentity: true, ClusterAutoscaler: true}.Validate()
+	for _, key := range []string{"metricsServer", "awsLoadBalancerController", "clusterAutoscaler", "clusterAutoscalerImage",
+		"cloudwatchObservability", "ebsCsiDriver", "podIdentityAgent"} {
+		if err == nil || !strings.Contains(err.Error(), "addonVersions."+key+` = ""`) {
+			t.Errorf("unpinned %s accepted: %v", key, err)
+		}
+	}
+}

@@ -1,0 +1,256 @@
+package components
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
+	"github.com/pulumi/pulumi-docker/sdk/v4/go/docker"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// ImageBuild says how to build a container image.
+type ImageBuild struct {
+	// Context is the build context directory. Required.
+	Context string
+	// Dockerfile is relative to Context. Optional; default "Dockerfile".
+	Dockerfile string
+	// Platform is the target platform. Optional; default "linux/amd64" (the m5 nodes' architecture).
+	Platform string
+	// BuildArgs are passed as --build-arg. Optional.
+	BuildArgs map[string]string
+}
+
+func (b ImageBuild) withDefaults() ImageBuild {
+	if b.Dockerfile == "" {
+		b.Dockerfile = "Dockerfile"
+	}
+	if b.Platform == "" {
+		b.Platform = "linux/amd64"
+	}
+	return b
+}
+
+var platformPattern = regexp.MustCompile(`^linux/(amd64|arm64)$`)
+
+// Validate reports every problem with the (defaulted) build.
+func (b ImageBuild) Validate() error {
+	b = b.withDefaults()
+	var errs fieldErrors
+	if info, err := os.Stat(b.Context); err != nil || !info.IsDir() {
+		errs.add("context", b.Context, "want an existing build context directory")
+	} else if _, err := os.Stat(filepath.Join(b.Context, b.Dockerfile)); err != nil {
+		errs.add("dockerfile", b.Dockerfile, "not found in the build context %s", b.Context)
+	}
+	if !platformPattern.MatchString(b.Platform) {
+		errs.add("platform", b.Platform, "want linux/amd64 or linux/arm64")
+	}
+	return errs.err()
+}
+
+// Tag is a content hash of everything that goes into the image: the files
+// Docker would send as the build context (honouring .dockerignore), the
+// Dockerfile, the platform and the build args. Unchanged sources give the
+// same tag, so `pulumi up` shows no diff and immutable tags never collide.
+func (b ImageBuild) Tag() (string, error) {
+	b = b.withDefaults()
+	h := sha256.New()
+	meta, _ := json.Marshal(struct {
+		Dockerfile, Platform string
+		BuildArgs            map[string]string
+	}{b.Dockerfile, b.Platform, b.BuildArgs})
+	h.Write(meta)
+
+	matcher, err := dockerignore(b.Context)
+	if err != nil {
+		return "", err
+	}
+	var files []string
+	err = filepath.WalkDir(b.Context, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(b.Context, path)
+		if rel == "." {
+			return nil
+		}
+		rel = filepath.ToSlash(rel)
+		// Docker always sends the Dockerfile and .dockerignore, ignored or not.
+		if rel != b.Dockerfile && rel != ".dockerignore" {
+			ignored, err := matcher.MatchesOrParentMatches(rel)
+			if err != nil {
+				return err
+			}
+			if ignored {
+				if d.IsDir() && !matcher.Exclusions() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+		}
+		if !d.IsDir() {
+			files = append(files, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("hashing build context %s: %w", b.Context, err)
+	}
+	sort.Strings(files)
+	for _, rel := range files {
+		if err := hashFile(h, b.Context, rel); err != nil {
+			return "", err
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+func dockerignore(dir string) (*patternmatcher.PatternMatcher, error) {
+	var patterns []string
+	f, err := os.Open(filepath.Join(dir, ".dockerignore"))
+	if err == nil {
+		defer f.Close()
+		if patterns, err = ignorefile.ReadAll(f); err != nil {
+			return nil, fmt.Errorf("%s/.dockerignore: %w", dir, err)
+		}
+	} else if !os.IsNotExist(err) {
+		return nil, err
+	}
+	return patternmatcher.New(patterns)
+}
+
+// hashFile adds a file's path, mode and content to h, each length-prefixed
+// so that no two different contexts hash alike.
+func hashFile(h io.Writer, dir, rel string) error {
+	path := filepath.Join(dir, filepath.FromSlash(rel))
+	info, err := os.Lstat(path)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(h, "%d:%s:%o:", len(rel), rel, info.Mode())
+	if info.Mode()&fs.ModeSymlink != 0 {
+		target, err := os.Readlink(path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%d:%s", len(target), target)
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fmt.Fprintf(h, "%d:", info.Size())
+	_, err = io.Copy(h, f)
+	return err
+}
+
+// RegistryImageArgs configures a RegistryImage.
+type RegistryImageArgs struct {
+	// Repository is registry/name without a tag, e.g. "localhost:5000/demo-nginx". Required.
+	Repository pulumi.StringInput
+	// Build says how to build the image. Required.
+	Build ImageBuild
+	// Push sends the image to the registry. Optional; default true. Without
+	// it the image stays in the Docker daemon, for clusters that share it.
+	Push *bool
+	// Username and Password log in to the registry. Optional (a local registry needs none).
+	Username, Password pulumi.StringInput
+}
+
+// RegistryImage is a container image built from source and tagged with a
+// hash of it, pushed to any registry.
+type RegistryImage struct {
+	pulumi.ResourceState
+
+	// ImageName is repository:tag.
+	ImageName pulumi.StringOutput `pulumi:"imageName"`
+	// ImageRef is what pods should run: the pushed digest (repository@sha256:...),
+	// or ImageName for an image that was not pushed.
+	ImageRef pulumi.StringOutput `pulumi:"imageRef"`
+	Tag      pulumi.StringOutput `pulumi:"tag"`
+}
+
+// NewRegistryImage builds the image and, unless Push is false, pushes it.
+func NewRegistryImage(ctx *pulumi.Context, name string, args *RegistryImageArgs, opts ...pulumi.ResourceOption) (*RegistryImage, error) {
+	if args == nil {
+		args = &RegistryImageArgs{}
+	}
+	if err := args.Build.Validate(); err != nil {
+		return nil, fmt.Errorf("registry image %q: %w", name, err)
+	}
+	if args.Repository == nil {
+		return nil, fmt.Errorf("registry image %q: Repository is required", name)
+	}
+	build := args.Build.withDefaults()
+	tag, err := build.Tag()
+	if err != nil {
+		return nil, fmt.Errorf("registry image %q: %w", name, err)
+	}
+	push := args.Push == nil || *args.Push
+
+	img := &RegistryImage{}
+	if err := ctx.RegisterComponentResource("eks-workshop:index:RegistryImage", name, img, opts...); err != nil {
+		return nil, err
+	}
+
+	var registry docker.RegistryPtrInput
+	if args.Username != nil && args.Password != nil {
+		registry = docker.RegistryArgs{
+			// The registry host is the repository up to its first slash.
+			Server:   args.Repository.ToStringOutput().ApplyT(registryHost).(pulumi.StringOutput),
+			Username: args.Username,
+			Password: pulumi.ToSecret(args.Password).(pulumi.StringOutput),
+		}
+	}
+	var buildArgs pulumi.StringMap
+	if len(build.BuildArgs) > 0 {
+		buildArgs = pulumi.ToStringMap(build.BuildArgs)
+	}
+	image, err := docker.NewImage(ctx, name+"-image", &docker.ImageArgs{
+		ImageName: pulumi.Sprintf("%s:%s", args.Repository, tag),
+		Build: docker.DockerBuildArgs{
+			Context:        pulumi.String(build.Context),
+			Dockerfile:     pulumi.String(filepath.Join(build.Context, build.Dockerfile)),
+			Platform:       pulumi.String(build.Platform),
+			Args:           buildArgs,
+			BuilderVersion: docker.BuilderVersionBuilderBuildKit,
+		},
+		Registry: registry,
+		SkipPush: pulumi.Bool(!push),
+	}, pulumi.Parent(img))
+	if err != nil {
+		return nil, err
+	}
+
+	img.ImageName = image.ImageName
+	img.ImageRef = image.ImageName
+	if push {
+		img.ImageRef = image.RepoDigest
+	}
+	img.Tag = pulumi.String(tag).ToStringOutput()
+	return img, ctx.RegisterResourceOutputs(img, pulumi.Map{
+		"imageName": img.ImageName,
+		"imageRef":  img.ImageRef,
+		"tag":       img.Tag,
+	})
+}
+
+func registryHost(repository string) string {
+	for i, r := range repository {
+		if r == '/' {
+			return repository[:i]
+		}
+	}
+	return repository
+}

@@ -1,0 +1,89 @@
+package stacks
+
+import (
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
+	rbacv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/rbac/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-workshop/eks-workshop/components"
+)
+
+// teamGroup is the Kubernetes group the team principal is mapped to; it may
+// edit its namespace and nothing else.
+func (c Config) teamGroup() string { return c.Namespace + "-developers" }
+
+// kubernetesProvider returns the provider every Kubernetes object is created
+// with, rendering manifests to a directory instead of applying them when
+// renderYamlToDirectory is set (for GitOps).
+func kubernetesProvider(ctx *pulumi.Context, c Config, kubeconfig pulumi.StringInput, opts ...pulumi.ResourceOption) (*kubernetes.Provider, error) {
+	args := &kubernetes.ProviderArgs{Kubeconfig: kubeconfig}
+	if c.KubeContext != "" {
+		args.Context = pulumi.String(c.KubeContext)
+	}
+	if c.RenderYamlToDirectory != "" {
+		args.RenderYamlToDirectory = pulumi.String(c.RenderYamlToDirectory)
+	}
+	return kubernetes.NewProvider(ctx, "k8s", args, opts...)
+}
+
+// deployNamespace creates the environment's namespace under Pod Security
+// `restricted`, denies all traffic by default (the seed's deny-all; each App
+// allows what it needs), and lets the team group edit it.
+func deployNamespace(ctx *pulumi.Context, c Config, provider pulumi.ProviderResource) (*corev1.Namespace, error) {
+	onCluster := pulumi.Provider(provider)
+	ns, err := corev1.NewNamespace(ctx, c.Namespace, &corev1.NamespaceArgs{
+		Metadata: metav1.ObjectMetaArgs{
+			Name: pulumi.String(c.Namespace),
+			Labels: pulumi.StringMap{
+				"pod-security.kubernetes.io/enforce": pulumi.String("restricted"),
+				"pod-security.kubernetes.io/audit":   pulumi.String("restricted"),
+				"pod-security.kubernetes.io/warn":    pulumi.String("restricted"),
+			},
+		},
+	}, onCluster)
+	if err != nil {
+		return nil, err
+	}
+	inNamespace := []pulumi.ResourceOption{onCluster, pulumi.DependsOn([]pulumi.Resource{ns})}
+	if _, err := networkingv1.NewNetworkPolicy(ctx, c.Namespace+"-deny-all", &networkingv1.NetworkPolicyArgs{
+		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String("deny-all"), Namespace: pulumi.String(c.Namespace)},
+		Spec: networkingv1.NetworkPolicySpecArgs{
+			PodSelector: metav1.LabelSelectorArgs{},
+			PolicyTypes: pulumi.ToStringArray([]string{"Ingress", "Egress"}),
+		},
+	}, inNamespace...); err != nil {
+		return nil, err
+	}
+	if _, err := rbacv1.NewRoleBinding(ctx, c.Namespace+"-developers", &rbacv1.RoleBindingArgs{
+		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String("developers-edit"), Namespace: pulumi.String(c.Namespace)},
+		RoleRef: rbacv1.RoleRefArgs{
+			ApiGroup: pulumi.String("rbac.authorization.k8s.io"), Kind: pulumi.String("ClusterRole"), Name: pulumi.String("edit"),
+		},
+		Subjects: rbacv1.SubjectArray{rbacv1.SubjectArgs{
+			ApiGroup: pulumi.String("rbac.authorization.k8s.io"), Kind: pulumi.String("Group"), Name: pulumi.String(c.teamGroup()),
+		}},
+	}, inNamespace...); err != nil {
+		return nil, err
+	}
+	return ns, nil
+}
+
+// deployApps deploys every workload into the namespace and returns them by name.
+func deployApps(ctx *pulumi.Context, c Config, provider pulumi.ProviderResource, namespace pulumi.Resource,
+	images map[string]pulumi.StringOutput, configure func(workload, *components.AppArgs)) (map[string]*components.App, error) {
+	apps := map[string]*components.App{}
+	for _, w := range c.workloads() {
+		args := w.appArgs(c, images[w.name], provider)
+		configure(w, &args)
+		args.DependsOn = append(args.DependsOn, namespace)
+		app, err := components.NewApp(ctx, w.name, &args)
+		if err != nil {
+			return nil, err
+		}
+		apps[w.name] = app
+	}
+	return apps, nil
+}

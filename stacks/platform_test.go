@@ -1,0 +1,279 @@
+package stacks
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// kubernetesObjects are the typed k8s.io/api objects for each type token
+// the stacks register.
+var kubernetesObjects = map[string]func() any{
+	"kubernetes:apps/v1:Deployment":                       func() any { return &appsv1.Deployment{} },
+	"kubernetes:core/v1:Service":                          func() any { return &corev1.Service{} },
+	"kubernetes:core/v1:Namespace":                        func() any { return &corev1.Namespace{} },
+	"kubernetes:autoscaling/v2:HorizontalPodAutoscaler":   func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
+	"kubernetes:policy/v1:PodDisruptionBudget":            func() any { return &policyv1.PodDisruptionBudget{} },
+	"kubernetes:networking.k8s.io/v1:Ingress":             func() any { return &networkingv1.Ingress{} },
+	"kubernetes:networking.k8s.io/v1:NetworkPolicy":       func() any { return &networkingv1.NetworkPolicy{} },
+	"kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": func() any { return &rbacv1.RoleBinding{} },
+}
+
+// decodeAll decodes every Kubernetes object of a run strictly into its
+// k8s.io/api type, returning them by "Kind/namespace/name".
+func decodeAll(t *testing.T, run stackRun) map[string]any {
+	t.Helper()
+	objects := map[string]any{}
+	for _, r := range run.Resources() {
+		if !strings.HasPrefix(r.Type, "kubernetes:") || r.Type == "pulumi:providers:kubernetes" || strings.HasPrefix(r.Type, "kubernetes:helm.sh/") {
+			continue
+		}
+		newObject, ok := kubernetesObjects[r.Type]
+		if !ok {
+			t.Errorf("no k8s.io/api type registered for %s", r.Type)
+			continue
+		}
+		obj := newObject()
+		if err := r.DecodeStrict(obj); err != nil {
+			t.Errorf("strict decode: %v", err)
+			continue
+		}
+		meta := reflect.ValueOf(obj).Elem().FieldByName("ObjectMeta").Interface().(metav1.ObjectMeta)
+		kind := r.Type[strings.LastIndex(r.Type, ":")+1:]
+		objects[kind+"/"+meta.Namespace+"/"+meta.Name] = obj
+	}
+	return objects
+}
+
+func get[T any](t *testing.T, objects map[string]any, key string) *T {
+	t.Helper()
+	obj, ok := objects[key]
+	if !ok {
+		var keys []string
+		for k := range objects {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		t.Fatalf("no %s; have %v", key, keys)
+	}
+	return obj.(*T)
+}
+
+// Every Kubernetes object uses the explicitly built provider, never an
+// ambient kubeconfig.
+func checkExplicitProvider(t *testing.T, run stackRun) {
+	t.Helper()
+	provider := run.Get(t, "pulumi:providers:kubernetes", "k8s")
+	for _, r := range run.Resources() {
+		if strings.HasPrefix(r.Type, "kubernetes:") && r.Custom && !strings.HasPrefix(r.Provider, provider.URN+"::") {
+			t.Errorf("%s %s uses provider %q, not the stack's", r.Type, r.Name, r.Provider)
+		}
+	}
+}
+
+func TestDevStackRunsTheWorkloadsOnEKS(t *testing.T) {
+	run := runStack(t, "dev", map[string]string{"eks-workshop:teamPrincipalArn": "arn:aws:iam::123456789012:role/Developers"})
+	objects := decodeAll(t, run)
+	checkExplicitProvider(t, run)
+
+	provider := run.Get(t, "pulumi:providers:kubernetes", "k8s")
+	if kubeconfig, _ := provider.Input("kubeconfig").(string); !strings.Contains(kubeconfig, "eks-demo") {
+		t.Errorf("kubernetes provider is not built from the cluster's kubeconfig: %q", kubeconfig)
+	}
+	if run.Get(t, "eks:index:Cluster", "eks-demo-cluster").Input("vpcCniOptions.enableNetworkPolicy") != true {
+		t.Errorf("VPC CNI network policy enforcement is off: NetworkPolicies would do nothing")
+	}
+
+	t.Run("namespace under Pod Security restricted, deny-all by default", func(t *testing.T) {
+		ns := get[corev1.Namespace](t, objects, "Namespace//development")
+		if ns.Labels["pod-security.kubernetes.io/enforce"] != "restricted" {
+			t.Errorf("namespace labels = %v", ns.Labels)
+		}
+		deny := get[networkingv1.NetworkPolicy](t, objects, "NetworkPolicy/development/deny-all")
+		if len(deny.Spec.PodSelector.MatchLabels) != 0 || len(deny.Spec.Ingress) != 0 || len(deny.Spec.Egress) != 0 ||
+			!reflect.DeepEqual(deny.Spec.PolicyTypes, []networkingv1.PolicyType{"Ingress", "Egress"}) {
+			t.Errorf("deny-all = %+v", deny.Spec)
+		}
+	})
+
+	t.Run("team reaches only its namespace", func(t *testing.T) {
+		entries := run.Get(t, "eks:index:Cluster", "eks-demo-cluster").Input("accessEntries").(map[string]any)
+		team := entries["role-Developers"].(map[string]any)
+		policy := team["accessPolicies"].(map[string]any)["Edit"].(map[string]any)
+		scope := policy["accessScope"].(map[string]any)
+		if !strings.HasSuffix(policy["policyArn"].(string), "/AmazonEKSEditPolicy") || scope["type"] != "namespace" ||
+			!reflect.DeepEqual(scope["namespaces"], []any{"development"}) || !reflect.DeepEqual(team["kubernetesGroups"], []any{"development-developers"}) {
+			t.Errorf("team access entry = %v", team)
+		}
+		binding := get[rbacv1.RoleBinding](t, objects, "RoleBinding/development/developers-edit")
+		if binding.RoleRef.Name != "edit" || binding.Subjects[0].Kind != "Group" || binding.Subjects[0].Name != "development-developers" {
+			t.Errorf("role binding = %+v", binding)
+		}
+	})
+
+	for _, w := range DefaultConfig().workloads() {
+		t.Run(w.name, func(t *testing.T) {
+			d := get[appsv1.Deployment](t, objects, "Deployment/development/"+w.name)
+			image := d.Spec.Template.Spec.Containers[0].Image
+			if !strings.Contains(image, ".dkr.ecr.ap-northeast-2.amazonaws.com/"+w.repository+"@sha256:") {
+				t.Errorf("image = %s, want the ECR digest", image)
+			}
+			if d.Spec.Strategy.RollingUpdate.MaxSurge.IntValue() != 1 || d.Spec.Strategy.RollingUpdate.MaxUnavailable.IntValue() != 0 {
+				t.Errorf("rolling update = %+v", d.Spec.Strategy.RollingUpdate)
+			}
+			svc := get[corev1.Service](t, objects, "Service/development/"+w.name)
+			if svc.Spec.Ports[0].Port != int32(w.servicePort) || svc.Spec.Ports[0].TargetPort.IntValue() != w.containerPort {
+				t.Errorf("service ports = %+v", svc.Spec.Ports)
+			}
+			hpa := get[autoscalingv2.HorizontalPodAutoscaler](t, objects, "HorizontalPodAutoscaler/development/"+w.name)
+			if *hpa.Spec.MinReplicas != 1 || hpa.Spec.MaxReplicas != 10 || *hpa.Spec.Metrics[0].Resource.Target.AverageUtilization != 50 {
+				t.Errorf("hpa = %+v", hpa.Spec)
+			}
+			get[policyv1.PodDisruptionBudget](t, objects, "PodDisruptionBudget/development/"+w.name)
+			ing := get[networkingv1.Ingress](t, objects, "Ingress/development/"+w.name+"-ingress")
+			if *ing.Spec.IngressClassName != "alb" || ing.Annotations["alb.ingress.kubernetes.io/group.name"] != "eks-demo-group" ||
+				ing.Spec.Rules[0].HTTP.Paths[0].Path != w.ingressPath {
+				t.Errorf("ingress = %+v %+v", ing.Annotations, ing.Spec)
+			}
+			allow := get[networkingv1.NetworkPolicy](t, objects, "NetworkPolicy/development/"+w.name+"-allow-ingress")
+			if allow.Spec.Ingress[0].From[0].IPBlock.CIDR != "10.0.0.0/16" {
+				t.Errorf("%s admits %+v, want the VPC", w.name, allow.Spec.Ingress)
+			}
+		})
+	}
+
+	flaskIngress := get[networkingv1.Ingress](t, objects, "Ingress/development/demo-flask-backend-ingress")
+	nginxIngress := get[networkingv1.Ingress](t, objects, "Ingress/development/demo-nginx-ingress")
+	if flaskIngress.Annotations["alb.ingress.kubernetes.io/group.order"] != "1" ||
+		nginxIngress.Annotations["alb.ingress.kubernetes.io/group.order"] <= "1" {
+		t.Errorf("group orders flask %s, nginx %s: nginx's catch-all / must come after /contents",
+			flaskIngress.Annotations["alb.ingress.kubernetes.io/group.order"], nginxIngress.Annotations["alb.ingress.kubernetes.io/group.order"])
+	}
+	if hc := flaskIngress.Annotations["alb.ingress.kubernetes.io/healthcheck-path"]; strings.HasPrefix(hc, "/contents") {
+		t.Errorf("ALB health checks %s, which calls Hacker News on every check", hc)
+	}
+	egress := get[networkingv1.NetworkPolicy](t, objects, "NetworkPolicy/development/demo-flask-backend-allow-egress")
+	https := false
+	for _, rule := range egress.Spec.Egress {
+		for _, p := range rule.Ports {
+			https = https || p.Port.IntValue() == 443
+		}
+	}
+	if !https {
+		t.Errorf("flask cannot reach its upstream on 443: %+v", egress.Spec.Egress)
+	}
+
+	t.Run("add-ons pinned, with the workshop's node-role permissions", func(t *testing.T) {
+		charts := map[string]string{}
+		for _, c := range run.ByType("kubernetes:helm.sh/v4:Chart") {
+			charts[c.Input("chart").(string)] = c.Input("version").(string)
+		}
+		want := DefaultConfig().AddonVersions
+		if !reflect.DeepEqual(charts, map[string]string{
+			"metrics-server": want.MetricsServer, "aws-load-balancer-controller": want.LoadBalancerController, "cluster-autoscaler": want.ClusterAutoscaler,
+		}) {
+			t.Errorf("charts = %v", charts)
+		}
+		addons := map[string]string{}
+		for _, a := range run.ByType("aws:eks/addon:Addon") {
+			addons[a.Input("addonName").(string)] = a.Input("addonVersion").(string)
+		}
+		if !reflect.DeepEqual(addons, map[string]string{"amazon-cloudwatch-observability": want.CloudWatchObservability, "aws-ebs-csi-driver": want.EbsCsiDriver}) {
+			t.Errorf("EKS add-ons = %v", addons)
+		}
+		if n := len(run.ByType("aws:eks/podIdentityAssociation:PodIdentityAssociation")); n != 0 {
+			t.Errorf("dev uses %d Pod Identity associations; the workshop uses the node role", n)
+		}
+	})
+
+	t.Run("teardown: Ingresses go before the load balancer controller", func(t *testing.T) {
+		lbc := run.Get(t, "kubernetes:helm.sh/v4:Chart", "eks-demo-aws-load-balancer-controller")
+		for _, ing := range run.ByType("kubernetes:networking.k8s.io/v1:Ingress") {
+			if !slices.Contains(ing.Dependencies, lbc.URN) {
+				t.Errorf("%s does not depend on the controller, so destroy could remove the controller first and orphan its ALB", ing.Name)
+			}
+		}
+		nodes := run.Get(t, "eks:index:ManagedNodeGroup", "eks-demo-node-group-nodes")
+		if !slices.Contains(lbc.Dependencies, nodes.URN) {
+			t.Errorf("the controller does not depend on the nodes it runs on")
+		}
+	})
+
+	if url, _ := run.Outputs["albUrl"].(string); !strings.HasPrefix(url, "http://k8s-eksdemogroup-") {
+		t.Errorf("albUrl = %q", url)
+	}
+	if url := run.Outputs["flaskClusterUrl"]; url != "http://demo-flask-backend.development.svc.cluster.local:8080" {
+		t.Errorf("flaskClusterUrl = %v", url)
+	}
+}
+
+func TestProdStackGivesControllersPodIdentity(t *testing.T) {
+	run := runStack(t, "prod", nil)
+	got := map[string]bool{}
+	for _, a := range run.ByType("aws:eks/podIdentityAssociation:PodIdentityAssociation") {
+		got[a.Input("namespace").(string)+"/"+a.Input("serviceAccount").(string)] = true
+	}
+	for _, sa := range []string{"kube-system/aws-load-balancer-controller", "kube-system/cluster-autoscaler",
+		"kube-system/ebs-csi-controller-sa", "amazon-cloudwatch/cloudwatch-agent"} {
+		if !got[sa] {
+			t.Errorf("no Pod Identity association for %s (have %v)", sa, got)
+		}
+	}
+	run.Get(t, "aws:eks/addon:Addon", "eks-prod-pod-identity-agent")
+	decodeAll(t, run)
+	checkExplicitProvider(t, run)
+}
+
+func TestLocalStackRegistersNothingFromAWS(t *testing.T) {
+	run := runStack(t, "local", nil)
+	for _, r := range run.Resources() {
+		if strings.HasPrefix(r.Type, "aws:") || strings.HasPrefix(r.Type, "eks:") || r.Type == "pulumi:providers:aws" {
+			t.Errorf("local stack registered %s %s", r.Type, r.Name)
+		}
+	}
+	objects := decodeAll(t, run)
+	checkExplicitProvider(t, run)
+	for _, w := range DefaultConfig().workloads() {
+		d := get[appsv1.Deployment](t, objects, "Deployment/development/"+w.name)
+		if image := d.Spec.Template.Spec.Containers[0].Image; !strings.HasPrefix(image, "localhost:5000/"+w.name+"@sha256:") {
+			t.Errorf("%s image = %s, want the digest pushed to localhost:5000", w.name, image)
+		}
+		if _, ok := objects["Ingress/development/"+w.name+"-ingress"]; ok {
+			t.Errorf("%s has an ALB Ingress on the local target", w.name)
+		}
+	}
+	if pf := run.Outputs["nginxPortForward"]; pf != "kubectl -n development port-forward svc/demo-nginx 8080:80" {
+		t.Errorf("nginxPortForward = %v", pf)
+	}
+	if pf := run.Outputs["flaskPortForward"]; pf != "kubectl -n development port-forward svc/demo-flask-backend 8081:8080" {
+		t.Errorf("flaskPortForward = %v", pf)
+	}
+
+	unpushed := runStack(t, "local", map[string]string{"eks-workshop:pushImages": "false", "eks-workshop:kubeconfig": "dev-cluster/dev-cluster-eks-a-cluster.kubeconfig", "eks-workshop:kubeContext": "dev-cluster-admin@dev-cluster"})
+	for _, img := range unpushed.ByType("docker:index/image:Image") {
+		if img.Input("skipPush") != true {
+			t.Errorf("%s is pushed with pushImages false", img.Name)
+		}
+	}
+	provider := unpushed.Get(t, "pulumi:providers:kubernetes", "k8s")
+	if provider.Input("kubeconfig") != "dev-cluster/dev-cluster-eks-a-cluster.kubeconfig" || provider.Input("context") != "dev-cluster-admin@dev-cluster" {
+		t.Errorf("provider = %v", provider.Plain())
+	}
+}
+
+func TestRenderYamlToDirectoryForGitOps(t *testing.T) {
+	run := runStack(t, "local", map[string]string{"eks-workshop:renderYamlToDirectory": "rendered/development"})
+	if dir := run.Get(t, "pulumi:providers:kubernetes", "k8s").Input("renderYamlToDirectory"); dir != "rendered/development" {
+		t.Errorf("renderYamlToDirectory = %v", dir)
+	}
+	checkExplicitProvider(t, run)
+}
