@@ -3,6 +3,8 @@ package stacks
 import (
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -208,4 +210,25 @@ func FuzzParseConfig(f *testing.F) {
 			t.Fatalf("error names no key and value: %v", err)
 		}
 	})
+}
+
+// README.md documents every config key, and CI runs exactly its test command.
+func TestReadmeStaysTrue(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key := range loadProject(t).Config {
+		if !strings.Contains(string(readme), "`"+key+"`") {
+			t.Errorf("README.md does not document config key %s", key)
+		}
+	}
+	const testCommand = "go test ./... && /usr/bin/python3 -m pytest -q apps"
+	ci, err := os.ReadFile(filepath.Join(repoRoot, ".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "\n"+testCommand+"\n") || !strings.HasSuffix(strings.TrimSpace(string(ci)), "\n"+testCommand) {
+		t.Errorf("README.md and .ci/run must both run %q", testCommand)
+	}
 }

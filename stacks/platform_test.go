@@ -89,6 +89,9 @@ func TestDevStackRunsTheWorkloadsOnEKS(t *testing.T) {
 	if kubeconfig, _ := provider.Input("kubeconfig").(string); !strings.Contains(kubeconfig, "eks-demo") {
 		t.Errorf("kubernetes provider is not built from the cluster's kubeconfig: %q", kubeconfig)
 	}
+	if !provider.IsSecret("kubeconfig") {
+		t.Errorf("the kubeconfig reaches the provider in plain text")
+	}
 	if run.Get(t, "eks:index:Cluster", "eks-demo-cluster").Input("vpcCniOptions.enableNetworkPolicy") != true {
 		t.Errorf("VPC CNI network policy enforcement is off: NetworkPolicies would do nothing")
 	}

@@ -1,0 +1,40 @@
+package stacks_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+
+	"github.com/eks-workshop/eks-workshop/stacks"
+)
+
+// Embedding: a platform tool builds a Config in Go and previews (or ups) it
+// as an inline Automation API program; no Pulumi.<stack>.yaml is needed.
+// Compiled with the tests; running it needs the Pulumi CLI and AWS credentials.
+func ExampleProgram() {
+	cfg := stacks.DefaultConfig()
+	cfg.Region = "ap-northeast-2"
+	cfg.ClusterName = "team-a"
+	cfg.Namespace = "team-a"
+	cfg.TeamPrincipalArn = "arn:aws:iam::123456789012:role/TeamA"
+	if err := cfg.Validate(); err != nil {
+		fmt.Println(err) // every problem at once, each naming its key
+		return
+	}
+
+	ctx := context.Background()
+	stack, err := auto.UpsertStackInlineSource(ctx, "team-a", stacks.ProjectName, stacks.Program(cfg))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	result, err := stack.Preview(ctx, optpreview.Diff(), optpreview.ProgressStreams(os.Stdout))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(result.ChangeSummary)
+}
