@@ -125,14 +125,8 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 		ready = append(ready, a.Nodes)
 	}
 	if a.PodIdentity {
-		agent, err := awseks.NewAddon(ctx, name+"-pod-identity-agent", &awseks.AddonArgs{
-			ClusterName:              clusterName,
-			AddonName:                pulumi.String("eks-pod-identity-agent"),
-			AddonVersion:             pulumi.String(a.Versions.PodIdentityAgent),
-			ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
-			ResolveConflictsOnUpdate: pulumi.String("OVERWRITE"),
-			Tags:                     tags,
-		}, parent, pulumi.DependsOn(ready))
+		agent, err := eksAddon(ctx, name+"-pod-identity-agent", clusterName, "eks-pod-identity-agent", a.Versions.PodIdentityAgent, tags,
+			parent, pulumi.DependsOn(ready))
 		if err != nil {
 			return nil, err
 		}
@@ -156,62 +150,44 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 	}
 
 	onCluster := []pulumi.ResourceOption{parent, pulumi.Provider(a.KubernetesProvider), pulumi.DependsOn(ready)}
-	if _, err := helmv4.NewChart(ctx, name+"-metrics-server", &helmv4.ChartArgs{
-		Chart:          pulumi.String("metrics-server"),
-		Version:        pulumi.String(a.Versions.MetricsServer),
-		RepositoryOpts: helmv4.RepositoryOptsArgs{Repo: pulumi.String("https://kubernetes-sigs.github.io/metrics-server/")},
-		Namespace:      pulumi.String("kube-system"),
-		Values: pulumi.Map{
-			// Two replicas and a PDB: the HPA stops scaling while metrics are missing.
-			"replicas":            pulumi.Int(2),
-			"podDisruptionBudget": pulumi.Map{"enabled": pulumi.Bool(true), "maxUnavailable": pulumi.Int(1)},
-		},
+	if _, err := kubeSystemChart(ctx, name, "metrics-server", a.Versions.MetricsServer, "https://kubernetes-sigs.github.io/metrics-server/", pulumi.Map{
+		// Two replicas and a PDB: the HPA stops scaling while metrics are missing.
+		"replicas":            pulumi.Int(2),
+		"podDisruptionBudget": pulumi.Map{"enabled": pulumi.Bool(true), "maxUnavailable": pulumi.Int(1)},
 	}, onCluster...); err != nil {
 		return nil, err
 	}
 
-	lbc, err := helmv4.NewChart(ctx, name+"-aws-load-balancer-controller", &helmv4.ChartArgs{
-		Chart:          pulumi.String("aws-load-balancer-controller"),
-		Version:        pulumi.String(a.Versions.LoadBalancerController),
-		RepositoryOpts: helmv4.RepositoryOptsArgs{Repo: pulumi.String("https://aws.github.io/eks-charts")},
-		Namespace:      pulumi.String("kube-system"),
-		Values: pulumi.Map{
-			"clusterName":  clusterName,
-			"region":       pulumi.String(a.Region),
-			"vpcId":        a.VpcID,
-			"replicaCount": pulumi.Int(2),
-			"serviceAccount": pulumi.Map{
-				"create": pulumi.Bool(true),
-				"name":   pulumi.String(loadBalancerControllerServiceAccount),
-			},
-			"ingressClass":               pulumi.String(IngressClassALB),
-			"createIngressClassResource": pulumi.Bool(true),
+	lbc, err := kubeSystemChart(ctx, name, "aws-load-balancer-controller", a.Versions.LoadBalancerController, "https://aws.github.io/eks-charts", pulumi.Map{
+		"clusterName":  clusterName,
+		"region":       pulumi.String(a.Region),
+		"vpcId":        a.VpcID,
+		"replicaCount": pulumi.Int(2),
+		"serviceAccount": pulumi.Map{
+			"create": pulumi.Bool(true),
+			"name":   pulumi.String(loadBalancerControllerServiceAccount),
 		},
+		"ingressClass":               pulumi.String(IngressClassALB),
+		"createIngressClassResource": pulumi.Bool(true),
 	}, onCluster...)
 	if err != nil {
 		return nil, err
 	}
 
 	if a.ClusterAutoscaler {
-		if _, err := helmv4.NewChart(ctx, name+"-cluster-autoscaler", &helmv4.ChartArgs{
-			Chart:          pulumi.String("cluster-autoscaler"),
-			Version:        pulumi.String(a.Versions.ClusterAutoscaler),
-			RepositoryOpts: helmv4.RepositoryOptsArgs{Repo: pulumi.String("https://kubernetes.github.io/autoscaler")},
-			Namespace:      pulumi.String("kube-system"),
-			Values: pulumi.Map{
-				"cloudProvider": pulumi.String("aws"),
-				"awsRegion":     pulumi.String(a.Region),
-				"autoDiscovery": pulumi.Map{"clusterName": clusterName},
-				// The autoscaler's minor version must match the cluster's.
-				"image": pulumi.Map{"tag": pulumi.String(a.Versions.ClusterAutoscalerImage)},
-				"rbac": pulumi.Map{"serviceAccount": pulumi.Map{
-					"create": pulumi.Bool(true),
-					"name":   pulumi.String(clusterAutoscalerServiceAccount),
-				}},
-				"extraArgs": pulumi.Map{
-					"balance-similar-node-groups": pulumi.Bool(true),
-					"expander":                    pulumi.String("least-waste"),
-				},
+		if _, err := kubeSystemChart(ctx, name, "cluster-autoscaler", a.Versions.ClusterAutoscaler, "https://kubernetes.github.io/autoscaler", pulumi.Map{
+			"cloudProvider": pulumi.String("aws"),
+			"awsRegion":     pulumi.String(a.Region),
+			"autoDiscovery": pulumi.Map{"clusterName": clusterName},
+			// The autoscaler's minor version must match the cluster's.
+			"image": pulumi.Map{"tag": pulumi.String(a.Versions.ClusterAutoscalerImage)},
+			"rbac": pulumi.Map{"serviceAccount": pulumi.Map{
+				"create": pulumi.Bool(true),
+				"name":   pulumi.String(clusterAutoscalerServiceAccount),
+			}},
+			"extraArgs": pulumi.Map{
+				"balance-similar-node-groups": pulumi.Bool(true),
+				"expander":                    pulumi.String("least-waste"),
 			},
 		}, onCluster...); err != nil {
 			return nil, err
@@ -222,14 +198,7 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 		"amazon-cloudwatch-observability": a.Versions.CloudWatchObservability,
 		"aws-ebs-csi-driver":              a.Versions.EbsCsiDriver,
 	} {
-		if _, err := awseks.NewAddon(ctx, name+"-"+addon, &awseks.AddonArgs{
-			ClusterName:              clusterName,
-			AddonName:                pulumi.String(addon),
-			AddonVersion:             pulumi.String(version),
-			ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
-			ResolveConflictsOnUpdate: pulumi.String("OVERWRITE"),
-			Tags:                     tags,
-		}, parent, pulumi.DependsOn(ready)); err != nil {
+		if _, err := eksAddon(ctx, name+"-"+addon, clusterName, addon, version, tags, parent, pulumi.DependsOn(ready)); err != nil {
 			return nil, err
 		}
 	}
@@ -239,6 +208,30 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"ingressClassName": c.IngressClassName,
 	})
+}
+
+// kubeSystemChart installs a pinned Helm chart into kube-system.
+func kubeSystemChart(ctx *pulumi.Context, prefix, chart, version, repo string, values pulumi.Map, opts ...pulumi.ResourceOption) (*helmv4.Chart, error) {
+	return helmv4.NewChart(ctx, prefix+"-"+chart, &helmv4.ChartArgs{
+		Chart:          pulumi.String(chart),
+		Version:        pulumi.String(version),
+		RepositoryOpts: helmv4.RepositoryOptsArgs{Repo: pulumi.String(repo)},
+		Namespace:      pulumi.String("kube-system"),
+		Values:         values,
+	}, opts...)
+}
+
+// eksAddon installs a pinned EKS add-on; it takes over fields that a
+// self-managed install left behind rather than failing on them.
+func eksAddon(ctx *pulumi.Context, name string, cluster pulumi.StringInput, addon, version string, tags pulumi.StringMapInput, opts ...pulumi.ResourceOption) (*awseks.Addon, error) {
+	return awseks.NewAddon(ctx, name, &awseks.AddonArgs{
+		ClusterName:              cluster,
+		AddonName:                pulumi.String(addon),
+		AddonVersion:             pulumi.String(version),
+		ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
+		ResolveConflictsOnUpdate: pulumi.String("OVERWRITE"),
+		Tags:                     tags,
+	}, opts...)
 }
 
 // podIdentity is one controller's IAM role and Pod Identity association.

@@ -27,8 +27,7 @@ func runAddons(t *testing.T, podIdentity bool) *mocktest.Monitor {
 	t.Helper()
 	m := mocktest.New()
 	m.MustRun(t, "test", nil, func(ctx *pulumi.Context) error {
-		cArgs := clusterArgs(nil)
-		cluster, err := NewEKSCluster(ctx, "eks-demo", &cArgs)
+		cluster, err := newTestCluster(ctx)
 		if err != nil {
 			return err
 		}

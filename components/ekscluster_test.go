@@ -32,6 +32,12 @@ func clusterArgs(mutate func(*EKSClusterArgs)) EKSClusterArgs {
 	return a
 }
 
+// newTestCluster registers the workshop's cluster, for components that need one.
+func newTestCluster(ctx *pulumi.Context) (*EKSCluster, error) {
+	args := clusterArgs(nil)
+	return NewEKSCluster(ctx, "eks-demo", &args)
+}
+
 // runCluster registers an EKSCluster and returns the monitor and its resolved outputs.
 func runCluster(t *testing.T, args EKSClusterArgs) (*mocktest.Monitor, map[string]string) {
 	t.Helper()

@@ -25,8 +25,7 @@ func runNodeGroup(t *testing.T, mutate func(*ManagedNodeGroupArgs)) (*mocktest.M
 	t.Helper()
 	m := mocktest.New()
 	m.MustRun(t, "test", nil, func(ctx *pulumi.Context) error {
-		cArgs := clusterArgs(nil)
-		cluster, err := NewEKSCluster(ctx, "eks-demo", &cArgs)
+		cluster, err := newTestCluster(ctx)
 		if err != nil {
 			return err
 		}
