@@ -264,7 +264,7 @@ func NewManagedNodeGroup(ctx *pulumi.Context, name string, args *ManagedNodeGrou
 		groupTags = mergeTags(a.Tags, groupTags)
 	}
 	os := eks.OperatingSystemAL2023 // 1.33 and later have no Amazon Linux 2 AMIs
-	group, err := eks.NewManagedNodeGroup(ctx, name+"-nodes", &eks.ManagedNodeGroupArgs{
+	groupArgs := &eks.ManagedNodeGroupArgs{
 		Cluster:              a.Cluster.Cluster,
 		NodeGroupName:        pulumi.String(a.NodeGroupName),
 		NodeRole:             role,
@@ -272,7 +272,6 @@ func NewManagedNodeGroup(ctx *pulumi.Context, name string, args *ManagedNodeGrou
 		InstanceTypes:        pulumi.ToStringArray(a.InstanceTypes),
 		OperatingSystem:      &os,
 		DiskSize:             pulumi.Int(a.DiskSize),
-		EnableIMDSv2:         pulumi.BoolRef(a.RequireImdsv2),
 		IgnoreScalingChanges: pulumi.BoolRef(a.ClusterAutoscaler),
 		ScalingConfig: awseks.NodeGroupScalingConfigArgs{
 			DesiredSize: pulumi.Int(*a.DesiredSize),
@@ -282,7 +281,13 @@ func NewManagedNodeGroup(ctx *pulumi.Context, name string, args *ManagedNodeGrou
 		Labels: pulumi.ToStringMap(a.Labels),
 		Taints: taints,
 		Tags:   groupTags,
-	}, parent, pulumi.DependsOn(attachments))
+	}
+	if a.RequireImdsv2 {
+		// Setting it at all (even false) makes pulumi-eks add a launch
+		// template; without it the AMI's default applies.
+		groupArgs.EnableIMDSv2 = pulumi.BoolRef(true)
+	}
+	group, err := eks.NewManagedNodeGroup(ctx, name+"-nodes", groupArgs, parent, pulumi.DependsOn(attachments))
 	if err != nil {
 		return nil, err
 	}

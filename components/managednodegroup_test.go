@@ -78,7 +78,6 @@ func TestManagedNodeGroupWorkshopDefaults(t *testing.T) {
 		"scalingConfig.desiredSize": 3.0,
 		"scalingConfig.minSize":     3.0,
 		"scalingConfig.maxSize":     3.0,
-		"enableIMDSv2":              false,
 		"ignoreScalingChanges":      false,
 	} {
 		if got := group.Input(path); got != want {
@@ -87,6 +86,9 @@ func TestManagedNodeGroupWorkshopDefaults(t *testing.T) {
 	}
 	if got := group.Input("instanceTypes"); !reflect.DeepEqual(got, []any{"m5.large"}) {
 		t.Errorf("instanceTypes = %v, want [m5.large]", got)
+	}
+	if got := group.Input("enableIMDSv2"); got != nil {
+		t.Errorf("enableIMDSv2 = %v, want unset (the AMI's default, no extra launch template)", got)
 	}
 	if got := group.Input("subnetIds"); !reflect.DeepEqual(got, []any{"subnet-priv-a", "subnet-priv-b"}) {
 		t.Errorf("subnetIds = %v, want the private subnets", got)
