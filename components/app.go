@@ -17,6 +17,7 @@ import (
 	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // AppResources are the container's compute resources, as Kubernetes quantities.
@@ -137,12 +138,6 @@ const (
 )
 
 var (
-	// rfc1035Label is what Service names must be: an RFC 1123 label starting with a letter.
-	rfc1035Label = regexp.MustCompile(`^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)
-	// envName is the portable environment variable name (C identifiers plus - and .).
-	envName        = regexp.MustCompile(`^[-._a-zA-Z][-._a-zA-Z0-9]*$`)
-	labelKey       = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`)
-	labelValue     = regexp.MustCompile(`^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$`)
 	albGroupName   = regexp.MustCompile(`^[a-z0-9]([-.a-z0-9]{0,61}[a-z0-9])?$`)
 	reservedLabels = []string{appSelectorLabel, "app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by"}
 )
@@ -207,10 +202,10 @@ func (a AppArgs) withDefaults() AppArgs {
 func (a AppArgs) Validate() error {
 	a = a.withDefaults()
 	var errs fieldErrors
-	if !rfc1035Label.MatchString(a.Name) {
+	if len(validation.IsDNS1035Label(a.Name)) > 0 { // Service names must start with a letter
 		errs.add("name", a.Name, "want an RFC 1035 label: up to 63 lowercase letters, digits and '-', starting with a letter")
 	}
-	if !kubernetesName.MatchString(a.Namespace) {
+	if !ValidKubernetesName(a.Namespace) {
 		errs.add("namespace", a.Namespace, "want an RFC 1123 label: up to 63 lowercase letters, digits and '-'")
 	}
 	if a.Image == nil {
@@ -225,7 +220,7 @@ func (a AppArgs) Validate() error {
 		}
 	}
 	for _, k := range sortedKeys(a.Env) {
-		if !envName.MatchString(k) {
+		if len(validation.IsEnvVarName(k)) > 0 {
 			errs.add("env", k, "want a variable name of letters, digits, '_', '-' and '.', not starting with a digit")
 		}
 	}
@@ -278,7 +273,7 @@ func (a AppArgs) Validate() error {
 		}
 	}
 	for _, ns := range np.IngressFromNamespaces {
-		if !kubernetesName.MatchString(ns) {
+		if !ValidKubernetesName(ns) {
 			errs.add("networkPolicy.ingressFromNamespaces", ns, "want a namespace name (an RFC 1123 label)")
 		}
 	}
@@ -302,9 +297,9 @@ func (a AppArgs) Validate() error {
 	}
 	for _, k := range sortedKeys(a.Labels) {
 		switch {
-		case !labelKey.MatchString(k):
+		case len(validation.IsQualifiedName(k)) > 0:
 			errs.add("labels", k, "want a label key: an optional DNS prefix and '/', then up to 63 letters, digits, '-', '_' and '.'")
-		case !labelValue.MatchString(a.Labels[k]):
+		case len(validation.IsValidLabelValue(a.Labels[k])) > 0:
 			errs.add("labels", a.Labels[k], "the value of %s: want up to 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit", k)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // FieldError is one invalid argument: which field, the value given and what
@@ -67,10 +68,6 @@ func parseIPv4Prefix(s string) (netip.Prefix, bool) {
 	return p, true
 }
 
-// kubernetesName is an RFC 1123 DNS label, as Kubernetes requires for
-// namespaces, services and deployments.
-var kubernetesName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
-
 // iamPrincipalArn matches IAM users and roles (with paths) in any partition.
 var iamPrincipalArn = regexp.MustCompile(`^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\d{12}:(role|user)/[\w+=,.@/-]+$`)
 
@@ -79,8 +76,14 @@ func ValidIAMPrincipalArn(s string) bool {
 	return iamPrincipalArn.MatchString(s) && !strings.HasSuffix(s, "/")
 }
 
-// ValidKubernetesName reports whether s is a valid namespace or object name (an RFC 1123 label).
-func ValidKubernetesName(s string) bool { return kubernetesName.MatchString(s) }
+// ValidKubernetesName reports whether s is a valid namespace or object name
+// (an RFC 1123 label), by Kubernetes' own rules.
+func ValidKubernetesName(s string) bool { return len(validation.IsDNS1123Label(s)) == 0 }
+
+// validLabel reports whether key=value is a valid Kubernetes label (also the rule for taints).
+func validLabel(key, value string) bool {
+	return len(validation.IsQualifiedName(key)) == 0 && len(validation.IsValidLabelValue(value)) == 0
+}
 
 // mergeTags adds extra tags to base, extra winning. Either may be nil.
 func mergeTags(base, extra pulumi.StringMapInput) pulumi.StringMapOutput {

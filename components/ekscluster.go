@@ -185,7 +185,7 @@ func (a EKSClusterArgs) Validate() error {
 			errs.add(field+".policy", string(e.Policy), "want one of ClusterAdmin, Admin, Edit, View")
 		}
 		for _, ns := range e.Namespaces {
-			if !kubernetesName.MatchString(ns) {
+			if !ValidKubernetesName(ns) {
 				errs.add(field+".namespaces", ns, "want a Kubernetes namespace name (lowercase RFC 1123 label)")
 			}
 		}

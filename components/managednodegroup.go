@@ -85,8 +85,6 @@ var (
 	instanceTypePattern  = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9-]+$`)
 	// Graviton families carry a "g" after the generation digit (m7g, c6gn, t4g); a1 is the first Graviton.
 	armInstanceFamily = regexp.MustCompile(`^([a-z]+\d+g[a-z]*|a1)\.`)
-	labelKeyPattern   = regexp.MustCompile(`^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`)
-	labelValuePattern = regexp.MustCompile(`^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$`)
 )
 
 const maxNodesPerGroup = 450 // EKS's quota for nodes in one managed node group
@@ -142,12 +140,12 @@ func (a ManagedNodeGroupArgs) Validate() error {
 		errs.add("diskSize", a.DiskSize, "want 20 to 16384 GiB (Amazon Linux 2023 needs 20)")
 	}
 	for _, k := range sortedKeys(a.Labels) {
-		if !labelKeyPattern.MatchString(k) || !labelValuePattern.MatchString(a.Labels[k]) {
+		if !validLabel(k, a.Labels[k]) {
 			errs.add("nodeLabels", k+"="+a.Labels[k], "want a Kubernetes label: key [prefix/]name, value up to 63 alphanumerics, '-', '_', '.'")
 		}
 	}
 	for _, t := range a.Taints {
-		if !labelKeyPattern.MatchString(t.Key) || !labelValuePattern.MatchString(t.Value) {
+		if !validLabel(t.Key, t.Value) {
 			errs.add("nodeTaints", t.Key+"="+t.Value, "want a Kubernetes taint key and value")
 		}
 		if _, ok := taintEffects[t.Effect]; !ok {
