@@ -225,13 +225,18 @@ func configFields() []configField {
 }
 
 // decodeValue sets one field from its raw value: strings as they are, other
-// types as JSON, strictly (an unknown object key is an error).
+// types as JSON, strictly (an unknown object key is an error). Objects are
+// decoded over the default, so the fields a stack leaves out keep it
+// (`pulumi config set --path addonVersions.metricsServer ...` pins just one).
 func decodeValue(field reflect.Value, value string) error {
 	if field.Kind() == reflect.String {
 		field.SetString(value)
 		return nil
 	}
 	decoded := reflect.New(field.Type())
+	if field.Kind() == reflect.Struct {
+		decoded.Elem().Set(field)
+	}
 	dec := json.NewDecoder(strings.NewReader(value))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(decoded.Interface()); err != nil {

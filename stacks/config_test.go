@@ -165,6 +165,21 @@ func TestBadConfigurationIsRejectedBeforeAnythingIsRegistered(t *testing.T) {
 	}
 }
 
+func TestObjectKeysLeftOutKeepTheirDefaults(t *testing.T) {
+	cfg, err := ParseConfig(lookup(map[string]string{
+		"aws:region": "ap-northeast-2", ProjectName + ":appsDir": "../apps",
+		ProjectName + ":addonVersions": `{"metricsServer":"3.13.0"}`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := DefaultConfig().AddonVersions
+	want.MetricsServer = "3.13.0"
+	if cfg.AddonVersions != want {
+		t.Errorf("addonVersions = %+v, want %+v", cfg.AddonVersions, want)
+	}
+}
+
 func TestProgramValidatesConfigBuiltInGo(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Region = "ap-northeast-2"
