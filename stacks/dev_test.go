@@ -87,6 +87,8 @@ func TestDevStackReproducesTheWorkshop(t *testing.T) {
 	t.Run("node-group: m5.large x3, 20 GiB, private subnets, AL2023", func(t *testing.T) {
 		for path, want := range map[string]any{
 			"nodeGroupName": "node-group", "diskSize": 20.0, "scalingConfig.desiredSize": 3.0, "operatingSystem": "AL2023",
+			// eksctl's IMDSv2 with hop limit 2: pods reach the node role, as the workshop's add-ons need.
+			"enableIMDSv2": true,
 		} {
 			if got := group.Input(path); got != want {
 				t.Errorf("%s = %v, want %v", path, got, want)
