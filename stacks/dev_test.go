@@ -140,3 +140,34 @@ func TestDevStackReproducesTheWorkshop(t *testing.T) {
 		}
 	})
 }
+
+// Every resource a component creates is its child and carries its name as a
+// prefix, so URNs and console names show where each resource comes from.
+func TestComponentChildrenAreParentedAndPrefixed(t *testing.T) {
+	run := runStack(t, "dev", nil)
+	components := map[string]mocktest.Resource{}
+	for _, r := range run.Resources() {
+		if strings.HasPrefix(r.Type, "eks-workshop:index:") {
+			components[r.URN] = r
+		}
+	}
+	if len(components) < 9 {
+		t.Fatalf("only %d components registered", len(components))
+	}
+	for _, r := range run.Resources() {
+		parent, ok := components[r.Parent]
+		if !ok {
+			continue
+		}
+		if !strings.HasPrefix(r.Name, parent.Name) {
+			t.Errorf("%s %s, child of %s %s, is not prefixed with its name", r.Type, r.Name, parent.Type, parent.Name)
+		}
+	}
+	for _, r := range run.Resources() {
+		if r.Custom && !r.Standin && strings.HasPrefix(r.Type, "aws:") {
+			if _, ok := components[r.Parent]; !ok {
+				t.Errorf("AWS resource %s %s is not inside a component", r.Type, r.Name)
+			}
+		}
+	}
+}

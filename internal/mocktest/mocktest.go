@@ -35,18 +35,16 @@ const (
 
 // Resource is one recorded registration.
 type Resource struct {
-	Type           string
-	Name           string
-	URN            string
-	ID             string
-	Custom         bool
-	Parent         string
-	Provider       string
-	Dependencies   []string
-	Protect        bool
-	IgnoreChanges  []string
-	RetainOnDelete bool
-	Inputs         resource.PropertyMap
+	Type         string
+	Name         string
+	URN          string
+	ID           string
+	Custom       bool
+	Parent       string
+	Provider     string
+	Dependencies []string
+	Protect      bool
+	Inputs       resource.PropertyMap
 	// Standin marks a resource the mock itself registered to stand for a
 	// child of a remote component (pulumi-eks's cluster and node group).
 	Standin bool
@@ -184,16 +182,6 @@ func (m *Monitor) Get(t testing.TB, typ, name string) Resource {
 	return Resource{}
 }
 
-// ByURN returns the registration with this URN.
-func (m *Monitor) ByURN(urn string) (Resource, bool) {
-	for _, r := range m.Resources() {
-		if r.URN == urn {
-			return r, true
-		}
-	}
-	return Resource{}, false
-}
-
 // Plain returns the inputs as plain Go values (secrets and outputs unwrapped,
 // resource references as their URN).
 func (r Resource) Plain() map[string]any {
@@ -320,8 +308,6 @@ func (m *Monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		rec.Parent = rpc.GetParent()
 		rec.Dependencies = rpc.GetDependencies()
 		rec.Protect = rpc.GetProtect()
-		rec.IgnoreChanges = rpc.GetIgnoreChanges()
-		rec.RetainOnDelete = rpc.GetRetainOnDelete()
 		rec.URN = urnOf(args.TypeToken, args.Name, rpc.GetParent(), m.stack())
 	}
 	m.mu.Lock()
