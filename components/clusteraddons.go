@@ -6,7 +6,9 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -14,6 +16,7 @@ import (
 // EKS add-on versions ("v1.45.0-eksbuild.1") for the managed add-ons.
 type AddonVersions struct {
 	MetricsServer           string `json:"metricsServer"`
+	CertManager             string `json:"certManager"`
 	LoadBalancerController  string `json:"awsLoadBalancerController"`
 	ClusterAutoscaler       string `json:"clusterAutoscaler"`
 	ClusterAutoscalerImage  string `json:"clusterAutoscalerImage"`
@@ -48,7 +51,8 @@ type ClusterAddonsArgs struct {
 
 // ClusterAddons installs what the workshop adds to a new cluster:
 // metrics-server (for the HPA), the AWS Load Balancer Controller with its
-// IngressClass, the Cluster Autoscaler, Container Insights and the EBS CSI driver.
+// IngressClass (and cert-manager for its webhook certificate), the Cluster
+// Autoscaler, Container Insights and the EBS CSI driver.
 type ClusterAddons struct {
 	pulumi.ResourceState
 
@@ -75,6 +79,7 @@ func (a ClusterAddonsArgs) Validate() error {
 	var errs fieldErrors
 	versions := map[string]string{
 		"metricsServer":             a.Versions.MetricsServer,
+		"certManager":               a.Versions.CertManager,
 		"awsLoadBalancerController": a.Versions.LoadBalancerController,
 		"cloudwatchObservability":   a.Versions.CloudWatchObservability,
 		"ebsCsiDriver":              a.Versions.EbsCsiDriver,
@@ -150,7 +155,7 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 	}
 
 	onCluster := []pulumi.ResourceOption{parent, pulumi.Provider(a.KubernetesProvider), pulumi.DependsOn(ready)}
-	if _, err := kubeSystemChart(ctx, name, "metrics-server", a.Versions.MetricsServer, "https://kubernetes-sigs.github.io/metrics-server/", pulumi.Map{
+	if _, err := chart(ctx, name, "kube-system", "metrics-server", a.Versions.MetricsServer, "https://kubernetes-sigs.github.io/metrics-server/", pulumi.Map{
 		// Two replicas and a PDB: the HPA stops scaling while metrics are missing.
 		"replicas":            pulumi.Int(2),
 		"podDisruptionBudget": pulumi.Map{"enabled": pulumi.Bool(true), "maxUnavailable": pulumi.Int(1)},
@@ -158,7 +163,23 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 		return nil, err
 	}
 
-	lbc, err := kubeSystemChart(ctx, name, "aws-load-balancer-controller", a.Versions.LoadBalancerController, "https://aws.github.io/eks-charts", pulumi.Map{
+	// The controller's webhook certificate comes from cert-manager, as in the
+	// workshop: the chart's own would be generated anew at every render,
+	// a diff in every preview.
+	certManagerNamespace, err := corev1.NewNamespace(ctx, name+"-cert-manager", &corev1.NamespaceArgs{
+		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String("cert-manager")},
+	}, onCluster...)
+	if err != nil {
+		return nil, err
+	}
+	certManager, err := chart(ctx, name, "cert-manager", "cert-manager", a.Versions.CertManager, "https://charts.jetstack.io", pulumi.Map{
+		"crds": pulumi.Map{"enabled": pulumi.Bool(true)},
+	}, append(onCluster, pulumi.DependsOn([]pulumi.Resource{certManagerNamespace}))...)
+	if err != nil {
+		return nil, err
+	}
+
+	lbc, err := chart(ctx, name, "kube-system", "aws-load-balancer-controller", a.Versions.LoadBalancerController, "https://aws.github.io/eks-charts", pulumi.Map{
 		"clusterName":  clusterName,
 		"region":       pulumi.String(a.Region),
 		"vpcId":        a.VpcID,
@@ -169,13 +190,14 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 		},
 		"ingressClass":               pulumi.String(IngressClassALB),
 		"createIngressClassResource": pulumi.Bool(true),
-	}, onCluster...)
+		"enableCertManager":          pulumi.Bool(true),
+	}, append(onCluster, pulumi.DependsOn([]pulumi.Resource{certManager}))...)
 	if err != nil {
 		return nil, err
 	}
 
 	if a.ClusterAutoscaler {
-		if _, err := kubeSystemChart(ctx, name, "cluster-autoscaler", a.Versions.ClusterAutoscaler, "https://kubernetes.github.io/autoscaler", pulumi.Map{
+		if _, err := chart(ctx, name, "kube-system", "cluster-autoscaler", a.Versions.ClusterAutoscaler, "https://kubernetes.github.io/autoscaler", pulumi.Map{
 			"cloudProvider": pulumi.String("aws"),
 			"awsRegion":     pulumi.String(a.Region),
 			"autoDiscovery": pulumi.Map{"clusterName": clusterName},
@@ -210,13 +232,13 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 	})
 }
 
-// kubeSystemChart installs a pinned Helm chart into kube-system.
-func kubeSystemChart(ctx *pulumi.Context, prefix, chart, version, repo string, values pulumi.Map, opts ...pulumi.ResourceOption) (*helmv4.Chart, error) {
-	return helmv4.NewChart(ctx, prefix+"-"+chart, &helmv4.ChartArgs{
-		Chart:          pulumi.String(chart),
+// chart installs a pinned Helm chart into a namespace.
+func chart(ctx *pulumi.Context, prefix, namespace, name, version, repo string, values pulumi.Map, opts ...pulumi.ResourceOption) (*helmv4.Chart, error) {
+	return helmv4.NewChart(ctx, prefix+"-"+name, &helmv4.ChartArgs{
+		Chart:          pulumi.String(name),
 		Version:        pulumi.String(version),
 		RepositoryOpts: helmv4.RepositoryOptsArgs{Repo: pulumi.String(repo)},
-		Namespace:      pulumi.String("kube-system"),
+		Namespace:      pulumi.String(namespace),
 		Values:         values,
 	}, opts...)
 }

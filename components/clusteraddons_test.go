@@ -19,7 +19,7 @@ const (
 )
 
 var testAddonVersions = AddonVersions{
-	MetricsServer: "3.12.2", LoadBalancerController: "1.13.4", ClusterAutoscaler: "9.47.0", ClusterAutoscalerImage: "v1.33.0",
+	MetricsServer: "3.12.2", CertManager: "v1.17.2", LoadBalancerController: "1.13.4", ClusterAutoscaler: "9.47.0", ClusterAutoscalerImage: "v1.33.0",
 	CloudWatchObservability: "v4.1.0-eksbuild.1", EbsCsiDriver: "v1.45.0-eksbuild.2", PodIdentityAgent: "v1.3.7-eksbuild.2",
 }
 
@@ -52,6 +52,7 @@ func TestClusterAddonsInstallWhatTheWorkshopInstalls(t *testing.T) {
 		"eks-demo-metrics-server":               {"metrics-server", "3.12.2", "https://kubernetes-sigs.github.io/metrics-server/"},
 		"eks-demo-aws-load-balancer-controller": {"aws-load-balancer-controller", "1.13.4", "https://aws.github.io/eks-charts"},
 		"eks-demo-cluster-autoscaler":           {"cluster-autoscaler", "9.47.0", "https://kubernetes.github.io/autoscaler"},
+		"eks-demo-cert-manager":                 {"cert-manager", "v1.17.2", "https://charts.jetstack.io"},
 	} {
 		chart := m.Get(t, chartType, name)
 		if chart.Input("chart") != want.chart || chart.Input("version") != want.version || chart.Input("repositoryOpts.repo") != want.repo {
@@ -65,6 +66,13 @@ func TestClusterAddonsInstallWhatTheWorkshopInstalls(t *testing.T) {
 	if lbc.Input("values.clusterName") != "eks-demo" || lbc.Input("values.ingressClass") != "alb" ||
 		lbc.Input("values.createIngressClassResource") != true || lbc.Input("values.region") != "ap-northeast-2" || lbc.Input("values.vpcId") != "vpc-1" {
 		t.Errorf("load balancer controller values = %v", lbc.Input("values"))
+	}
+	// Its webhook certificate comes from cert-manager, not from a template
+	// that renders a new one (and so a diff) on every preview.
+	certManager := m.Get(t, chartType, "eks-demo-cert-manager")
+	if lbc.Input("values.enableCertManager") != true || !slices.Contains(lbc.Dependencies, certManager.URN) ||
+		certManager.Input("namespace") != "cert-manager" || certManager.Input("values.crds.enabled") != true {
+		t.Errorf("load balancer controller does not get its certificate from cert-manager: %v", lbc.Input("values"))
 	}
 	ca := m.Get(t, chartType, "eks-demo-cluster-autoscaler")
 	if ca.Input("values.autoDiscovery.clusterName") != "eks-demo" || ca.Input("values.image.tag") != "v1.33.0" || ca.Input("values.cloudProvider") != "aws" {
@@ -147,7 +155,7 @@ func TestClusterAddonsWithPodIdentityGiveEachControllerItsOwnRole(t *testing.T) 
 
 func TestClusterAddonsRequirePinnedVersions(t *testing.T) {
 	err := ClusterAddonsArgs{Region: "ap-northeast-2", PodIdentity: true, ClusterAutoscaler: true}.Validate()
-	for _, key := range []string{"metricsServer", "awsLoadBalancerController", "clusterAutoscaler", "clusterAutoscalerImage",
+	for _, key := range []string{"metricsServer", "certManager", "awsLoadBalancerController", "clusterAutoscaler", "clusterAutoscalerImage",
 		"cloudwatchObservability", "ebsCsiDriver", "podIdentityAgent"} {
 		if err == nil || !strings.Contains(err.Error(), "addonVersions."+key+` = ""`) {
 			t.Errorf("unpinned %s accepted: %v", key, err)

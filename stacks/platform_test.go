@@ -182,7 +182,8 @@ func TestDevStackRunsTheWorkloadsOnEKS(t *testing.T) {
 		}
 		want := DefaultConfig().AddonVersions
 		if !reflect.DeepEqual(charts, map[string]string{
-			"metrics-server": want.MetricsServer, "aws-load-balancer-controller": want.LoadBalancerController, "cluster-autoscaler": want.ClusterAutoscaler,
+			"metrics-server": want.MetricsServer, "cert-manager": want.CertManager,
+			"aws-load-balancer-controller": want.LoadBalancerController, "cluster-autoscaler": want.ClusterAutoscaler,
 		}) {
 			t.Errorf("charts = %v", charts)
 		}
