@@ -181,6 +181,9 @@ func TestECRImageRepositoryLikeTheWorkshopButSafer(t *testing.T) {
 		image.Input("build.dockerfile") != filepath.Join(dir, "Dockerfile") || image.Input("skipPush") != false {
 		t.Errorf("build = %v", image.Input("build"))
 	}
+	if host, _, _ := strings.Cut(url, "/"); image.Input("registry.server") != host {
+		t.Errorf("registry server = %v, want the registry host %s", image.Input("registry.server"), host)
+	}
 	if image.Input("registry.username") != "AWS" || image.Input("registry.password") != "mock-ecr-password" {
 		t.Errorf("registry credentials = %v, want the ECR token's", image.Input("registry"))
 	}

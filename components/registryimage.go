@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
@@ -208,7 +209,10 @@ func NewRegistryImage(ctx *pulumi.Context, name string, args *RegistryImageArgs,
 	if args.Username != nil && args.Password != nil {
 		registry = docker.RegistryArgs{
 			// The registry host is the repository up to its first slash.
-			Server:   args.Repository.ToStringOutput().ApplyT(registryHost).(pulumi.StringOutput),
+			Server: args.Repository.ToStringOutput().ApplyT(func(repository string) string {
+				host, _, _ := strings.Cut(repository, "/")
+				return host
+			}).(pulumi.StringOutput),
 			Username: args.Username,
 			Password: pulumi.ToSecret(args.Password).(pulumi.StringOutput),
 		}
@@ -244,13 +248,4 @@ func NewRegistryImage(ctx *pulumi.Context, name string, args *RegistryImageArgs,
 		"imageRef":  img.ImageRef,
 		"tag":       img.Tag,
 	})
-}
-
-func registryHost(repository string) string {
-	for i, r := range repository {
-		if r == '/' {
-			return repository[:i]
-		}
-	}
-	return repository
 }

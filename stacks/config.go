@@ -289,36 +289,43 @@ func (c Config) Validate() error {
 	add := func(key string, value any, allowed string) {
 		problems = append(problems, (&components.FieldError{Field: key, Value: value, Allowed: allowed}).Error())
 	}
-	fieldErrors := func(err error, rename func(*components.FieldError)) {
+	// fieldErrors reports a component's problems under the config keys that
+	// set them: configKey maps an Args field to its key (nil: the same name).
+	fieldErrors := func(err error, configKey func(field string) string) {
 		for _, fe := range components.FieldErrors(err) {
-			if rename != nil {
-				rename(fe)
+			key := fe.Field
+			if configKey != nil {
+				key = configKey(fe.Field)
 			}
-			fe.Field = ProjectName + ":" + fe.Field
-			problems = append(problems, fe.Error())
+			if !strings.Contains(key, ":") {
+				key = ProjectName + ":" + key
+			}
+			add(key, fe.Value, fe.Allowed)
 		}
 	}
 
 	switch c.Target {
 	case TargetEKS:
-		if !components.ValidRegion(c.Region) {
-			add("aws:region", c.Region, "want an AWS region such as ap-northeast-2 (pulumi config set aws:region ap-northeast-2)")
-		}
 		for _, z := range c.AvailabilityZones {
 			if c.Region != "" && !strings.HasPrefix(z, c.Region) {
 				add(ProjectName+":availabilityZones", z, "zone is not in region "+c.Region)
 			}
 		}
-		if c.TeamPrincipalArn != "" && !components.ValidIAMPrincipalArn(c.TeamPrincipalArn) {
-			add(ProjectName+":teamPrincipalArn", c.TeamPrincipalArn, "want an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/Developers")
-		}
 		fieldErrors(c.networkArgs().Validate(), nil)
-		fieldErrors(c.clusterArgs().Validate(), nil)
-		fieldErrors(c.nodeGroupArgs().Validate(), nil)
-		fieldErrors(c.addonArgs().Validate(), func(fe *components.FieldError) {
-			if fe.Field == "region" {
-				fe.Field = "aws:region" // reported above
+		// The team's entry is the last one clusterArgs adds.
+		teamEntry := fmt.Sprintf("accessEntries[%d].", len(c.AccessEntries))
+		fieldErrors(c.clusterArgs().Validate(), func(field string) string {
+			if c.TeamPrincipalArn != "" && strings.HasPrefix(field, teamEntry) {
+				return "teamPrincipalArn"
 			}
+			return field
+		})
+		fieldErrors(c.nodeGroupArgs().Validate(), nil)
+		fieldErrors(c.addonArgs().Validate(), func(field string) string {
+			if field == "region" {
+				return "aws:region"
+			}
+			return field
 		})
 	case TargetLocal:
 		if !registryPattern.MatchString(c.ImageRegistry) {
@@ -335,13 +342,14 @@ func (c Config) Validate() error {
 		if c.Target == TargetEKS {
 			err = w.ecrImageArgs(c).Validate()
 		}
-		fieldErrors(err, func(fe *components.FieldError) {
-			switch fe.Field {
+		fieldErrors(err, func(field string) string {
+			switch field {
 			case "repositoryName":
-				fe.Field = w.repositoryKey
+				return w.repositoryKey
 			case "context", "dockerfile", "platform":
-				fe.Field = "appsDir" // the build context is <appsDir>/<app>
+				return "appsDir" // the build context is <appsDir>/<app>
 			}
+			return field
 		})
 	}
 	if len(problems) > 0 {

@@ -119,7 +119,7 @@ func TestBadConfigurationIsRejectedBeforeAnythingIsRegistered(t *testing.T) {
 		want []string // each problem names the key, the value and what is allowed
 	}{
 		{"missing region", map[string]string{"aws:region": ""}, []string{`aws:region = ""`, "want an AWS region"}},
-		{"malformed region", map[string]string{"aws:region": "Seoul"}, []string{`aws:region = "Seoul"`}},
+		{"malformed region", map[string]string{"aws:region": "Seoul"}, []string{"\n  - aws:region = \"Seoul\"", "1 problems"}},
 		{"CIDR syntax", map[string]string{"eks-workshop:vpcCidr": "10.0.0/16"}, []string{`eks-workshop:vpcCidr = "10.0.0/16"`, "IPv4 CIDR"}},
 		{"CIDR too large", map[string]string{"eks-workshop:vpcCidr": "10.0.0.0/8"}, []string{`vpcCidr = "10.0.0.0/8"`, "/16 to /28"}},
 		{"subnets do not fit", map[string]string{"eks-workshop:vpcCidr": "10.0.0.0/25", "eks-workshop:availabilityZoneCount": "5"}, []string{`vpcCidr = "10.0.0.0/25"`, "too small for 5 zones"}},
@@ -133,6 +133,7 @@ func TestBadConfigurationIsRejectedBeforeAnythingIsRegistered(t *testing.T) {
 		{"disk size", map[string]string{"eks-workshop:diskSize": "10"}, []string{"diskSize = 10", "20 to 16384"}},
 		{"log type", map[string]string{"eks-workshop:enabledClusterLogTypes": `["api","kubelet"]`}, []string{`enabledClusterLogTypes = "kubelet"`, "api, audit"}},
 		{"log retention", map[string]string{"eks-workshop:logRetentionDays": "100"}, []string{"logRetentionDays = 100", "CloudWatch Logs accepts"}},
+		{"team principal", map[string]string{"eks-workshop:teamPrincipalArn": "bob"}, []string{`eks-workshop:teamPrincipalArn = "bob"`, "IAM role or user ARN", "1 problems"}},
 		{"principal ARN", map[string]string{"eks-workshop:accessEntries": `[{"principalArn":"alice","policy":"Admin"}]`}, []string{`accessEntries[0].principalArn = "alice"`, "IAM role or user ARN"}},
 		{"access policy", map[string]string{"eks-workshop:accessEntries": `[{"principalArn":"arn:aws:iam::123456789012:role/Dev","policy":"Owner"}]`}, []string{`accessEntries[0].policy = "Owner"`, "ClusterAdmin, Admin, Edit, View"}},
 		{"wrong type", map[string]string{"eks-workshop:desiredSize": "three"}, []string{`eks-workshop:desiredSize = "three"`, "want an integer"}},

@@ -83,7 +83,6 @@ func (w workload) appArgs(c Config, image pulumi.StringInput, provider pulumi.Pr
 		ServicePort:   w.servicePort,
 		Resources:     w.resources,
 		RunAsUser:     w.runAsUser,
-		LivenessPath:  "/healthz",
 		ReadinessPath: w.readinessPath,
 		Autoscaling:   &components.Autoscaling{MinReplicas: 1, MaxReplicas: 10, TargetCPUUtilization: 50},
 		Provider:      provider,
