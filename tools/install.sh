@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs the pinned tools the integration tests and CI use, each kit into
+# $EKS_WORKSHOP_TOOLS/<kit>-<version> (default ~/.cache/eks-workshop/tools),
+# from the Go module proxy and Debian. An installed kit is kept: the
+# directory name carries the version, so a bump in internal/tools/versions.env
+# installs the new one beside it.
+#   bash tools/install.sh            # every kit
+#   bash tools/install.sh kwok pulumi
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+# shellcheck source=../internal/tools/versions.env
+source "$root/internal/tools/versions.env"
+tools_dir="${EKS_WORKSHOP_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/eks-workshop/tools}"
+
+# go_install KIT VERSION PACKAGE: go install PACKAGE@VERSION into the kit's directory.
+go_install() {
+  local dir="$tools_dir/$1-$2"
+  [ -x "$dir/$(basename "$3")" ] && return 0
+  echo "installing $1 $2"
+  GOBIN="$dir.tmp" go install "$3@$2"
+  mv "$dir.tmp" "$dir"
+}
+
+# build KIT VERSION: run tools/<kit>/build.sh OUTDIR, atomically.
+build() {
+  local dir="$tools_dir/$1-$2"
+  [ -d "$dir" ] && return 0
+  echo "building $1 $2"
+  rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+  bash "$here/$1/build.sh" "$dir.tmp"
+  mv "$dir.tmp" "$dir"
+}
+
+apt_install() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+install_kit() {
+  case "$1" in
+    kubernetes) apt_install etcd-server; build kubernetes "$KUBERNETES_VERSION" ;;
+    kwok) go_install kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok ;;
+    kube-score) go_install kube-score "$KUBE_SCORE_VERSION" github.com/zegl/kube-score/cmd/kube-score ;;
+    actionlint) go_install actionlint "$ACTIONLINT_VERSION" github.com/rhysd/actionlint/cmd/actionlint ;;
+    pulumi) build pulumi "$PULUMI_VERSION" ;;
+    *) echo "unknown kit $1 (kubernetes, kwok, kube-score, actionlint, pulumi)" >&2; return 2 ;;
+  esac
+}
+
+mkdir -p "$tools_dir"
+kits=("$@")
+[ "${#kits[@]}" -gt 0 ] || kits=(kubernetes kwok kube-score actionlint pulumi)
+for kit in "${kits[@]}"; do install_kit "$kit"; done
