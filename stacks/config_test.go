@@ -239,7 +239,7 @@ func TestReadmeStaysTrue(t *testing.T) {
 			t.Errorf("README.md does not document config key %s", key)
 		}
 	}
-	const testCommand = "go test ./... && /usr/bin/python3 -m pytest -q apps"
+	const testCommand = "go test -tags integration ./... && /usr/bin/python3 -m pytest -q apps"
 	ci, err := os.ReadFile(filepath.Join(repoRoot, ".ci", "run"))
 	if err != nil {
 		t.Fatal(err)
