@@ -1,6 +1,7 @@
 package components
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/netip"
@@ -149,40 +150,40 @@ func (a AppArgs) withDefaults() AppArgs {
 		a.ServicePort = a.ContainerPort
 	}
 	if a.Resources.CPURequest == "" {
-		a.Resources.CPURequest = "100m"
+		a.Resources.CPURequest = DefaultCPURequest
 	}
 	if a.Resources.MemoryRequest == "" {
-		a.Resources.MemoryRequest = "128Mi"
+		a.Resources.MemoryRequest = DefaultMemoryRequest
 	}
 	if a.Resources.MemoryLimit == "" {
-		a.Resources.MemoryLimit = "256Mi"
+		a.Resources.MemoryLimit = DefaultMemoryLimit
 	}
 	if a.LivenessPath == "" {
-		a.LivenessPath = "/healthz"
+		a.LivenessPath = DefaultLivenessPath
 	}
 	if a.ReadinessPath == "" {
-		a.ReadinessPath = "/readyz"
+		a.ReadinessPath = DefaultReadinessPath
 	}
 	if a.Replicas == 0 {
-		a.Replicas = 2
+		a.Replicas = DefaultReplicas
 	}
 	if a.Autoscaling != nil {
 		as := *a.Autoscaling
 		if as.MinReplicas == 0 {
-			as.MinReplicas = 1
+			as.MinReplicas = DefaultMinReplicas
 		}
 		if as.MaxReplicas == 0 {
-			as.MaxReplicas = 10
+			as.MaxReplicas = DefaultMaxReplicas
 		}
 		if as.TargetCPUUtilization == 0 {
-			as.TargetCPUUtilization = 50
+			as.TargetCPUUtilization = DefaultTargetCPUUtilization
 		}
 		a.Autoscaling = &as
 	}
 	if a.Ingress != nil {
 		ing := *a.Ingress
 		if ing.Path == "" {
-			ing.Path = "/"
+			ing.Path = DefaultIngressPath
 		}
 		if ing.HealthCheckPath == "" {
 			ing.HealthCheckPath = a.ReadinessPath
@@ -190,15 +191,17 @@ func (a AppArgs) withDefaults() AppArgs {
 		a.Ingress = &ing
 	}
 	if a.RunAsUser == 0 {
-		a.RunAsUser = 10001
+		a.RunAsUser = DefaultRunAsUser
 	}
 	if len(a.WritablePaths) == 0 {
-		a.WritablePaths = []string{"/tmp"}
+		a.WritablePaths = []string{DefaultWritablePath}
 	}
 	return a
 }
 
-// Validate reports every problem with the (defaulted) args.
+// Validate reports every problem with the (defaulted) args' values; the
+// resources they refer to (Image, Provider, DependsOn) exist only at
+// registration and are checked by NewApp.
 func (a AppArgs) Validate() error {
 	a = a.withDefaults()
 	var errs fieldErrors
@@ -207,9 +210,6 @@ func (a AppArgs) Validate() error {
 	}
 	if !ValidKubernetesName(a.Namespace) {
 		errs.add("namespace", a.Namespace, "want an RFC 1123 label: up to 63 lowercase letters, digits and '-'")
-	}
-	if a.Image == nil {
-		errs.add("image", nil, "required: the image reference to run")
 	}
 	for _, port := range []struct {
 		field string
@@ -287,14 +287,6 @@ func (a AppArgs) Validate() error {
 		}
 		seen[p] = true
 	}
-	if a.Provider == nil {
-		errs.add("provider", nil, "required: the Kubernetes provider every object is created with")
-	}
-	for i, r := range a.DependsOn {
-		if r == nil {
-			errs.add("dependsOn", i, "entry is nil; want a resource")
-		}
-	}
 	for _, k := range sortedKeys(a.Labels) {
 		switch {
 		case len(validation.IsQualifiedName(k)) > 0:
@@ -306,6 +298,23 @@ func (a AppArgs) Validate() error {
 	for _, k := range reservedLabels {
 		if _, ok := a.Labels[k]; ok {
 			errs.add("labels", k, "set by the App itself, from name")
+		}
+	}
+	return errs.err()
+}
+
+// validateWiring checks the resources the app is registered with.
+func (a AppArgs) validateWiring() error {
+	var errs fieldErrors
+	if a.Image == nil {
+		errs.add("image", nil, "required: the image reference to run")
+	}
+	if a.Provider == nil {
+		errs.add("provider", nil, "required: the Kubernetes provider every object is created with")
+	}
+	for i, r := range a.DependsOn {
+		if r == nil {
+			errs.add("dependsOn", i, "entry is nil; want a resource")
 		}
 	}
 	return errs.err()
@@ -338,7 +347,7 @@ func NewApp(ctx *pulumi.Context, name string, args *AppArgs, opts ...pulumi.Reso
 	if args == nil {
 		args = &AppArgs{}
 	}
-	if err := args.Validate(); err != nil {
+	if err := errors.Join(args.Validate(), args.validateWiring()); err != nil {
 		return nil, fmt.Errorf("app %q: %w", name, err)
 	}
 	a := args.withDefaults()

@@ -1,6 +1,7 @@
 package components
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -760,7 +761,7 @@ func TestAppRejectsBadArgsBeforeRegistering(t *testing.T) {
 				t.Errorf("%s: error %q lacks %q", tc.name, err, w)
 			}
 		}
-		fields := FieldErrors(args.Validate())
+		fields := FieldErrors(errors.Join(args.Validate(), args.validateWiring()))
 		if len(fields) == 0 {
 			t.Errorf("%s: no FieldErrors in %q", tc.name, err)
 		}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -119,3 +120,44 @@ var regionPattern = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$`)
 
 // ValidRegion reports whether s looks like an AWS region name.
 func ValidRegion(s string) bool { return regionPattern.MatchString(s) }
+
+// AWS's tagging rules, the same for every service this program tags.
+const (
+	// MaxTags is how many tags AWS allows on one resource.
+	MaxTags = 50
+	// ComponentTags is the most tags a component adds to one resource of its
+	// own (a subnet's Name, ELB role and kubernetes.io/cluster tags).
+	ComponentTags = 3
+	maxTagKey     = 128
+	maxTagValue   = 256
+)
+
+// awsTagText is what AWS accepts in tag keys and values: letters, digits,
+// spaces and _ . : / = + - @.
+var awsTagText = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+
+// ValidateTags checks tags that go on every resource against AWS's rules;
+// budget is how many of the MaxTags they may take.
+func ValidateTags(tags map[string]string, budget int) error {
+	var errs fieldErrors
+	for _, k := range sortedKeys(tags) {
+		v := tags[k]
+		switch {
+		case k == "" || utf8.RuneCountInString(k) > maxTagKey:
+			errs.add("tags", k, "want a tag key of 1 to %d characters", maxTagKey)
+		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+			errs.add("tags", k, "keys starting with aws: are reserved for AWS")
+		case !awsTagText.MatchString(k):
+			errs.add("tags", k, "want a tag key of letters, digits, spaces and _ . : / = + - @")
+		}
+		if utf8.RuneCountInString(v) > maxTagValue {
+			errs.add("tags", k+"="+v, "want a tag value of at most %d characters", maxTagValue)
+		} else if !awsTagText.MatchString(v) {
+			errs.add("tags", k+"="+v, "want a tag value of letters, digits, spaces and _ . : / = + - @")
+		}
+	}
+	if len(tags) > budget {
+		errs.add("tags", len(tags), "AWS allows %d tags on a resource; these tags may take %d of them", MaxTags, budget)
+	}
+	return errs.err()
+}

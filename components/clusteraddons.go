@@ -1,7 +1,9 @@
 package components
 
 import (
+	"errors"
 	"fmt"
+	"regexp"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
@@ -74,6 +76,13 @@ const (
 	IngressClassALB = "alb"
 )
 
+var (
+	// eksAddonVersionKeys are the add-ons installed as EKS add-ons rather than Helm charts.
+	eksAddonVersionKeys = map[string]bool{"cloudwatchObservability": true, "ebsCsiDriver": true, "podIdentityAgent": true}
+	eksAddonVersion     = regexp.MustCompile(`^v\d+\.\d+\.\d+-eksbuild\.\d+$`)
+	semanticVersion     = regexp.MustCompile(`^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$`)
+)
+
 // Validate reports every problem with the args.
 func (a ClusterAddonsArgs) Validate() error {
 	var errs fieldErrors
@@ -92,8 +101,13 @@ func (a ClusterAddonsArgs) Validate() error {
 		versions["podIdentityAgent"] = a.Versions.PodIdentityAgent
 	}
 	for _, key := range sortedKeys(versions) {
-		if versions[key] == "" {
+		switch v := versions[key]; {
+		case v == "":
 			errs.add("addonVersions."+key, "", "required: every add-on is pinned to a version")
+		case eksAddonVersionKeys[key] && !eksAddonVersion.MatchString(v):
+			errs.add("addonVersions."+key, v, "want an EKS add-on version such as v1.45.0-eksbuild.1")
+		case !eksAddonVersionKeys[key] && !semanticVersion.MatchString(v):
+			errs.add("addonVersions."+key, v, "want a version such as 1.2.3 or v1.2.3")
 		}
 	}
 	if !regionPattern.MatchString(a.Region) {
@@ -107,7 +121,7 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 	if args == nil {
 		args = &ClusterAddonsArgs{}
 	}
-	if err := args.Validate(); err != nil {
+	if err := errors.Join(args.Validate(), PhysicalNameError("name", name, args.PhysicalNames(name))); err != nil {
 		return nil, fmt.Errorf("cluster add-ons %q: %w", name, err)
 	}
 	if args.Cluster == nil || args.VpcID == nil || args.KubernetesProvider == nil {
@@ -137,15 +151,7 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 		}
 		ready = append(ready, agent)
 		partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent)
-		controllers := []podIdentity{
-			{key: "load-balancer-controller", namespace: "kube-system", serviceAccount: loadBalancerControllerServiceAccount, policy: LoadBalancerControllerPolicy()},
-			{key: "ebs-csi", namespace: "kube-system", serviceAccount: ebsCsiControllerServiceAccount, managed: ebsPolicy.path},
-			{key: "cloudwatch", namespace: cloudWatchNamespace, serviceAccount: cloudWatchAgentServiceAccount, managed: cloudWatchPolicy.path},
-		}
-		if a.ClusterAutoscaler {
-			controllers = append(controllers, podIdentity{key: "cluster-autoscaler", namespace: "kube-system", serviceAccount: clusterAutoscalerServiceAccount, scopedToCluster: true})
-		}
-		for _, p := range controllers {
+		for _, p := range a.podIdentities() {
 			association, err := p.register(ctx, name, clusterName, partition, tags, parent)
 			if err != nil {
 				return nil, err
@@ -254,6 +260,19 @@ func eksAddon(ctx *pulumi.Context, name string, cluster pulumi.StringInput, addo
 		ResolveConflictsOnUpdate: pulumi.String("OVERWRITE"),
 		Tags:                     tags,
 	}, opts...)
+}
+
+// podIdentities are the controllers that get a role of their own with PodIdentity.
+func (a ClusterAddonsArgs) podIdentities() []podIdentity {
+	controllers := []podIdentity{
+		{key: "load-balancer-controller", namespace: "kube-system", serviceAccount: loadBalancerControllerServiceAccount, policy: LoadBalancerControllerPolicy()},
+		{key: "ebs-csi", namespace: "kube-system", serviceAccount: ebsCsiControllerServiceAccount, managed: ebsPolicy.path},
+		{key: "cloudwatch", namespace: cloudWatchNamespace, serviceAccount: cloudWatchAgentServiceAccount, managed: cloudWatchPolicy.path},
+	}
+	if a.ClusterAutoscaler {
+		controllers = append(controllers, podIdentity{key: "cluster-autoscaler", namespace: "kube-system", serviceAccount: clusterAutoscalerServiceAccount, scopedToCluster: true})
+	}
+	return controllers
 }
 
 // podIdentity is one controller's IAM role and Pod Identity association.

@@ -56,10 +56,10 @@ func (a ECRImageArgs) withDefaults() ECRImageArgs {
 		a.ImmutableTags = pulumi.BoolRef(true)
 	}
 	if a.UntaggedExpiryDays == 0 {
-		a.UntaggedExpiryDays = 14
+		a.UntaggedExpiryDays = DefaultUntaggedExpiryDays
 	}
 	if a.KeepTaggedImages == 0 {
-		a.KeepTaggedImages = 30
+		a.KeepTaggedImages = DefaultKeepTaggedImages
 	}
 	return a
 }

@@ -1,6 +1,7 @@
 package components
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -26,8 +27,8 @@ const (
 // ClusterLogTypes are the control-plane log types EKS can send to CloudWatch.
 var ClusterLogTypes = []string{"api", "audit", "authenticator", "controllerManager", "scheduler"}
 
-// logRetentionDays are the retention periods CloudWatch Logs accepts.
-var logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+// ValidLogRetentionDays are the retention periods CloudWatch Logs accepts.
+var ValidLogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
 // AccessPolicy names an EKS access policy.
 type AccessPolicy string
@@ -106,8 +107,6 @@ type EKSCluster struct {
 	Cluster *eks.Cluster `pulumi:"-"`
 }
 
-const defaultLogRetentionDays = 90
-
 var kubernetesVersion = regexp.MustCompile(`^1\.(\d+)$`)
 
 // clusterNamePattern is what the EKS API accepts for a cluster name.
@@ -115,13 +114,13 @@ var clusterNamePattern = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$`)
 
 func (a EKSClusterArgs) withDefaults() EKSClusterArgs {
 	if a.LogRetentionDays == 0 {
-		a.LogRetentionDays = defaultLogRetentionDays
+		a.LogRetentionDays = DefaultLogRetentionDays
 	}
 	if a.EndpointPublicAccess == nil {
-		a.EndpointPublicAccess = pulumi.BoolRef(true)
+		a.EndpointPublicAccess = pulumi.BoolRef(DefaultEndpointPublicAccess)
 	}
 	if len(a.PublicAccessCidrs) == 0 && *a.EndpointPublicAccess {
-		a.PublicAccessCidrs = []string{"0.0.0.0/0"}
+		a.PublicAccessCidrs = []string{DefaultPublicAccessCidr}
 	}
 	return a
 }
@@ -157,8 +156,8 @@ func (a EKSClusterArgs) Validate() error {
 			errs.add("enabledClusterLogTypes", t, "want \"*\" or any of %s", strings.Join(ClusterLogTypes, ", "))
 		}
 	}
-	if !slices.Contains(logRetentionDays, a.LogRetentionDays) {
-		errs.add("logRetentionDays", a.LogRetentionDays, "CloudWatch Logs accepts %v", logRetentionDays)
+	if !slices.Contains(ValidLogRetentionDays, a.LogRetentionDays) {
+		errs.add("logRetentionDays", a.LogRetentionDays, "CloudWatch Logs accepts %v", ValidLogRetentionDays)
 	}
 	if !*a.EndpointPublicAccess && !a.EndpointPrivateAccess {
 		errs.add("endpointPrivateAccess", a.EndpointPrivateAccess, "with endpointPublicAccess false, private access must be on, or nothing can reach the API")
@@ -189,6 +188,11 @@ func (a EKSClusterArgs) Validate() error {
 				errs.add(field+".namespaces", ns, "want a Kubernetes namespace name (lowercase RFC 1123 label)")
 			}
 		}
+		for _, g := range e.KubernetesGroups {
+			if g == "" || strings.HasPrefix(g, "system:") {
+				errs.add(field+".kubernetesGroups", g, "want a group name of your own; EKS rejects empty ones and those starting with system:")
+			}
+		}
 	}
 	return errs.err()
 }
@@ -210,7 +214,7 @@ func NewEKSCluster(ctx *pulumi.Context, name string, args *EKSClusterArgs, opts 
 	if args == nil {
 		args = &EKSClusterArgs{}
 	}
-	if err := args.Validate(); err != nil {
+	if err := errors.Join(args.Validate(), PhysicalNameError("name", name, args.PhysicalNames(name))); err != nil {
 		return nil, fmt.Errorf("eks cluster %q: %w", name, err)
 	}
 	if args.VpcID == nil || args.PublicSubnetIDs == nil || args.PrivateSubnetIDs == nil {
@@ -250,7 +254,7 @@ func NewEKSCluster(ctx *pulumi.Context, name string, args *EKSClusterArgs, opts 
 		key, err := kms.NewKey(ctx, name+"-secrets", &kms.KeyArgs{
 			Description:          pulumi.Sprintf("Envelope encryption of Kubernetes secrets in EKS cluster %s", a.ClusterName),
 			EnableKeyRotation:    pulumi.Bool(true),
-			DeletionWindowInDays: pulumi.Int(30),
+			DeletionWindowInDays: pulumi.Int(secretsKeyDeletionWindowDays),
 			Tags:                 tags,
 		}, parent)
 		if err != nil {

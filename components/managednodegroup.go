@@ -1,6 +1,7 @@
 package components
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 
@@ -87,14 +88,12 @@ var (
 	armInstanceFamily = regexp.MustCompile(`^([a-z]+\d+g[a-z]*|a1)\.`)
 )
 
-const maxNodesPerGroup = 450 // EKS's quota for nodes in one managed node group
-
 func (a ManagedNodeGroupArgs) withDefaults() ManagedNodeGroupArgs {
 	if len(a.InstanceTypes) == 0 {
-		a.InstanceTypes = []string{"m5.large"}
+		a.InstanceTypes = []string{DefaultInstanceType}
 	}
 	if a.DesiredSize == nil {
-		a.DesiredSize = pulumi.IntRef(3)
+		a.DesiredSize = pulumi.IntRef(DefaultDesiredSize)
 	}
 	if a.MinSize == nil {
 		a.MinSize = a.DesiredSize
@@ -103,7 +102,7 @@ func (a ManagedNodeGroupArgs) withDefaults() ManagedNodeGroupArgs {
 		a.MaxSize = a.DesiredSize
 	}
 	if a.DiskSize == 0 {
-		a.DiskSize = 20
+		a.DiskSize = DefaultDiskSize
 	}
 	return a
 }
@@ -130,14 +129,14 @@ func (a ManagedNodeGroupArgs) Validate() error {
 	if minSize < 0 {
 		errs.add("minSize", minSize, "want 0 or more")
 	}
-	if maxSize < 1 || maxSize > maxNodesPerGroup {
-		errs.add("maxSize", maxSize, "want 1 to %d", maxNodesPerGroup)
+	if maxSize < 1 || maxSize > MaxNodesPerGroup {
+		errs.add("maxSize", maxSize, "want 1 to %d", MaxNodesPerGroup)
 	}
 	if desired < minSize || desired > maxSize {
 		errs.add("desiredSize", desired, "want minSize <= desiredSize <= maxSize (here %d..%d)", minSize, maxSize)
 	}
-	if a.DiskSize < 20 || a.DiskSize > 16384 {
-		errs.add("diskSize", a.DiskSize, "want 20 to 16384 GiB (Amazon Linux 2023 needs 20)")
+	if a.DiskSize < MinDiskSize || a.DiskSize > MaxDiskSize {
+		errs.add("diskSize", a.DiskSize, "want %d to %d GiB (Amazon Linux 2023 needs %d)", MinDiskSize, MaxDiskSize, MinDiskSize)
 	}
 	for _, k := range sortedKeys(a.Labels) {
 		if !validLabel(k, a.Labels[k]) {
@@ -180,12 +179,26 @@ var (
 	ebsPolicy          = awsManagedPolicy{"ebs", "service-role/AmazonEBSCSIDriverPolicy"}
 )
 
+// customPolicies are the add-on policies with no AWS managed equivalent, by resource name suffix.
+func (a ManagedNodeGroupArgs) customPolicies() map[string]PolicyDocument {
+	custom := map[string]PolicyDocument{}
+	if a.AddonPolicies.AutoScaler {
+		custom["autoscaler"] = AutoScalerPolicy()
+	}
+	if a.AddonPolicies.AwsLoadBalancerController {
+		custom["load-balancer-controller"] = LoadBalancerControllerPolicy()
+	}
+	return custom
+}
+
+func (a ManagedNodeGroupArgs) customPolicyKeys() []string { return sortedKeys(a.customPolicies()) }
+
 // NewManagedNodeGroup registers the node role, its policies and the node group.
 func NewManagedNodeGroup(ctx *pulumi.Context, name string, args *ManagedNodeGroupArgs, opts ...pulumi.ResourceOption) (*ManagedNodeGroup, error) {
 	if args == nil {
 		args = &ManagedNodeGroupArgs{}
 	}
-	if err := args.Validate(); err != nil {
+	if err := errors.Join(args.Validate(), PhysicalNameError("name", name, args.PhysicalNames(name))); err != nil {
 		return nil, fmt.Errorf("managed node group %q: %w", name, err)
 	}
 	if args.Cluster == nil || args.SubnetIDs == nil {
@@ -230,14 +243,8 @@ func NewManagedNodeGroup(ctx *pulumi.Context, name string, args *ManagedNodeGrou
 		}
 		attachments = append(attachments, attachment)
 	}
-	custom := map[string]PolicyDocument{}
-	if a.AddonPolicies.AutoScaler {
-		custom["autoscaler"] = AutoScalerPolicy()
-	}
-	if a.AddonPolicies.AwsLoadBalancerController {
-		custom["load-balancer-controller"] = LoadBalancerControllerPolicy()
-	}
-	for _, key := range sortedKeys(custom) {
+	custom := a.customPolicies()
+	for _, key := range a.customPolicyKeys() {
 		attachment, err := attachPolicy(ctx, name+"-"+key, role, pulumi.String(custom[key].JSON()), tags, parent)
 		if err != nil {
 			return nil, err

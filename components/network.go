@@ -56,26 +56,22 @@ type Network struct {
 	NatGatewayIDs     pulumi.StringArrayOutput `pulumi:"natGatewayIds"`
 }
 
-const (
-	defaultVpcCidr   = "10.0.0.0/16"
-	defaultZoneCount = 3
-	// AWS subnets can be no smaller than /28.
-	smallestSubnetPrefix = 28
-)
+// AWS subnets can be no smaller than /28.
+const smallestSubnetPrefix = 28
 
 // withDefaults returns a copy of the args with defaults applied.
 func (a NetworkArgs) withDefaults() NetworkArgs {
 	if a.VpcCidr == "" {
-		a.VpcCidr = defaultVpcCidr
+		a.VpcCidr = DefaultVpcCidr
 	}
 	if a.AvailabilityZoneCount == 0 {
-		a.AvailabilityZoneCount = defaultZoneCount
+		a.AvailabilityZoneCount = DefaultAvailabilityZoneCount
 	}
 	if len(a.AvailabilityZones) > 0 {
 		a.AvailabilityZoneCount = len(a.AvailabilityZones)
 	}
 	if a.NatGateway == "" {
-		a.NatGateway = NatHighlyAvailable
+		a.NatGateway = DefaultNatGateway
 	}
 	return a
 }
@@ -93,8 +89,8 @@ func (a NetworkArgs) Validate() error {
 	case prefix.Bits() < 16 || prefix.Bits() > 28:
 		errs.add("vpcCidr", a.VpcCidr, "the prefix must be /16 to /28, as AWS allows")
 	}
-	if n := len(a.AvailabilityZones); n > 0 && (n < 2 || n > 6) {
-		errs.add("availabilityZones", a.AvailabilityZones, "list 2 to 6 zones (EKS needs subnets in at least two)")
+	if n := len(a.AvailabilityZones); n > 0 && (n < MinAvailabilityZones || n > MaxAvailabilityZones) {
+		errs.add("availabilityZones", a.AvailabilityZones, "list %d to %d zones (EKS needs subnets in at least two)", MinAvailabilityZones, MaxAvailabilityZones)
 	}
 	seen := map[string]bool{}
 	for _, z := range a.AvailabilityZones {
@@ -104,8 +100,8 @@ func (a NetworkArgs) Validate() error {
 		}
 		seen[z] = true
 	}
-	if len(a.AvailabilityZones) == 0 && (a.AvailabilityZoneCount < 2 || a.AvailabilityZoneCount > 6) {
-		errs.add("availabilityZoneCount", a.AvailabilityZoneCount, "want 2 to 6 (EKS needs subnets in at least two zones)")
+	if len(a.AvailabilityZones) == 0 && (a.AvailabilityZoneCount < MinAvailabilityZones || a.AvailabilityZoneCount > MaxAvailabilityZones) {
+		errs.add("availabilityZoneCount", a.AvailabilityZoneCount, "want %d to %d (EKS needs subnets in at least two zones)", MinAvailabilityZones, MaxAvailabilityZones)
 	}
 	switch a.NatGateway {
 	case NatHighlyAvailable, NatSingle, NatDisable:

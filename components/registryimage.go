@@ -33,10 +33,10 @@ type ImageBuild struct {
 
 func (b ImageBuild) withDefaults() ImageBuild {
 	if b.Dockerfile == "" {
-		b.Dockerfile = "Dockerfile"
+		b.Dockerfile = DefaultDockerfile
 	}
 	if b.Platform == "" {
-		b.Platform = "linux/amd64"
+		b.Platform = DefaultPlatform
 	}
 	return b
 }

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
 	"github.com/eks-workshop/eks-workshop/components"
 )
@@ -25,6 +24,10 @@ const ProjectName = "eks-workshop"
 type Config struct {
 	// Region is the AWS region, from the provider's `aws:region` key.
 	Region string `json:"-"`
+	// Stack is the environment's name (the Pulumi stack; Program sets it).
+	// Outside the workshop's stack, account-wide names left at their
+	// defaults get "-<stack>" appended (see accountName).
+	Stack string `json:"-"`
 
 	// Network (eksctl's vpc: block).
 	VpcCidr               string                    `json:"vpcCidr"`
@@ -96,44 +99,44 @@ type Config struct {
 // it; Pulumi.yaml declares the same defaults (a test keeps them equal).
 func DefaultConfig() Config {
 	return Config{
-		VpcCidr:                  "10.0.0.0/16",
+		VpcCidr:                  components.DefaultVpcCidr,
 		AvailabilityZones:        []string{},
-		AvailabilityZoneCount:    3,
-		NatGateway:               components.NatHighlyAvailable,
-		ClusterName:              "eks-demo",
-		KubernetesVersion:        "1.33",
+		AvailabilityZoneCount:    components.DefaultAvailabilityZoneCount,
+		NatGateway:               components.DefaultNatGateway,
+		ClusterName:              DefaultClusterName,
+		KubernetesVersion:        DefaultKubernetesVersion,
 		EnabledClusterLogTypes:   []string{"*"},
-		LogRetentionDays:         90,
-		EndpointPublicAccess:     true,
+		LogRetentionDays:         components.DefaultLogRetentionDays,
+		EndpointPublicAccess:     components.DefaultEndpointPublicAccess,
 		EndpointPrivateAccess:    true,
-		PublicAccessCidrs:        []string{"0.0.0.0/0"},
+		PublicAccessCidrs:        []string{components.DefaultPublicAccessCidr},
 		SecretsEncryption:        true,
 		AccessEntries:            []components.AccessEntry{},
-		NodeGroupName:            "node-group",
-		InstanceTypes:            []string{"m5.large"},
-		DesiredSize:              3,
-		MinSize:                  3,
-		MaxSize:                  5,
-		DiskSize:                 20,
+		NodeGroupName:            DefaultNodeGroupName,
+		InstanceTypes:            []string{components.DefaultInstanceType},
+		DesiredSize:              components.DefaultDesiredSize,
+		MinSize:                  components.DefaultDesiredSize,
+		MaxSize:                  DefaultMaxSize,
+		DiskSize:                 components.DefaultDiskSize,
 		NodeLabels:               map[string]string{},
 		NodeTaints:               []components.Taint{},
 		RequireImdsv2:            true,
 		ClusterAutoscaler:        true,
-		AppsDir:                  "apps",
-		FlaskRepositoryName:      "demo-flask-backend",
-		NginxRepositoryName:      "demo-nginx",
+		AppsDir:                  DefaultAppsDir,
+		FlaskRepositoryName:      DefaultFlaskRepositoryName,
+		NginxRepositoryName:      DefaultNginxRepositoryName,
 		EcrForceDelete:           false,
 		Target:                   TargetEKS,
 		Kubeconfig:               "",
 		KubeContext:              "",
-		ImageRegistry:            "localhost:5000",
+		ImageRegistry:            DefaultImageRegistry,
 		PushImages:               true,
-		Namespace:                "workshop",
+		Namespace:                DefaultNamespace,
 		TeamPrincipalArn:         "",
 		NetworkPolicyEnforcement: true,
 		PodIdentity:              true,
 		AddonVersions:            defaultAddonVersions,
-		IngressGroupName:         "eks-demo-group",
+		IngressGroupName:         DefaultIngressGroupName,
 		RenderYamlToDirectory:    "",
 		Protect:                  false,
 		Tags:                     map[string]string{},
@@ -146,20 +149,6 @@ const (
 	TargetLocal = "local"
 )
 
-// defaultAddonVersions are versions verified to exist and to support
-// Kubernetes 1.33; raise them together with kubernetesVersion (the
-// autoscaler's minor version must equal the cluster's).
-var defaultAddonVersions = components.AddonVersions{
-	MetricsServer:           "3.13.1", // app 0.8.1
-	CertManager:             "v1.17.2",
-	LoadBalancerController:  "1.17.1", // app v2.17.1
-	ClusterAutoscaler:       "9.51.0",
-	ClusterAutoscalerImage:  "v1.33.0",
-	CloudWatchObservability: "v4.10.1-eksbuild.1",
-	EbsCsiDriver:            "v1.56.0-eksbuild.1",
-	PodIdentityAgent:        "v1.3.10-eksbuild.2",
-}
-
 // ConfigError lists every problem found in a stack's configuration.
 type ConfigError struct {
 	Problems []string
@@ -170,23 +159,37 @@ func (e *ConfigError) Error() string {
 }
 
 // LoadConfig reads and validates the stack's configuration. It registers
-// nothing, so a bad configuration fails before any resource exists.
+// nothing, so a bad configuration fails before any resource exists. A key
+// the stack does not set takes its default; a key set to anything, even ""
+// or [], keeps that value and is validated as given.
 func LoadConfig(ctx *pulumi.Context) (Config, error) {
-	project := config.New(ctx, "")
-	aws := config.New(ctx, "aws")
-	return ParseConfig(func(key string) (string, bool) {
-		if key == "aws:region" {
-			return aws.Get("region"), aws.Get("region") != ""
+	cfg, problems := parseConfig(func(key string) (string, bool) {
+		if !strings.Contains(key, ":") {
+			key = ProjectName + ":" + key
 		}
-		v := project.Get(key)
-		return v, v != ""
+		return ctx.GetConfig(key)
 	})
+	cfg.Stack = ctx.Stack()
+	if len(problems) > 0 {
+		return cfg, &ConfigError{Problems: problems}
+	}
+	return cfg, cfg.Validate()
 }
 
 // ParseConfig builds a Config from raw config values (as the CLI passes them:
 // strings, with arrays and objects JSON-encoded), applying DefaultConfig for
-// absent keys, and validates it. Keys are unqualified, except "aws:region".
+// absent keys (get reports whether a key is set), and validates it. Keys are
+// unqualified, except "aws:region". Set Stack and call Validate again for
+// another environment than the workshop's.
 func ParseConfig(get func(key string) (string, bool)) (Config, error) {
+	cfg, problems := parseConfig(get)
+	if len(problems) > 0 {
+		return cfg, &ConfigError{Problems: problems}
+	}
+	return cfg, cfg.Validate()
+}
+
+func parseConfig(get func(key string) (string, bool)) (Config, []string) {
 	cfg := DefaultConfig()
 	if region, ok := get("aws:region"); ok {
 		cfg.Region = region
@@ -202,10 +205,7 @@ func ParseConfig(get func(key string) (string, bool)) (Config, error) {
 			problems = append(problems, fmt.Sprintf("%s:%s = %q: %v", ProjectName, f.key, value, err))
 		}
 	}
-	if len(problems) > 0 {
-		return cfg, &ConfigError{Problems: problems}
-	}
-	return cfg, cfg.Validate()
+	return cfg, problems
 }
 
 type configField struct {
@@ -282,80 +282,11 @@ func describeKind(t reflect.Type) string {
 }
 
 // Validate reports every problem in the configuration at once, each naming
-// its key, the value and what is allowed. The rules are the components'
-// own; this maps their fields to config keys.
+// its key, the value and what is allowed: it builds the plan, every
+// component's arguments, and runs the components' own rules on them.
 func (c Config) Validate() error {
-	var problems []string
-	add := func(key string, value any, allowed string) {
-		problems = append(problems, (&components.FieldError{Field: key, Value: value, Allowed: allowed}).Error())
-	}
-	// fieldErrors reports a component's problems under the config keys that
-	// set them: configKey maps an Args field to its key (nil: the same name).
-	fieldErrors := func(err error, configKey func(field string) string) {
-		for _, fe := range components.FieldErrors(err) {
-			key := fe.Field
-			if configKey != nil {
-				key = configKey(fe.Field)
-			}
-			if !strings.Contains(key, ":") {
-				key = ProjectName + ":" + key
-			}
-			add(key, fe.Value, fe.Allowed)
-		}
-	}
-
-	switch c.Target {
-	case TargetEKS:
-		for _, z := range c.AvailabilityZones {
-			if c.Region != "" && !strings.HasPrefix(z, c.Region) {
-				add(ProjectName+":availabilityZones", z, "zone is not in region "+c.Region)
-			}
-		}
-		fieldErrors(c.networkArgs().Validate(), nil)
-		// The team's entry is the last one clusterArgs adds.
-		teamEntry := fmt.Sprintf("accessEntries[%d].", len(c.AccessEntries))
-		fieldErrors(c.clusterArgs().Validate(), func(field string) string {
-			if c.TeamPrincipalArn != "" && strings.HasPrefix(field, teamEntry) {
-				return "teamPrincipalArn"
-			}
-			return field
-		})
-		fieldErrors(c.nodeGroupArgs().Validate(), nil)
-		fieldErrors(c.addonArgs().Validate(), func(field string) string {
-			if field == "region" {
-				return "aws:region"
-			}
-			return field
-		})
-	case TargetLocal:
-		if !registryPattern.MatchString(c.ImageRegistry) {
-			add(ProjectName+":imageRegistry", c.ImageRegistry, "want a registry host[:port][/path], e.g. localhost:5000")
-		}
-	default:
-		add(ProjectName+":target", c.Target, "want eks or local")
-	}
-	if !components.ValidKubernetesName(c.Namespace) {
-		add(ProjectName+":namespace", c.Namespace, "want a Kubernetes namespace name (lowercase RFC 1123 label)")
-	}
-	for _, w := range c.workloads() {
-		err := w.imageBuild(c).Validate()
-		if c.Target == TargetEKS {
-			err = w.ecrImageArgs(c).Validate()
-		}
-		fieldErrors(err, func(field string) string {
-			switch field {
-			case "repositoryName":
-				return w.repositoryKey
-			case "context", "dockerfile", "platform":
-				return "appsDir" // the build context is <appsDir>/<app>
-			}
-			return field
-		})
-	}
-	if len(problems) > 0 {
-		return &ConfigError{Problems: problems}
-	}
-	return nil
+	_, err := c.plan()
+	return err
 }
 
 // registryPattern is a registry host with optional port and path.

@@ -130,6 +130,10 @@ func TestDevStackReproducesTheWorkshop(t *testing.T) {
 		if run.Outputs["region"] != "ap-northeast-2" || run.Outputs["clusterName"] != "eks-demo" || run.Outputs["nodeGroupName"] != "node-group" {
 			t.Errorf("outputs = %v", run.Outputs)
 		}
+		// The workshop's kubeconfig step, one copy-paste away.
+		if got, want := run.Outputs["updateKubeconfigCommand"], "aws eks update-kubeconfig --region ap-northeast-2 --name eks-demo"; got != want {
+			t.Errorf("updateKubeconfigCommand = %q, want %q", got, want)
+		}
 	})
 
 	t.Run("nothing protected, so pulumi destroy cleans up", func(t *testing.T) {

@@ -71,14 +71,16 @@ func deployNamespace(ctx *pulumi.Context, c Config, provider pulumi.ProviderReso
 	return ns, nil
 }
 
-// deployApps deploys every workload into the namespace and returns them by name.
-func deployApps(ctx *pulumi.Context, c Config, provider pulumi.ProviderResource, namespace pulumi.Resource,
-	images map[string]pulumi.StringOutput, configure func(workload, *components.AppArgs)) (map[string]*components.App, error) {
+// deployApps deploys every workload into the namespace and returns them by
+// name; each App depends on dependsOn (the namespace, the load balancer controller).
+func deployApps(ctx *pulumi.Context, c Config, p plan, provider pulumi.ProviderResource,
+	images map[string]pulumi.StringOutput, dependsOn ...pulumi.Resource) (map[string]*components.App, error) {
 	apps := map[string]*components.App{}
 	for _, w := range c.workloads() {
-		args := w.appArgs(c, images[w.name], provider)
-		configure(w, &args)
-		args.DependsOn = append(args.DependsOn, namespace)
+		args := p.apps[w.name]
+		args.Image = images[w.name]
+		args.Provider = provider
+		args.DependsOn = dependsOn
 		app, err := components.NewApp(ctx, w.name, &args)
 		if err != nil {
 			return nil, err

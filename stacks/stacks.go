@@ -1,8 +1,6 @@
 package stacks
 
 import (
-	"fmt"
-
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -18,14 +16,13 @@ func Run(ctx *pulumi.Context) error {
 	return Program(cfg)(ctx)
 }
 
-// Program deploys the environment cfg describes. It validates cfg first, so
-// Automation API callers who build a Config in Go get the same errors as
-// `pulumi up`, before anything is registered.
+// Program deploys the environment cfg describes, as the stack it runs in
+// (cfg.Stack is set to ctx.Stack()). It validates cfg first, so Automation
+// API callers who build a Config in Go get the same errors as `pulumi up`,
+// before anything is registered.
 func Program(cfg Config) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
-		if err := cfg.Validate(); err != nil {
-			return err
-		}
+		cfg.Stack = ctx.Stack()
 		outputs, err := deploy(ctx, cfg)
 		if err != nil {
 			return err
@@ -37,12 +34,17 @@ func Program(cfg Config) pulumi.RunFunc {
 	}
 }
 
-// deploy registers the environment for its target and returns its stack outputs.
+// deploy plans the environment, then registers it for its target and
+// returns its stack outputs. Nothing is registered unless the whole plan is valid.
 func deploy(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
-	if cfg.Target == TargetLocal {
-		return deployLocal(ctx, cfg)
+	p, err := cfg.plan()
+	if err != nil {
+		return nil, err
 	}
-	return deployEKS(ctx, cfg)
+	if cfg.Target == TargetLocal {
+		return deployLocal(ctx, cfg, p)
+	}
+	return deployEKS(ctx, cfg, p)
 }
 
 func (c Config) networkArgs() components.NetworkArgs {
@@ -51,7 +53,7 @@ func (c Config) networkArgs() components.NetworkArgs {
 		AvailabilityZones:     c.AvailabilityZones,
 		AvailabilityZoneCount: c.AvailabilityZoneCount,
 		NatGateway:            c.NatGateway,
-		ClusterName:           c.ClusterName,
+		ClusterName:           c.clusterName(),
 	}
 }
 
@@ -67,7 +69,7 @@ func (c Config) clusterArgs() components.EKSClusterArgs {
 		})
 	}
 	return components.EKSClusterArgs{
-		ClusterName:            c.ClusterName,
+		ClusterName:            c.clusterName(),
 		KubernetesVersion:      c.KubernetesVersion,
 		EnabledClusterLogTypes: c.EnabledClusterLogTypes,
 		LogRetentionDays:       c.LogRetentionDays,
@@ -107,15 +109,11 @@ func (c Config) addonArgs() components.ClusterAddonsArgs {
 
 // deployEKS builds the workshop on AWS: network, cluster, nodes, add-ons,
 // images in ECR and the workloads behind one ALB.
-func deployEKS(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
+func deployEKS(ctx *pulumi.Context, cfg Config, p plan) (pulumi.Map, error) {
 	// An explicit provider: the region comes from Config, so Automation API
 	// callers need no aws:region stack setting, and every resource carries
 	// the same default tags.
-	defaultTags := pulumi.StringMap{
-		"project":    pulumi.String(ProjectName),
-		"stack":      pulumi.String(ctx.Stack()),
-		"managed-by": pulumi.String("pulumi"),
-	}
+	defaultTags := pulumi.ToStringMap(cfg.defaultTags())
 	for k, v := range cfg.Tags {
 		defaultTags[k] = pulumi.String(v)
 	}
@@ -129,25 +127,26 @@ func deployEKS(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
 	onAWS := pulumi.Providers(awsProvider)
 	protect := pulumi.Protect(cfg.Protect)
 
-	networkArgs := cfg.networkArgs()
-	network, err := components.NewNetwork(ctx, cfg.ClusterName, &networkArgs, onAWS, protect)
+	clusterName := cfg.clusterName()
+	networkArgs := p.network
+	network, err := components.NewNetwork(ctx, clusterName, &networkArgs, onAWS, protect)
 	if err != nil {
 		return nil, err
 	}
 
-	clusterArgs := cfg.clusterArgs()
+	clusterArgs := p.cluster
 	clusterArgs.VpcID = network.VpcID
 	clusterArgs.PublicSubnetIDs = network.PublicSubnetIDs
 	clusterArgs.PrivateSubnetIDs = network.PrivateSubnetIDs
-	cluster, err := components.NewEKSCluster(ctx, cfg.ClusterName, &clusterArgs, onAWS, protect)
+	cluster, err := components.NewEKSCluster(ctx, clusterName, &clusterArgs, onAWS, protect)
 	if err != nil {
 		return nil, err
 	}
 
-	nodeArgs := cfg.nodeGroupArgs()
+	nodeArgs := p.nodes
 	nodeArgs.Cluster = cluster
 	nodeArgs.SubnetIDs = network.PrivateSubnetIDs // eksctl's privateNetworking: true
-	nodes, err := components.NewManagedNodeGroup(ctx, fmt.Sprintf("%s-%s", cfg.ClusterName, cfg.NodeGroupName), &nodeArgs, onAWS)
+	nodes, err := components.NewManagedNodeGroup(ctx, cfg.nodeGroupComponent(), &nodeArgs, onAWS)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +154,7 @@ func deployEKS(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
 	images := map[string]pulumi.StringOutput{}
 	outputs := pulumi.Map{}
 	for _, w := range cfg.workloads() {
-		args := w.ecrImageArgs(cfg)
+		args := p.images[w.name]
 		img, err := components.NewECRImage(ctx, w.name, &args, onAWS)
 		if err != nil {
 			return nil, err
@@ -169,12 +168,12 @@ func deployEKS(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
 	if err != nil {
 		return nil, err
 	}
-	addonArgs := cfg.addonArgs()
+	addonArgs := p.addons
 	addonArgs.Cluster = cluster
 	addonArgs.VpcID = network.VpcID
 	addonArgs.KubernetesProvider = provider
 	addonArgs.Nodes = nodes
-	addons, err := components.NewClusterAddons(ctx, cfg.ClusterName, &addonArgs, onAWS)
+	addons, err := components.NewClusterAddons(ctx, clusterName, &addonArgs, onAWS)
 	if err != nil {
 		return nil, err
 	}
@@ -182,14 +181,9 @@ func deployEKS(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
 	if err != nil {
 		return nil, err
 	}
-	apps, err := deployApps(ctx, cfg, provider, namespace, images, func(w workload, a *components.AppArgs) {
-		a.Ingress = &components.AppIngress{Path: w.ingressPath, GroupName: cfg.IngressGroupName, GroupOrder: w.ingressOrder}
-		// ALB targets are pod IPs, reached from the load balancer inside the VPC.
-		a.NetworkPolicy.IngressFromCIDRs = []string{cfg.VpcCidr}
-		// The controller must outlive the Ingresses: it deletes their ALBs,
-		// which would otherwise block the VPC's deletion.
-		a.DependsOn = []pulumi.Resource{addons.LoadBalancerController}
-	})
+	// The controller must outlive the Ingresses: it deletes their ALBs,
+	// which would otherwise block the VPC's deletion.
+	apps, err := deployApps(ctx, cfg, p, provider, images, namespace, addons.LoadBalancerController)
 	if err != nil {
 		return nil, err
 	}
@@ -200,13 +194,15 @@ func deployEKS(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
 	// Both Ingresses share the ALB of their ingress group.
 	outputs["albUrl"] = pulumi.Sprintf("http://%s", apps["demo-flask-backend"].IngressHostname)
 	for key, value := range (pulumi.Map{
-		"region":                   pulumi.String(cfg.Region),
-		"vpcId":                    network.VpcID,
-		"publicSubnetIds":          network.PublicSubnetIDs,
-		"privateSubnetIds":         network.PrivateSubnetIDs,
-		"clusterName":              cluster.ClusterName,
-		"clusterEndpoint":          cluster.Endpoint,
-		"kubeconfig":               cluster.KubeconfigJson,
+		"region":           pulumi.String(cfg.Region),
+		"vpcId":            network.VpcID,
+		"publicSubnetIds":  network.PublicSubnetIDs,
+		"privateSubnetIds": network.PrivateSubnetIDs,
+		"clusterName":      cluster.ClusterName,
+		"clusterEndpoint":  cluster.Endpoint,
+		"kubeconfig":       cluster.KubeconfigJson,
+		// The workshop's `aws eks update-kubeconfig` step, ready to paste.
+		"updateKubeconfigCommand":  pulumi.Sprintf("aws eks update-kubeconfig --region %s --name %s", cfg.Region, cluster.ClusterName),
 		"clusterAdminPrincipalArn": cluster.AdminPrincipalArn,
 		"oidcProviderArn":          cluster.OidcProviderArn,
 		"nodeGroupName":            nodes.NodeGroupName,
@@ -219,7 +215,7 @@ func deployEKS(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
 
 // deployLocal deploys the same workloads to any cluster a kubeconfig reaches
 // (EKS Anywhere, kind, minikube) with no AWS at all, reached by port-forward.
-func deployLocal(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
+func deployLocal(ctx *pulumi.Context, cfg Config, p plan) (pulumi.Map, error) {
 	var kubeconfig pulumi.StringInput
 	if cfg.Kubeconfig != "" {
 		kubeconfig = pulumi.String(cfg.Kubeconfig) // a path or the file's contents
@@ -246,7 +242,7 @@ func deployLocal(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
 	if err != nil {
 		return nil, err
 	}
-	apps, err := deployApps(ctx, cfg, provider, namespace, images, func(workload, *components.AppArgs) {})
+	apps, err := deployApps(ctx, cfg, p, provider, images, namespace)
 	if err != nil {
 		return nil, err
 	}

@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"runtime"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
 	"github.com/eks-workshop/eks-workshop/components"
 )
 
@@ -40,14 +38,14 @@ type workload struct {
 func (c Config) workloads() []workload {
 	return []workload{
 		{
-			name: "demo-flask-backend", source: "flask", repository: c.FlaskRepositoryName, repositoryKey: "flaskRepositoryName",
+			name: "demo-flask-backend", source: "flask", repository: c.accountName(c.FlaskRepositoryName, DefaultFlaskRepositoryName), repositoryKey: "flaskRepositoryName",
 			containerPort: 8080, servicePort: 8080, runAsUser: 10001, readinessPath: "/readyz",
 			// The workshop's HPA chapter: requests.cpu 250m, limits.cpu 500m.
 			resources:   components.AppResources{CPURequest: "250m", CPULimit: "500m", MemoryRequest: "128Mi", MemoryLimit: "256Mi"},
 			ingressPath: "/contents", ingressOrder: 1, egressHTTPS: true, localPort: 8081,
 		},
 		{
-			name: "demo-nginx", source: "nginx", repository: c.NginxRepositoryName, repositoryKey: "nginxRepositoryName",
+			name: "demo-nginx", source: "nginx", repository: c.accountName(c.NginxRepositoryName, DefaultNginxRepositoryName), repositoryKey: "nginxRepositoryName",
 			// The seed's `kubectl port-forward svc/... 8080:80`: the Service listens on 80.
 			// nginx serves only the page and /healthz, which answers readiness too.
 			containerPort: 8080, servicePort: 80, runAsUser: 101, readinessPath: "/healthz",
@@ -73,22 +71,26 @@ func (w workload) ecrImageArgs(c Config) components.ECRImageArgs {
 }
 
 // appArgs deploys the workload with every practice the seed names: probes,
-// resources, RollingUpdate, HPA (CPU 50%, 1..10), PDB, NetworkPolicies.
-func (w workload) appArgs(c Config, image pulumi.StringInput, provider pulumi.ProviderResource) components.AppArgs {
+// resources, RollingUpdate, HPA (CPU 50%, 1..10), PDB, NetworkPolicies; on
+// EKS behind the shared ALB. Image and Provider come at registration.
+func (w workload) appArgs(c Config) components.AppArgs {
 	args := components.AppArgs{
 		Name:          w.name,
 		Namespace:     c.Namespace,
-		Image:         image,
 		ContainerPort: w.containerPort,
 		ServicePort:   w.servicePort,
 		Resources:     w.resources,
 		RunAsUser:     w.runAsUser,
 		ReadinessPath: w.readinessPath,
 		Autoscaling:   &components.Autoscaling{MinReplicas: 1, MaxReplicas: 10, TargetCPUUtilization: 50},
-		Provider:      provider,
 	}
 	if w.egressHTTPS {
 		args.NetworkPolicy.EgressHTTPSCIDRs = []string{"0.0.0.0/0"}
+	}
+	if c.Target == TargetEKS {
+		args.Ingress = &components.AppIngress{Path: w.ingressPath, GroupName: c.IngressGroupName, GroupOrder: w.ingressOrder}
+		// ALB targets are pod IPs, reached from the load balancer inside the VPC.
+		args.NetworkPolicy.IngressFromCIDRs = []string{c.VpcCidr}
 	}
 	return args
 }

@@ -1,0 +1,62 @@
+package components
+
+// The components' defaults, named once (after eksctl's pkg/apis/.../defaults.go):
+// each Args' withDefaults applies them to fields left zero, its doc comment
+// names them, and the stacks package builds its DefaultConfig from them.
+const (
+	// DefaultVpcCidr is the workshop's VPC CIDR.
+	DefaultVpcCidr = "10.0.0.0/16"
+	// DefaultAvailabilityZoneCount is how many zones a Network uses when none are listed.
+	DefaultAvailabilityZoneCount = 3
+	// DefaultNatGateway puts a NAT gateway in every zone (eksctl's HighlyAvailable).
+	DefaultNatGateway = NatHighlyAvailable
+
+	// DefaultLogRetentionDays is the control-plane log group's retention.
+	DefaultLogRetentionDays = 90
+	// DefaultEndpointPublicAccess opens the API endpoint to the internet, as EKS does.
+	DefaultEndpointPublicAccess = true
+	// DefaultPublicAccessCidr is who may reach a public endpoint when no CIDRs are listed: anyone, as EKS does.
+	DefaultPublicAccessCidr = "0.0.0.0/0"
+	// secretsKeyDeletionWindowDays is the longest wait KMS allows before deleting the secrets key.
+	secretsKeyDeletionWindowDays = 30
+
+	// DefaultInstanceType is the workshop's node instance type.
+	DefaultInstanceType = "m5.large"
+	// DefaultDesiredSize is the node count (eksctl's); min and max default to it.
+	DefaultDesiredSize = 3
+	// DefaultDiskSize is each node's root volume in GiB, the least Amazon Linux 2023 boots from.
+	DefaultDiskSize = MinDiskSize
+
+	// DefaultUntaggedExpiryDays expires untagged images this long after push.
+	DefaultUntaggedExpiryDays = 14
+	// DefaultKeepTaggedImages is how many tagged images a repository keeps.
+	DefaultKeepTaggedImages = 30
+
+	// DefaultDockerfile is the Dockerfile's name in the build context.
+	DefaultDockerfile = "Dockerfile"
+	// DefaultPlatform is the image platform: the m5 nodes' architecture.
+	DefaultPlatform = "linux/amd64"
+
+	// App defaults.
+	DefaultCPURequest           = "100m"
+	DefaultMemoryRequest        = "128Mi"
+	DefaultMemoryLimit          = "256Mi"
+	DefaultLivenessPath         = "/healthz"
+	DefaultReadinessPath        = "/readyz"
+	DefaultReplicas             = 2
+	DefaultMinReplicas          = 1
+	DefaultMaxReplicas          = 10
+	DefaultTargetCPUUtilization = 50
+	DefaultIngressPath          = "/"
+	DefaultRunAsUser            = 10001
+	DefaultWritablePath         = "/tmp"
+)
+
+// Limits the AWS APIs enforce, checked before anything is registered.
+const (
+	MinAvailabilityZones = 2 // EKS needs subnets in at least two zones
+	MaxAvailabilityZones = 6
+	MinDiskSize          = 20    // GiB; Amazon Linux 2023's root volume
+	MaxDiskSize          = 16384 // GiB; EBS gp3's largest volume
+	MaxNodesPerGroup     = 450   // EKS's quota for nodes in one managed node group
+)
