@@ -52,8 +52,8 @@ type ClusterAddonsArgs struct {
 }
 
 // ClusterAddons installs what the workshop adds to a new cluster:
-// metrics-server (for the HPA), the AWS Load Balancer Controller with its
-// IngressClass (and cert-manager for its webhook certificate), the Cluster
+// metrics-server (for the HPA), cert-manager, the AWS Load Balancer
+// Controller with its IngressClass and webhook certificate, the Cluster
 // Autoscaler, Container Insights and the EBS CSI driver.
 type ClusterAddons struct {
 	pulumi.ResourceState
@@ -72,6 +72,8 @@ const (
 	cloudWatchAgentServiceAccount        = "cloudwatch-agent"
 	cloudWatchNamespace                  = "amazon-cloudwatch"
 	ebsCsiControllerServiceAccount       = "ebs-csi-controller-sa"
+	// The chart's webhook Service: "<chart name less -controller>-webhook-service".
+	loadBalancerControllerWebhookService = "aws-load-balancer-webhook-service"
 	// IngressClassALB is the IngressClass the load balancer controller serves.
 	IngressClassALB = "alb"
 )
@@ -144,8 +146,11 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 		ready = append(ready, a.Nodes)
 	}
 	if a.PodIdentity {
-		agent, err := eksAddon(ctx, name+"-pod-identity-agent", clusterName, "eks-pod-identity-agent", a.Versions.PodIdentityAgent, tags,
-			parent, pulumi.DependsOn(ready))
+		// The agent is a DaemonSet: EKS reports the add-on ACTIVE with no
+		// nodes yet, so it is installed beside the nodes, not after them
+		// (terraform-aws-eks installs it with before_compute = true), and
+		// every node runs it from its first boot.
+		agent, err := eksAddon(ctx, name+"-pod-identity-agent", clusterName, "eks-pod-identity-agent", a.Versions.PodIdentityAgent, tags, parent)
 		if err != nil {
 			return nil, err
 		}
@@ -169,22 +174,28 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 		return nil, err
 	}
 
-	// The controller's webhook certificate comes from cert-manager, as in the
-	// workshop: the chart's own would be generated anew at every render,
-	// a diff in every preview.
+	// cert-manager, as the workshop installs it; the controller does not wait for it.
 	certManagerNamespace, err := corev1.NewNamespace(ctx, name+"-cert-manager", &corev1.NamespaceArgs{
 		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String("cert-manager")},
 	}, onCluster...)
 	if err != nil {
 		return nil, err
 	}
-	certManager, err := chart(ctx, name, "cert-manager", "cert-manager", a.Versions.CertManager, "https://charts.jetstack.io", pulumi.Map{
+	if _, err := chart(ctx, name, "cert-manager", "cert-manager", a.Versions.CertManager, "https://charts.jetstack.io", pulumi.Map{
 		"crds": pulumi.Map{"enabled": pulumi.Bool(true)},
-	}, append(onCluster, pulumi.DependsOn([]pulumi.Resource{certManagerNamespace}))...)
-	if err != nil {
+	}, append(onCluster, pulumi.DependsOn([]pulumi.Resource{certManagerNamespace}))...); err != nil {
 		return nil, err
 	}
 
+	// The controller's webhook certificate is made beside the control plane
+	// and kept in the stack's state: the chart would generate a new one at
+	// every render (a diff in every preview, aws/eks-charts#902), and taking
+	// it from cert-manager would make the controller, and so every Ingress,
+	// wait for cert-manager's release.
+	webhookTLS, err := newWebhookCertificate(ctx, name+"-lbc-webhook", loadBalancerControllerWebhookService, "kube-system", parent)
+	if err != nil {
+		return nil, err
+	}
 	lbc, err := chart(ctx, name, "kube-system", "aws-load-balancer-controller", a.Versions.LoadBalancerController, "https://aws.github.io/eks-charts", pulumi.Map{
 		"clusterName":  clusterName,
 		"region":       pulumi.String(a.Region),
@@ -196,8 +207,8 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 		},
 		"ingressClass":               pulumi.String(IngressClassALB),
 		"createIngressClassResource": pulumi.Bool(true),
-		"enableCertManager":          pulumi.Bool(true),
-	}, append(onCluster, pulumi.DependsOn([]pulumi.Resource{certManager}))...)
+		"webhookTLS":                 webhookTLS.values(),
+	}, onCluster...)
 	if err != nil {
 		return nil, err
 	}

@@ -67,13 +67,17 @@ func TestClusterAddonsInstallWhatTheWorkshopInstalls(t *testing.T) {
 		lbc.Input("values.createIngressClassResource") != true || lbc.Input("values.region") != "ap-northeast-2" || lbc.Input("values.vpcId") != "vpc-1" {
 		t.Errorf("load balancer controller values = %v", lbc.Input("values"))
 	}
-	// Its webhook certificate comes from cert-manager, not from a template
-	// that renders a new one (and so a diff) on every preview.
+	// cert-manager is installed, as in the workshop, but the controller does
+	// not wait for it: its webhook certificate is made beside the control
+	// plane and kept in state, not rendered anew (a diff) at every preview.
 	certManager := m.Get(t, chartType, "eks-demo-cert-manager")
-	if lbc.Input("values.enableCertManager") != true || !slices.Contains(lbc.Dependencies, certManager.URN) ||
-		certManager.Input("namespace") != "cert-manager" || certManager.Input("values.crds.enabled") != true {
-		t.Errorf("load balancer controller does not get its certificate from cert-manager: %v", lbc.Input("values"))
+	if certManager.Input("namespace") != "cert-manager" || certManager.Input("values.crds.enabled") != true {
+		t.Errorf("cert-manager = %v", certManager.Plain())
 	}
+	if slices.Contains(lbc.Dependencies, certManager.URN) || lbc.Input("values.enableCertManager") != nil {
+		t.Errorf("the load balancer controller waits for cert-manager: %v", lbc.Dependencies)
+	}
+	checkWebhookCertificate(t, m, lbc)
 	ca := m.Get(t, chartType, "eks-demo-cluster-autoscaler")
 	if ca.Input("values.autoDiscovery.clusterName") != "eks-demo" || ca.Input("values.image.tag") != "v1.33.0" || ca.Input("values.cloudProvider") != "aws" {
 		t.Errorf("cluster autoscaler values = %v", ca.Input("values"))
@@ -144,12 +148,55 @@ func TestClusterAddonsWithPodIdentityGiveEachControllerItsOwnRole(t *testing.T) 
 		t.Errorf("autoscaler may scale any group: %+v", scaling)
 	}
 
-	// Controllers start only once their roles exist.
+	// Controllers start only once the agent and their roles exist.
 	lbc := m.Get(t, chartType, "eks-demo-aws-load-balancer-controller")
+	if !slices.Contains(lbc.Dependencies, agent.URN) {
+		t.Errorf("load balancer controller does not wait for the Pod Identity agent")
+	}
 	for _, assoc := range m.ByType(associationType) {
 		if !slices.Contains(lbc.Dependencies, assoc.URN) {
 			t.Errorf("load balancer controller does not wait for %s", assoc.Name)
 		}
+	}
+}
+
+// checkWebhookCertificate proves the controller's webhookTLS values are the
+// tls provider's CA, serving certificate and key, the certificate is signed
+// by that CA for every name the chart's webhook Service is reached by, and
+// the key stays secret.
+func checkWebhookCertificate(t *testing.T, m *mocktest.Monitor, lbc mocktest.Resource) {
+	t.Helper()
+	ca := m.Get(t, "tls:index/selfSignedCert:SelfSignedCert", "eks-demo-lbc-webhook-ca")
+	cert := m.Get(t, "tls:index/locallySignedCert:LocallySignedCert", "eks-demo-lbc-webhook")
+	request := m.Get(t, "tls:index/certRequest:CertRequest", "eks-demo-lbc-webhook")
+	key := m.Get(t, "tls:index/privateKey:PrivateKey", "eks-demo-lbc-webhook")
+	if ca.Input("isCaCertificate") != true || cert.Input("caCertPem") == nil || cert.Input("caCertPem") != mocktest.MockPEM("CERTIFICATE", ca.Name) {
+		t.Errorf("serving certificate is not signed by the CA: %v", cert.Plain())
+	}
+	if !slices.Contains(cert.Input("allowedUses").([]any), "server_auth") {
+		t.Errorf("serving certificate uses = %v", cert.Input("allowedUses"))
+	}
+	var names []string
+	for _, n := range request.Input("dnsNames").([]any) {
+		names = append(names, n.(string))
+	}
+	// The chart's webhook Service (aws-load-balancer-controller 1.17.1, _helpers.tpl webhookService).
+	for _, want := range []string{"aws-load-balancer-webhook-service.kube-system.svc", "aws-load-balancer-webhook-service.kube-system.svc.cluster.local"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("certificate names %v lack %s", names, want)
+		}
+	}
+	for field, want := range map[string]string{
+		"caCert": mocktest.MockPEM("CERTIFICATE", ca.Name),
+		"cert":   mocktest.MockPEM("CERTIFICATE", cert.Name),
+		"key":    mocktest.MockPEM("PRIVATE KEY", key.Name),
+	} {
+		if got := lbc.Input("values.webhookTLS." + field); got != want {
+			t.Errorf("webhookTLS.%s = %v, want the tls provider's %q", field, got, want)
+		}
+	}
+	if !lbc.IsSecret("values.webhookTLS.key") {
+		t.Errorf("webhook key is not secret")
 	}
 }
 

@@ -50,6 +50,10 @@ type ManagedNodeGroupArgs struct {
 	NodeGroupName string
 	// SubnetIDs are where nodes run; pass private subnets (eksctl's privateNetworking). Required.
 	SubnetIDs pulumi.StringArrayInput
+	// SubnetEgress gives SubnetIDs their route out (Network.PrivateEgress):
+	// nodes that boot before it cannot pull images or register, so the node
+	// group waits for it. Optional.
+	SubnetEgress []pulumi.Resource
 	// InstanceTypes, all of one CPU architecture. Optional; default ["m5.large"].
 	InstanceTypes []string
 	// DesiredSize, MinSize, MaxSize bound the group: 0 <= min <= desired <= max, max >= 1.
@@ -292,7 +296,8 @@ func NewManagedNodeGroup(ctx *pulumi.Context, name string, args *ManagedNodeGrou
 		// template; without it the AMI's default applies.
 		groupArgs.EnableIMDSv2 = pulumi.BoolRef(true)
 	}
-	group, err := eks.NewManagedNodeGroup(ctx, name+"-nodes", groupArgs, parent, pulumi.DependsOn(attachments))
+	group, err := eks.NewManagedNodeGroup(ctx, name+"-nodes", groupArgs, parent,
+		pulumi.DependsOn(attachments), pulumi.DependsOn(a.SubnetEgress))
 	if err != nil {
 		return nil, err
 	}

@@ -54,6 +54,12 @@ type Network struct {
 	PublicSubnetIDs   pulumi.StringArrayOutput `pulumi:"publicSubnetIds"`
 	PrivateSubnetIDs  pulumi.StringArrayOutput `pulumi:"privateSubnetIds"`
 	NatGatewayIDs     pulumi.StringArrayOutput `pulumi:"natGatewayIds"`
+
+	// PrivateEgress are the private subnets' route table associations and
+	// default routes through NAT: what a node in a private subnet needs
+	// before it boots to pull images and register. The subnet IDs do not
+	// carry this dependency, so the control plane does not wait for NAT.
+	PrivateEgress []pulumi.Resource `pulumi:"-"`
 }
 
 // AWS subnets can be no smaller than /28.
@@ -271,23 +277,27 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 		if err != nil {
 			return nil, err
 		}
-		if _, err := ec2.NewRouteTableAssociation(ctx, subnetName, &ec2.RouteTableAssociationArgs{
+		association, err := ec2.NewRouteTableAssociation(ctx, subnetName, &ec2.RouteTableAssociationArgs{
 			SubnetId: private.ID(), RouteTableId: routes.ID(),
-		}, parent); err != nil {
+		}, parent)
+		if err != nil {
 			return nil, err
 		}
+		n.PrivateEgress = append(n.PrivateEgress, association)
 		if len(nats) == 0 {
 			continue
 		}
 		// Highly available: the NAT of the subnet's own zone; single: the only one.
 		nat := nats[min(i, len(nats)-1)]
-		if _, err := ec2.NewRoute(ctx, subnetName+"-default", &ec2.RouteArgs{
+		route, err := ec2.NewRoute(ctx, subnetName+"-default", &ec2.RouteArgs{
 			RouteTableId:         routes.ID(),
 			DestinationCidrBlock: pulumi.String("0.0.0.0/0"),
 			NatGatewayId:         nat.ID(),
-		}, parent); err != nil {
+		}, parent)
+		if err != nil {
 			return nil, err
 		}
+		n.PrivateEgress = append(n.PrivateEgress, route)
 	}
 
 	n.VpcID = vpc.ID()

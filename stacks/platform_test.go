@@ -232,7 +232,17 @@ func TestProdStackGivesControllersPodIdentity(t *testing.T) {
 			t.Errorf("no Pod Identity association for %s (have %v)", sa, got)
 		}
 	}
-	run.Get(t, "aws:eks/addon:Addon", "eks-prod-pod-identity-agent")
+	// The agent is a DaemonSet add-on: it goes on beside the nodes, not
+	// after them, and the controllers wait for both.
+	agent := run.Get(t, "aws:eks/addon:Addon", "eks-prod-pod-identity-agent")
+	nodes := run.Get(t, "eks:index:ManagedNodeGroup", "eks-prod-node-group-nodes")
+	lbc := run.Get(t, "kubernetes:helm.sh/v4:Chart", "eks-prod-aws-load-balancer-controller")
+	if slices.Contains(agent.Dependencies, nodes.URN) {
+		t.Errorf("the Pod Identity agent waits for the nodes")
+	}
+	if !slices.Contains(lbc.Dependencies, agent.URN) || !slices.Contains(lbc.Dependencies, nodes.URN) {
+		t.Errorf("the load balancer controller does not wait for the agent and the nodes: %v", lbc.Dependencies)
+	}
 	decodeAll(t, run)
 	checkExplicitProvider(t, run)
 }

@@ -146,6 +146,7 @@ func deployEKS(ctx *pulumi.Context, cfg Config, p plan) (pulumi.Map, error) {
 	nodeArgs := p.nodes
 	nodeArgs.Cluster = cluster
 	nodeArgs.SubnetIDs = network.PrivateSubnetIDs // eksctl's privateNetworking: true
+	nodeArgs.SubnetEgress = network.PrivateEgress
 	nodes, err := components.NewManagedNodeGroup(ctx, cfg.nodeGroupComponent(), &nodeArgs, onAWS)
 	if err != nil {
 		return nil, err

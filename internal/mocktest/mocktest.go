@@ -9,6 +9,7 @@ package mocktest
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"sort"
 	"strings"
@@ -45,9 +46,14 @@ type Resource struct {
 	Dependencies []string
 	Protect      bool
 	Inputs       resource.PropertyMap
+	// Remote marks a multi-language component (pulumi-eks, Helm v4 Chart):
+	// its provider builds the children, which the mocks do not see.
+	Remote bool
 	// Standin marks a resource the mock itself registered to stand for a
 	// child of a remote component (pulumi-eks's cluster and node group).
 	Standin bool
+	// StandinFor is the URN of the remote component a stand-in belongs to.
+	StandinFor string
 }
 
 // Invoke is one recorded function call (data source).
@@ -74,7 +80,7 @@ type Monitor struct {
 	ctx       *pulumi.Context
 	resources []Resource
 	invokes   []Invoke
-	standins  map[string]bool // names registered by registerReferenced
+	standins  map[string]string // names registered by registerReferenced -> the remote component's URN
 	captured  map[string]any
 	pending   sync.WaitGroup // captures not yet resolved
 }
@@ -308,10 +314,11 @@ func (m *Monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		rec.Parent = rpc.GetParent()
 		rec.Dependencies = rpc.GetDependencies()
 		rec.Protect = rpc.GetProtect()
+		rec.Remote = rpc.GetRemote()
 		rec.URN = urnOf(args.TypeToken, args.Name, rpc.GetParent(), m.stack())
 	}
 	m.mu.Lock()
-	rec.Standin = m.standins[args.Name]
+	rec.StandinFor, rec.Standin = m.standins[args.Name]
 	m.resources = append(m.resources, rec)
 	m.mu.Unlock()
 	return id, state, nil
@@ -387,10 +394,17 @@ func (m *Monitor) newResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		name := args.Inputs["imageName"].StringValue()
 		repo := name[:strings.LastIndex(name, ":")] // the tag follows the last colon (a registry may have a port)
 		set("repoDigest", repo+"@sha256:"+fullHash(name))
+	case "tls:index/privateKey:PrivateKey":
+		set("privateKeyPem", MockPEM("PRIVATE KEY", args.Name))
+		set("publicKeyPem", MockPEM("PUBLIC KEY", args.Name))
+	case "tls:index/certRequest:CertRequest":
+		set("certRequestPem", MockPEM("CERTIFICATE REQUEST", args.Name))
+	case "tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert":
+		set("certPem", MockPEM("CERTIFICATE", args.Name))
 	case "eks:index:Cluster":
 		return m.mockEKSCluster(args, state)
 	case "eks:index:ManagedNodeGroup":
-		ref, err := m.registerReferenced("aws:eks/nodeGroup:NodeGroup", args.Name+"-nodeGroup", map[string]any{
+		ref, err := m.registerReferenced(args, "aws:eks/nodeGroup:NodeGroup", args.Name+"-nodeGroup", map[string]any{
 			"nodeGroupName": stringInput(args.Inputs, "nodeGroupName", args.Name),
 			"arn":           arn("eks", "nodegroup"),
 		})
@@ -412,7 +426,7 @@ func (m *Monitor) newResource(args pulumi.MockResourceArgs) (string, resource.Pr
 func (m *Monitor) mockEKSCluster(args pulumi.MockResourceArgs, state resource.PropertyMap) (string, resource.PropertyMap, error) {
 	name := stringInput(args.Inputs, "name", args.Name)
 	endpoint := fmt.Sprintf("https://%s.gr7.%s.eks.amazonaws.com", strings.ToUpper(shortHash(name)), m.Region)
-	clusterRef, err := m.registerReferenced("aws:eks/cluster:Cluster", args.Name+"-eksCluster", map[string]any{
+	clusterRef, err := m.registerReferenced(args, "aws:eks/cluster:Cluster", args.Name+"-eksCluster", map[string]any{
 		"name":     name,
 		"arn":      fmt.Sprintf("arn:aws:eks:%s:%s:cluster/%s", m.Region, AccountID, name),
 		"endpoint": endpoint,
@@ -452,14 +466,16 @@ func (m *Monitor) mockEKSCluster(args pulumi.MockResourceArgs, state resource.Pr
 }
 
 // registerReferenced registers a custom resource through the program's
-// context and returns a reference to it.
-func (m *Monitor) registerReferenced(typ, name string, props map[string]any) (resource.PropertyValue, error) {
+// context, as a child of the remote component owner would be, and returns a
+// reference to it.
+func (m *Monitor) registerReferenced(owner pulumi.MockResourceArgs, typ, name string, props map[string]any) (resource.PropertyValue, error) {
+	ownerURN := urnOf(owner.TypeToken, owner.Name, owner.RegisterRPC.GetParent(), m.stack())
 	m.mu.Lock()
 	ctx := m.ctx
 	if m.standins == nil {
-		m.standins = map[string]bool{}
+		m.standins = map[string]string{}
 	}
-	m.standins[name] = true
+	m.standins[name] = ownerURN
 	m.mu.Unlock()
 	if ctx == nil {
 		return resource.PropertyValue{}, fmt.Errorf("mocktest: %s needs Monitor.Run to capture the context", typ)
@@ -512,6 +528,12 @@ func fullHash(s string) string {
 }
 
 func shortHash(s string) string { return fullHash(s)[:17] }
+
+// MockPEM is a PEM block that names what it stands for; it is not a real key
+// or certificate (the tls provider makes those), but it is stable per name.
+func MockPEM(kind, name string) string {
+	return string(pem.EncodeToMemory(&pem.Block{Type: kind, Bytes: []byte("mock " + kind + " of " + name)}))
+}
 
 // Manifest renders a Kubernetes registration as the object the provider
 // would send to the API server: its inputs plus apiVersion and kind from the

@@ -1,0 +1,251 @@
+// Package critical simulates a deploy over the resource graph that the mock
+// monitor records, with a creation time per resource type, and finds its
+// critical path: the chain of waits that decides how long `pulumi up` takes.
+//
+// It follows Pulumi's own rules for when a resource can start:
+//   - after every resource it depends on (its inputs' resources and dependsOn)
+//     is created. The Go SDK already expands a dependency on a local
+//     component into the component's descendants (sdk/go/pulumi/rpc.go,
+//     addDependency); the simulation does the same for any component left in
+//     the list, so a dependency on a component waits for all of it;
+//   - after its provider is created (a provider is a resource: the kubernetes
+//     provider waits for the cluster's kubeconfig);
+//   - after its parent is registered: at once for a component, after its
+//     creation for a custom resource.
+//
+// Remote components (pulumi-eks's Cluster and ManagedNodeGroup, the Helm v4
+// Chart) answer when all their children are created, so each is one unit with
+// its own latency; the stand-ins the mocks register for their children finish
+// with them. Local components take no time. Parallelism is unbounded.
+package critical
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/eks-workshop/eks-workshop/internal/mocktest"
+)
+
+// Step is one resource in the simulated deploy.
+type Step struct {
+	mocktest.Resource
+	Start, Finish float64
+	// Latency is the resource's own creation time.
+	Latency float64
+	// WaitedFor is the URN whose completion decided Start ("" if none).
+	WaitedFor string
+}
+
+// Schedule is the simulated deploy.
+type Schedule struct {
+	Steps map[string]*Step
+	// Makespan is when the last resource is created.
+	Makespan float64
+	// Chain is the critical path, first resource first: each step's start
+	// was decided by the one before it. Steps that take no time are left out.
+	Chain []*Step
+}
+
+// Simulate schedules every recorded resource as early as its waits allow.
+func Simulate(resources []mocktest.Resource, table Table) (*Schedule, error) {
+	s := &simulation{byURN: map[string]mocktest.Resource{}, children: map[string][]string{}, table: table,
+		steps: map[string]*Step{}, visiting: map[string]bool{}}
+	for _, r := range resources {
+		if r.URN == "" {
+			return nil, fmt.Errorf("critical: %s %s has no URN (registered outside Monitor.Run?)", r.Type, r.Name)
+		}
+		s.byURN[r.URN] = r
+		if r.Parent != "" {
+			s.children[r.Parent] = append(s.children[r.Parent], r.URN)
+		}
+	}
+	sched := &Schedule{Steps: s.steps}
+	last := ""
+	for _, r := range resources {
+		st, err := s.step(r.URN)
+		if err != nil {
+			return nil, err
+		}
+		if st.Finish > sched.Makespan || (st.Finish == sched.Makespan && r.URN < last) {
+			sched.Makespan, last = st.Finish, r.URN
+		}
+	}
+	for urn := last; urn != ""; urn = s.steps[urn].WaitedFor {
+		if st := s.steps[urn]; st.Latency > 0 {
+			sched.Chain = append([]*Step{st}, sched.Chain...)
+		}
+	}
+	return sched, nil
+}
+
+type simulation struct {
+	byURN    map[string]mocktest.Resource
+	children map[string][]string
+	table    Table
+	steps    map[string]*Step
+	visiting map[string]bool // cycle detection
+}
+
+// step schedules one resource: it starts when its dependencies and provider
+// are done and its parent is registered.
+func (s *simulation) step(urn string) (*Step, error) {
+	if st, ok := s.steps[urn]; ok {
+		return st, nil
+	}
+	r, ok := s.byURN[urn]
+	if !ok {
+		return nil, nil // not recorded (the root stack, a default provider): no wait
+	}
+	if s.visiting[urn] {
+		return nil, fmt.Errorf("critical: dependency cycle through %s %s", r.Type, r.Name)
+	}
+	s.visiting[urn] = true
+	defer delete(s.visiting, urn)
+
+	st := &Step{Resource: r, Latency: s.table.Of(r)}
+	waitFor := func(at float64, by string) {
+		if at > st.Start {
+			st.Start, st.WaitedFor = at, by
+		}
+	}
+	waits := append([]string(nil), r.Dependencies...)
+	if p := providerURN(r.Provider); p != "" {
+		waits = append(waits, p)
+	}
+	if r.StandinFor != "" {
+		waits = append(waits, r.StandinFor)
+	}
+	for _, dep := range waits {
+		at, by, err := s.done(dep)
+		if err != nil {
+			return nil, err
+		}
+		waitFor(at, by)
+	}
+	if r.Parent != "" {
+		// A parent's URN resolves when its registration returns: at once for
+		// a component, after creation for a custom resource.
+		parent, err := s.step(r.Parent)
+		if err != nil {
+			return nil, err
+		}
+		if parent != nil {
+			waitFor(parent.Finish, r.Parent)
+		}
+	}
+	st.Finish = st.Start + st.Latency
+	s.steps[urn] = st
+	return st, nil
+}
+
+// done returns when urn and, for a local component, all its descendants are
+// created, and which resource finished last.
+func (s *simulation) done(urn string) (float64, string, error) {
+	st, err := s.step(urn)
+	if err != nil || st == nil {
+		return 0, "", err
+	}
+	at, by := st.Finish, urn
+	if isLocalComponent(st.Resource) {
+		for _, child := range s.children[urn] {
+			childAt, childBy, err := s.done(child)
+			if err != nil {
+				return 0, "", err
+			}
+			if childAt > at {
+				at, by = childAt, childBy
+			}
+		}
+	}
+	return at, by, nil
+}
+
+func isLocalComponent(r mocktest.Resource) bool {
+	return !r.Custom && !r.Remote && !strings.HasPrefix(r.Type, providerTypePrefix)
+}
+
+// providerURN strips the ID from a provider reference ("urn::id").
+func providerURN(ref string) string {
+	if i := strings.LastIndex(ref, "::"); i >= 0 {
+		return ref[:i]
+	}
+	return ref
+}
+
+// Unavoidable lists the types of the chain no program can avoid: the VPC, a
+// subnet, the control plane, the nodes, the load balancer controller (a
+// chart) and the first ALB (an Ingress), each waiting for the one before.
+var Unavoidable = []string{TypeVpc, TypeSubnet, TypeEKSCluster, TypeNodeGroup, TypeHelmChart, TypeIngress}
+
+// Floor is the unavoidable chain's length under the table, counting only
+// the types the program registers (a stack without a cluster has no floor).
+func Floor(resources []mocktest.Resource, table Table) float64 {
+	present := map[string]bool{}
+	for _, r := range resources {
+		present[r.Type] = true
+	}
+	if !present[TypeEKSCluster] {
+		return 0
+	}
+	floor := 0.0
+	for _, typ := range Unavoidable {
+		if present[typ] {
+			floor += table.Of(mocktest.Resource{Type: typ, Custom: true})
+		}
+	}
+	return floor
+}
+
+// ByFinish returns the steps that take time, earliest finish first.
+func (s *Schedule) ByFinish() []*Step {
+	var out []*Step
+	for _, st := range s.Steps {
+		if st.Latency > 0 {
+			out = append(out, st)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Finish != out[j].Finish {
+			return out[i].Finish < out[j].Finish
+		}
+		return out[i].URN < out[j].URN
+	})
+	return out
+}
+
+// Report is the critical-path report of one stack.
+type Report struct {
+	Stack    string
+	Schedule *Schedule
+	// Floor is the unavoidable chain's length; Ratio is Makespan / Floor (0 without a floor).
+	Floor, Ratio float64
+}
+
+// Analyze simulates a stack's recorded graph and compares it with the floor.
+func Analyze(stack string, resources []mocktest.Resource, table Table) (*Report, error) {
+	sched, err := Simulate(resources, table)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", stack, err)
+	}
+	r := &Report{Stack: stack, Schedule: sched, Floor: Floor(resources, table)}
+	if r.Floor > 0 {
+		r.Ratio = sched.Makespan / r.Floor
+	}
+	return r, nil
+}
+
+// Write prints the report: the figures, then the critical chain, one
+// resource a line with when it starts and ends.
+func (r *Report) Write(w io.Writer) {
+	fmt.Fprintf(w, "stack %s: makespan %.0f s", r.Stack, r.Schedule.Makespan)
+	if r.Floor > 0 {
+		fmt.Fprintf(w, ", unavoidable chain %.0f s, ratio %.2f", r.Floor, r.Ratio)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "  critical chain (start - end, own time):")
+	for _, st := range r.Schedule.Chain {
+		fmt.Fprintf(w, "  %6.0f - %4.0f s  %4.0f s  %s %s\n", st.Start, st.Finish, st.Latency, st.Type, st.Name)
+	}
+}

@@ -1,0 +1,125 @@
+package critical
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/eks-workshop/eks-workshop/internal/mocktest"
+)
+
+// A small graph in the shapes the program registers: a local component
+// (Network) with custom children, a remote component (the cluster) with a
+// stand-in child, a provider that waits for the cluster, and a chart.
+func graph() []mocktest.Resource {
+	const p = "urn:pulumi:dev::eks-workshop::"
+	return []mocktest.Resource{
+		{URN: p + "eks-workshop:index:Network::net", Type: "eks-workshop:index:Network", Name: "net"},
+		{URN: p + "vpc", Type: TypeVpc, Name: "vpc", Custom: true, Parent: p + "eks-workshop:index:Network::net"},
+		{URN: p + "nat", Type: TypeNatGateway, Name: "nat", Custom: true, Parent: p + "eks-workshop:index:Network::net", Dependencies: []string{p + "vpc"}},
+		{URN: p + "cluster", Type: TypeEKSCluster, Name: "cluster", Remote: true, Dependencies: []string{p + "vpc"}},
+		{URN: p + "eksCluster", Type: "aws:eks/cluster:Cluster", Name: "eksCluster", Custom: true, Standin: true, StandinFor: p + "cluster"},
+		{URN: p + "pulumi:providers:kubernetes::k8s", Type: "pulumi:providers:kubernetes", Name: "k8s", Custom: true, Dependencies: []string{p + "eksCluster"}},
+		{URN: p + "chart", Type: TypeHelmChart, Name: "chart", Remote: true, Provider: p + "pulumi:providers:kubernetes::k8s::id",
+			Dependencies: []string{p + "eks-workshop:index:Network::net"}},
+	}
+}
+
+func TestSimulateFollowsPulumisWaits(t *testing.T) {
+	sched, err := Simulate(graph(), DefaultTable())
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(name string) *Step {
+		for _, st := range sched.Steps {
+			if st.Name == name {
+				return st
+			}
+		}
+		t.Fatalf("no step %s", name)
+		return nil
+	}
+	// vpc 0-5; nat 5-115; cluster 5-605; its stand-in and the provider finish
+	// with it; the chart waits for the provider (605) and for all of Network
+	// (115), so it runs 605-665.
+	for name, want := range map[string][2]float64{
+		"vpc": {0, 5}, "nat": {5, 115}, "cluster": {5, 605}, "eksCluster": {605, 605}, "k8s": {605, 605}, "chart": {605, 665},
+	} {
+		if st := at(name); st.Start != want[0] || st.Finish != want[1] {
+			t.Errorf("%s: %v-%v s, want %v-%v s", name, st.Start, st.Finish, want[0], want[1])
+		}
+	}
+	if sched.Makespan != 665 {
+		t.Errorf("makespan %v s, want 665", sched.Makespan)
+	}
+	var chain []string
+	for _, st := range sched.Chain {
+		chain = append(chain, st.Name)
+	}
+	if got := strings.Join(chain, " > "); got != "vpc > cluster > chart" {
+		t.Errorf("critical chain %s, want vpc > cluster > chart", got)
+	}
+}
+
+// A dependency on a component waits for its slowest descendant: make the NAT
+// gateway slower than the cluster and the chart moves behind it.
+func TestDependencyOnComponentWaitsForDescendants(t *testing.T) {
+	table := DefaultTable()
+	if err := table.Override("test", []string{TypeNatGateway + "=1000"}); err != nil {
+		t.Fatal(err)
+	}
+	sched, err := Simulate(graph(), table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sched.Makespan != 5+1000+60 {
+		t.Errorf("makespan %v s, want %v (vpc, nat, chart)", sched.Makespan, 5+1000+60)
+	}
+	// Negative control: without the dependency on Network, the NAT is off the chart's path.
+	g := graph()
+	g[len(g)-1].Dependencies = nil
+	if sched, _ = Simulate(g, table); sched.Makespan != 1005 {
+		t.Errorf("without the dependency: makespan %v s, want 1005 (the NAT itself)", sched.Makespan)
+	}
+}
+
+func TestFloorIsTheUnavoidableChain(t *testing.T) {
+	resources := []mocktest.Resource{{Type: TypeEKSCluster}}
+	for _, typ := range Unavoidable {
+		resources = append(resources, mocktest.Resource{Type: typ, Custom: true})
+	}
+	if got, want := Floor(resources, DefaultTable()), 5.0+5+600+150+60+150; got != want {
+		t.Errorf("floor %v s, want %v", got, want)
+	}
+	if got := Floor([]mocktest.Resource{{Type: TypeIngress, Custom: true}}, DefaultTable()); got != 0 {
+		t.Errorf("floor without a cluster %v s, want 0", got)
+	}
+}
+
+func TestOverride(t *testing.T) {
+	table := DefaultTable()
+	err := table.Override("latencies.txt", []string{"# slower region", TypeEKSCluster + " = 900", "", "default=2 # seconds"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := table.Of(mocktest.Resource{Type: TypeEKSCluster, Remote: true}); got != 900 {
+		t.Errorf("cluster %v s, want 900", got)
+	}
+	if got := table.Of(mocktest.Resource{Type: "aws:iam/role:Role", Custom: true}); got != 2 {
+		t.Errorf("default %v s, want 2", got)
+	}
+	for _, bad := range []string{"eks:index:Cluster", "eks:index:Cluster=-1", "=5", "x=ten"} {
+		if err := table.Override("flags", []string{bad}); err == nil || !strings.Contains(err.Error(), "want TYPE=SECONDS") {
+			t.Errorf("%q: got %v, want an error naming the form", bad, err)
+		}
+	}
+}
+
+func TestCycleIsAnError(t *testing.T) {
+	g := []mocktest.Resource{
+		{URN: "a", Type: "x:y:A", Custom: true, Dependencies: []string{"b"}},
+		{URN: "b", Type: "x:y:B", Custom: true, Dependencies: []string{"a"}},
+	}
+	if _, err := Simulate(g, DefaultTable()); err == nil || !strings.Contains(err.Error(), "cycle") {
+		t.Errorf("got %v, want a cycle error", err)
+	}
+}
