@@ -59,4 +59,5 @@ const (
 	MinDiskSize          = 20    // GiB; Amazon Linux 2023's root volume
 	MaxDiskSize          = 16384 // GiB; EBS gp3's largest volume
 	MaxNodesPerGroup     = 450   // EKS's quota for nodes in one managed node group
+	maxTaintsPerGroup    = 50    // EKS's limit on a managed node group's taints
 )

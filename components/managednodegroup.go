@@ -147,6 +147,9 @@ func (a ManagedNodeGroupArgs) Validate() error {
 			errs.add("nodeLabels", k+"="+a.Labels[k], "want a Kubernetes label: key [prefix/]name, value up to 63 alphanumerics, '-', '_', '.'")
 		}
 	}
+	if len(a.Taints) > maxTaintsPerGroup {
+		errs.add("nodeTaints", len(a.Taints), "EKS allows %d taints per node group", maxTaintsPerGroup)
+	}
 	for _, t := range a.Taints {
 		if !validLabel(t.Key, t.Value) {
 			errs.add("nodeTaints", t.Key+"="+t.Value, "want a Kubernetes taint key and value")

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/bits"
 	"net"
+	"net/netip"
+	"slices"
 
 	"github.com/apparentlymart/go-cidr/cidr"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -62,6 +64,12 @@ type Network struct {
 	PrivateEgress []pulumi.Resource `pulumi:"-"`
 }
 
+// unusableVpcRanges are address ranges CreateVpc refuses.
+var unusableVpcRanges = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"), netip.MustParsePrefix("127.0.0.0/8"),
+	netip.MustParsePrefix("169.254.0.0/16"), netip.MustParsePrefix("224.0.0.0/3"),
+}
+
 // AWS subnets can be no smaller than /28.
 const smallestSubnetPrefix = 28
 
@@ -94,6 +102,8 @@ func (a NetworkArgs) Validate() error {
 		errs.add("vpcCidr", a.VpcCidr, "host bits are set; want the network address %s", prefix.Masked())
 	case prefix.Bits() < 16 || prefix.Bits() > 28:
 		errs.add("vpcCidr", a.VpcCidr, "the prefix must be /16 to /28, as AWS allows")
+	case slices.ContainsFunc(unusableVpcRanges, func(r netip.Prefix) bool { return r.Overlaps(prefix) }):
+		errs.add("vpcCidr", a.VpcCidr, "AWS allows no VPC in %v (this-network, loopback, link-local, multicast and reserved space); use RFC 1918 space such as %s", unusableVpcRanges, DefaultVpcCidr)
 	}
 	if n := len(a.AvailabilityZones); n > 0 && (n < MinAvailabilityZones || n > MaxAvailabilityZones) {
 		errs.add("availabilityZones", a.AvailabilityZones, "list %d to %d zones (EKS needs subnets in at least two)", MinAvailabilityZones, MaxAvailabilityZones)

@@ -127,6 +127,7 @@ var badConfigurations = []struct {
 	{"malformed region", "ClusterAddonsArgs.region", "", map[string]string{"aws:region": "Seoul"}, []string{"\n  - aws:region = \"Seoul\"", "1 problems"}},
 	{"CIDR syntax", "NetworkArgs.vpcCidr", "", map[string]string{"eks-workshop:vpcCidr": "10.0.0/16"}, []string{`eks-workshop:vpcCidr = "10.0.0/16"`, "IPv4 CIDR", "1 problems"}},
 	{"CIDR host bits", "NetworkArgs.vpcCidr", "", map[string]string{"eks-workshop:vpcCidr": "10.0.0.1/16"}, []string{`vpcCidr = "10.0.0.1/16"`, "host bits are set"}},
+	{"CIDR in link-local space", "NetworkArgs.vpcCidr", "", map[string]string{"eks-workshop:vpcCidr": "169.254.0.0/16"}, []string{`vpcCidr = "169.254.0.0/16"`, "AWS allows no VPC in", "RFC 1918"}},
 	{"CIDR too large", "NetworkArgs.vpcCidr", "", map[string]string{"eks-workshop:vpcCidr": "10.0.0.0/8"}, []string{`vpcCidr = "10.0.0.0/8"`, "/16 to /28"}},
 	{"CIDR set empty", "Config.setToZero", "", map[string]string{"eks-workshop:vpcCidr": ""}, []string{`vpcCidr = ""`, "want an IPv4 CIDR such as 10.0.0.0/16", "1 problems"}},
 	{"subnets do not fit", "NetworkArgs.vpcCidr", "", map[string]string{"eks-workshop:vpcCidr": "10.0.0.0/25", "eks-workshop:availabilityZoneCount": "5"}, []string{`vpcCidr = "10.0.0.0/25"`, "too small for 5 zones"}},
@@ -175,6 +176,7 @@ var badConfigurations = []struct {
 	{"disk size over EBS's", "ManagedNodeGroupArgs.diskSize", "", map[string]string{"eks-workshop:diskSize": "20000"}, []string{"diskSize = 20000", "20 to 16384"}},
 	{"node label", "ManagedNodeGroupArgs.nodeLabels", "", map[string]string{"eks-workshop:nodeLabels": `{"bad key!":"x"}`}, []string{`nodeLabels = "bad key!=x"`, "Kubernetes label"}},
 	{"taint effect", "ManagedNodeGroupArgs.nodeTaints", "", map[string]string{"eks-workshop:nodeTaints": `[{"key":"dedicated","value":"web","effect":"Never"}]`}, []string{`nodeTaints = "Never"`, "NoSchedule, PreferNoSchedule or NoExecute"}},
+	{"too many taints", "ManagedNodeGroupArgs.nodeTaints", "", map[string]string{"eks-workshop:nodeTaints": manyTaints(51)}, []string{"nodeTaints = 51", "EKS allows 50 taints per node group"}},
 	{"taint key", "ManagedNodeGroupArgs.nodeTaints", "", map[string]string{"eks-workshop:nodeTaints": `[{"key":"-x","effect":"NoSchedule"}]`}, []string{`nodeTaints = "-x="`, "taint key and value"}},
 
 	{"repository name", "ECRImageArgs.repositoryName", "", map[string]string{"eks-workshop:flaskRepositoryName": "Demo Flask"}, []string{`eks-workshop:flaskRepositoryName = "Demo Flask"`, "lowercase"}},
@@ -214,6 +216,16 @@ func manyTags(n int) string {
 		tags[fmt.Sprintf("tag%02d", i)] = "v"
 	}
 	raw, _ := json.Marshal(tags)
+	return string(raw)
+}
+
+// manyTaints is a nodeTaints list of n valid taints.
+func manyTaints(n int) string {
+	taints := make([]map[string]string, n)
+	for i := range taints {
+		taints[i] = map[string]string{"key": fmt.Sprintf("taint%02d", i), "effect": "NoSchedule"}
+	}
+	raw, _ := json.Marshal(taints)
 	return string(raw)
 }
 
