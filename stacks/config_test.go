@@ -97,7 +97,12 @@ func TestStackFilesAreValid(t *testing.T) {
 				t.Errorf("Pulumi.%s.yaml %s is a %s, declared %s", stack, key, got, decl.TypeName())
 			}
 		}
-		if _, err := ParseConfig(lookup(cfg)); err != nil {
+		c, err := ParseConfig(lookup(cfg))
+		if err == nil {
+			c.Stack = stack // as the stack it is: its names derive from it
+			err = c.Validate()
+		}
+		if err != nil {
 			t.Errorf("Pulumi.%s.yaml: %v", stack, err)
 		}
 	}
