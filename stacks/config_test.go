@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-workshop/eks-workshop/internal/mocktest"
 )
@@ -383,5 +386,34 @@ func TestReadmeStaysTrue(t *testing.T) {
 	}
 	if !strings.Contains(string(readme), "\n"+testCommand+"\n") || !strings.HasSuffix(strings.TrimSpace(string(ci)), "\n"+testCommand) {
 		t.Errorf("README.md and .ci/run must both run %q", testCommand)
+	}
+}
+
+// Through the Pulumi SDK's config, as `pulumi up` runs it: an absent key
+// takes its default, the same key set to "" or 0 is the stack's own value.
+func TestLoadConfigTellsAbsentFromEmpty(t *testing.T) {
+	base := map[string]string{"aws:region": "ap-northeast-2", ProjectName + ":appsDir": "../apps"}
+	var loaded Config
+	m := mocktest.New()
+	m.MustRun(t, "dev", base, func(ctx *pulumi.Context) error {
+		var err error
+		loaded, err = LoadConfig(ctx)
+		return err
+	})
+	want := DefaultConfig()
+	want.Region, want.AppsDir, want.Stack = "ap-northeast-2", "../apps", "dev"
+	if !reflect.DeepEqual(loaded, want) {
+		t.Errorf("absent keys: loaded %+v, want the defaults %+v", loaded, want)
+	}
+	for key, value := range map[string]string{"clusterName": "", "nodeGroupName": "", "instanceTypes": "[]", "diskSize": "0", "logRetentionDays": "0", "availabilityZoneCount": "0"} {
+		cfg := maps.Clone(base)
+		cfg[ProjectName+":"+key] = value
+		err := mocktest.New().Run("dev", cfg, func(ctx *pulumi.Context) error {
+			_, err := LoadConfig(ctx)
+			return err
+		})
+		if err == nil || !strings.Contains(err.Error(), ProjectName+":"+key+" = ") {
+			t.Errorf("%s set to %q: err = %v, want it rejected as given", key, value, err)
+		}
 	}
 }
