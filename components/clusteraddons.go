@@ -166,11 +166,7 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 	}
 
 	onCluster := []pulumi.ResourceOption{parent, pulumi.Provider(a.KubernetesProvider), pulumi.DependsOn(ready)}
-	if _, err := chart(ctx, name, "kube-system", "metrics-server", a.Versions.MetricsServer, "https://kubernetes-sigs.github.io/metrics-server/", pulumi.Map{
-		// Two replicas and a PDB: the HPA stops scaling while metrics are missing.
-		"replicas":            pulumi.Int(2),
-		"podDisruptionBudget": pulumi.Map{"enabled": pulumi.Bool(true), "maxUnavailable": pulumi.Int(1)},
-	}, onCluster...); err != nil {
+	if _, err := metricsServerChart(ctx, name, a.Versions.MetricsServer, false, onCluster...); err != nil {
 		return nil, err
 	}
 

@@ -64,6 +64,11 @@ type Config struct {
 	FlaskRepositoryName string `json:"flaskRepositoryName"`
 	NginxRepositoryName string `json:"nginxRepositoryName"`
 	EcrForceDelete      bool   `json:"ecrForceDelete"`
+	// FlaskImage and NginxImage, when set, are images built elsewhere (a CI
+	// pipeline, a public registry): the stack builds nothing for that app and
+	// deploys exactly this reference, on either target.
+	FlaskImage string `json:"flaskImage"`
+	NginxImage string `json:"nginxImage"`
 
 	// Workloads and platform.
 	// Target is "eks" (this program builds the cluster) or "local" (any
@@ -76,6 +81,9 @@ type Config struct {
 	// builds them into a Docker daemon the cluster shares instead.
 	ImageRegistry string `json:"imageRegistry"`
 	PushImages    bool   `json:"pushImages"`
+	// MetricsServer installs metrics-server on the local target so the HPAs
+	// get CPU metrics; the eks target always installs it (ClusterAddons).
+	MetricsServer bool `json:"metricsServer"`
 	// Namespace is the environment's namespace for the workloads.
 	Namespace string `json:"namespace"`
 	// TeamPrincipalArn, when set, may edit the namespace and nothing else.
@@ -126,11 +134,14 @@ func DefaultConfig() Config {
 		FlaskRepositoryName:      DefaultFlaskRepositoryName,
 		NginxRepositoryName:      DefaultNginxRepositoryName,
 		EcrForceDelete:           false,
+		FlaskImage:               "",
+		NginxImage:               "",
 		Target:                   TargetEKS,
 		Kubeconfig:               "",
 		KubeContext:              "",
 		ImageRegistry:            DefaultImageRegistry,
 		PushImages:               true,
+		MetricsServer:            true,
 		Namespace:                DefaultNamespace,
 		TeamPrincipalArn:         "",
 		NetworkPolicyEnforcement: true,

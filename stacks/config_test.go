@@ -195,6 +195,11 @@ var badConfigurations = []struct {
 	{"a stack name ECR cannot take", "ECRImageArgs.repositoryName", "QA", nil, []string{`flaskRepositoryName = "demo-flask-backend-QA"`, "lowercase", `nginxRepositoryName = "demo-nginx-QA"`}},
 	{"apps directory", "ImageBuild.context", "", map[string]string{"eks-workshop:appsDir": "/nonexistent"}, []string{`eks-workshop:appsDir = "/nonexistent/flask"`, "build context"}},
 
+	{"prebuilt image without tag or digest", "Config.imageReference", "", map[string]string{"eks-workshop:flaskImage": "ghcr.io/acme/flask"}, []string{`eks-workshop:flaskImage = "ghcr.io/acme/flask"`, "tag or digest", "1 problems"}},
+	{"prebuilt image reference", "Config.imageReference", "", map[string]string{"eks-workshop:target": "local", "eks-workshop:nginxImage": "ghcr.io/Acme/nginx:1"}, []string{`eks-workshop:nginxImage = "ghcr.io/Acme/nginx:1"`, "full image reference", "1 problems"}},
+	{"metrics-server left out on eks", "Config.metricsServer", "", map[string]string{"eks-workshop:metricsServer": "false"}, []string{"eks-workshop:metricsServer = false", "only the local target", "1 problems"}},
+	{"local metrics-server unpinned", "MetricsServerArgs.version", "", map[string]string{"eks-workshop:target": "local", "eks-workshop:addonVersions": `{"metricsServer":""}`}, []string{`eks-workshop:addonVersions.metricsServer = ""`, "pinned to a version", "1 problems"}},
+
 	{"reserved tag key", "ValidateTags.reserved", "", map[string]string{"eks-workshop:tags": `{"aws:owner":"me"}`}, []string{`tags = "aws:owner"`, "reserved for AWS"}},
 	{"tag key too long", "ValidateTags.keyLength", "", map[string]string{"eks-workshop:tags": `{"` + strings.Repeat("k", 129) + `":"v"}`}, []string{`tags = "kkk`, "1 to 128 characters"}},
 	{"tag value too long", "ValidateTags.valueLength", "", map[string]string{"eks-workshop:tags": `{"team":"` + strings.Repeat("v", 257) + `"}`}, []string{`tags = "team=vvv`, "at most 256 characters"}},
@@ -287,7 +292,7 @@ func TestEveryComponentRuleReachableFromConfigHasABadConfiguration(t *testing.T)
 		"ManagedNodeGroupArgs.maxSize", "ManagedNodeGroupArgs.desiredSize", "ManagedNodeGroupArgs.diskSize",
 		"ManagedNodeGroupArgs.nodeLabels", "ManagedNodeGroupArgs.nodeTaints", "ManagedNodeGroupArgs.PhysicalNames",
 		"ClusterAddonsArgs.region", "ClusterAddonsArgs.versions", "ClusterAddonsArgs.PhysicalNames",
-		"ECRImageArgs.repositoryName", "ImageBuild.context",
+		"ECRImageArgs.repositoryName", "ImageBuild.context", "MetricsServerArgs.version",
 		"AppArgs.namespace", "AppArgs.ingress.groupName",
 		"ValidateTags.reserved", "ValidateTags.keyLength", "ValidateTags.valueLength", "ValidateTags.characters", "ValidateTags.count",
 	}

@@ -17,7 +17,9 @@ type plan struct {
 	cluster components.EKSClusterArgs
 	nodes   components.ManagedNodeGroupArgs
 	addons  components.ClusterAddonsArgs
-	// images and apps are by workload name.
+	// metricsServer is the local target's, nil without one.
+	metricsServer *components.MetricsServerArgs
+	// images (of the workloads built from source) and apps are by workload name.
 	images map[string]components.ECRImageArgs
 	apps   map[string]components.AppArgs
 }
@@ -83,6 +85,9 @@ func (c Config) plan() (plan, error) {
 
 	switch c.Target {
 	case TargetEKS:
+		if !c.MetricsServer {
+			p.add("metricsServer", false, "the eks target always installs metrics-server with its add-ons (the HPAs need it); only the local target can leave it out")
+		}
 		c.checkSetToZero(&p)
 		c.checkAccountNames(&p)
 		c.checkTags(&p)
@@ -126,7 +131,12 @@ func (c Config) plan() (plan, error) {
 			p.fields(components.PhysicalNameError("nodeGroupName", c.NodeGroupName, out.nodes.PhysicalNames(c.nodeGroupComponent())), nil, true)
 		}
 	case TargetLocal:
-		if !registryPattern.MatchString(c.ImageRegistry) {
+		if c.MetricsServer {
+			args := c.metricsServerArgs()
+			out.metricsServer = &args
+			p.fields(args.Validate(), func(string) string { return "addonVersions.metricsServer" }, false)
+		}
+		if c.buildsImages() && !registryPattern.MatchString(c.ImageRegistry) {
 			p.add("imageRegistry", c.ImageRegistry, "want a registry host[:port][/path], e.g. "+DefaultImageRegistry)
 		}
 	default:
@@ -140,7 +150,11 @@ func (c Config) plan() (plan, error) {
 	}
 	for _, w := range c.workloads() {
 		var err error
-		if c.Target == TargetEKS {
+		if w.prebuilt() {
+			if err := checkImageReference(w.image); err != nil {
+				p.add(w.imageKey, w.image, fmt.Sprintf("want a full image reference with a tag or digest, e.g. registry.example.com/%s@sha256:<64 hex digits> (%v)", w.name, err))
+			}
+		} else if c.Target == TargetEKS {
 			args := w.ecrImageArgs(c)
 			out.images[w.name] = args
 			err = args.Validate()
@@ -171,7 +185,7 @@ func (c Config) plan() (plan, error) {
 			return field
 		}, true)
 	}
-	if c.FlaskRepositoryName == c.NginxRepositoryName {
+	if c.FlaskRepositoryName == c.NginxRepositoryName && len(out.images) == 2 { // both built into ECR
 		p.add("nginxRepositoryName", c.NginxRepositoryName, "names the same ECR repository as flaskRepositoryName; each app needs its own")
 	}
 	return out, p.err()
@@ -234,4 +248,21 @@ func (c Config) checkTags(p *problems) {
 		}
 	}
 	p.fields(components.ValidateTags(c.Tags, budget), nil, false)
+}
+
+// buildsImages reports whether any workload is built from source.
+func (c Config) buildsImages() bool {
+	for _, w := range c.workloads() {
+		if !w.prebuilt() {
+			return true
+		}
+	}
+	return false
+}
+
+// metricsServerArgs is metrics-server for the local target's clusters,
+// whose kubelets (kind, minikube, EKS Anywhere) sign their own serving
+// certificates. KubernetesProvider comes at registration.
+func (c Config) metricsServerArgs() components.MetricsServerArgs {
+	return components.MetricsServerArgs{Version: c.AddonVersions.MetricsServer, KubeletInsecureTLS: true}
 }

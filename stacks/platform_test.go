@@ -271,6 +271,13 @@ func TestLocalStackRegistersNothingFromAWS(t *testing.T) {
 	if pf := run.Outputs["flaskPortForward"]; pf != "kubectl -n development port-forward svc/demo-flask-backend 8081:8080" {
 		t.Errorf("flaskPortForward = %v", pf)
 	}
+	// What to open while each port-forward runs.
+	if url := run.Outputs["nginxLocalUrl"]; url != "http://localhost:8080/" {
+		t.Errorf("nginxLocalUrl = %v", url)
+	}
+	if url := run.Outputs["flaskLocalUrl"]; url != "http://localhost:8081/contents/aws" {
+		t.Errorf("flaskLocalUrl = %v", url)
+	}
 
 	unpushed := runStack(t, "local", map[string]string{"eks-workshop:pushImages": "false", "eks-workshop:kubeconfig": "dev-cluster/dev-cluster-eks-a-cluster.kubeconfig", "eks-workshop:kubeContext": "dev-cluster-admin@dev-cluster"})
 	for _, img := range unpushed.ByType("docker:index/image:Image") {

@@ -152,17 +152,18 @@ func deployEKS(ctx *pulumi.Context, cfg Config, p plan) (pulumi.Map, error) {
 		return nil, err
 	}
 
-	images := map[string]pulumi.StringOutput{}
 	outputs := pulumi.Map{}
-	for _, w := range cfg.workloads() {
+	images, err := workloadImages(cfg, outputs, func(w workload) (pulumi.StringOutput, error) {
 		args := p.images[w.name]
 		img, err := components.NewECRImage(ctx, w.name, &args, onAWS)
 		if err != nil {
-			return nil, err
+			return pulumi.StringOutput{}, err
 		}
-		images[w.name] = img.ImageRef
-		outputs[w.source+"Image"] = img.ImageRef
 		outputs[w.source+"RepositoryUrl"] = img.RepositoryUrl
+		return img.ImageRef, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 
 	provider, err := kubernetesProvider(ctx, cfg, cluster.KubeconfigJson)
@@ -214,6 +215,24 @@ func deployEKS(ctx *pulumi.Context, cfg Config, p plan) (pulumi.Map, error) {
 	return outputs, nil
 }
 
+// workloadImages returns each workload's image reference: its prebuilt one
+// as given, or the one build registers. It also exports them as <app>Image.
+func workloadImages(cfg Config, outputs pulumi.Map, build func(workload) (pulumi.StringOutput, error)) (map[string]pulumi.StringOutput, error) {
+	images := map[string]pulumi.StringOutput{}
+	for _, w := range cfg.workloads() {
+		ref := pulumi.String(w.image).ToStringOutput()
+		if !w.prebuilt() {
+			var err error
+			if ref, err = build(w); err != nil {
+				return nil, err
+			}
+		}
+		images[w.name] = ref
+		outputs[w.source+"Image"] = ref
+	}
+	return images, nil
+}
+
 // deployLocal deploys the same workloads to any cluster a kubeconfig reaches
 // (EKS Anywhere, kind, minikube) with no AWS at all, reached by port-forward.
 func deployLocal(ctx *pulumi.Context, cfg Config, p plan) (pulumi.Map, error) {
@@ -226,18 +245,26 @@ func deployLocal(ctx *pulumi.Context, cfg Config, p plan) (pulumi.Map, error) {
 		return nil, err
 	}
 	outputs := pulumi.Map{"namespace": pulumi.String(cfg.Namespace)}
-	images := map[string]pulumi.StringOutput{}
-	for _, w := range cfg.workloads() {
+	images, err := workloadImages(cfg, outputs, func(w workload) (pulumi.StringOutput, error) {
 		img, err := components.NewRegistryImage(ctx, w.name, &components.RegistryImageArgs{
 			Repository: pulumi.Sprintf("%s/%s", cfg.ImageRegistry, w.name),
 			Build:      w.imageBuild(cfg),
 			Push:       pulumi.BoolRef(cfg.PushImages),
 		})
 		if err != nil {
+			return pulumi.StringOutput{}, err
+		}
+		return img.ImageRef, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if p.metricsServer != nil {
+		args := *p.metricsServer
+		args.KubernetesProvider = provider
+		if _, err := components.NewMetricsServer(ctx, "local", &args); err != nil {
 			return nil, err
 		}
-		images[w.name] = img.ImageRef
-		outputs[w.source+"Image"] = img.ImageRef
 	}
 	namespace, err := deployNamespace(ctx, cfg, provider)
 	if err != nil {
@@ -250,6 +277,7 @@ func deployLocal(ctx *pulumi.Context, cfg Config, p plan) (pulumi.Map, error) {
 	for _, w := range cfg.workloads() {
 		outputs[w.source+"ClusterUrl"] = pulumi.Sprintf("http://%s", apps[w.name].ClusterDNS)
 		outputs[w.source+"PortForward"] = pulumi.String(w.portForward(cfg))
+		outputs[w.source+"LocalUrl"] = pulumi.String(w.localURL())
 	}
 	return outputs, nil
 }

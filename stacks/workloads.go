@@ -1,9 +1,12 @@
 package stacks
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
+
+	"github.com/distribution/reference"
 
 	"github.com/eks-workshop/eks-workshop/components"
 )
@@ -16,6 +19,9 @@ type workload struct {
 	source string
 	// repository is the ECR repository the image is pushed to, set by the config key repositoryKey.
 	repository, repositoryKey string
+	// image is a prebuilt image reference, set by the config key imageKey;
+	// empty builds the image from source.
+	image, imageKey string
 	// containerPort is what the image EXPOSEs and the pods listen on;
 	// servicePort is what the Service offers.
 	containerPort, servicePort int
@@ -30,8 +36,10 @@ type workload struct {
 	ingressOrder int
 	// egressHTTPS lets the app call out on 443 (flask queries Hacker News).
 	egressHTTPS bool
-	// localPort is where `kubectl port-forward` exposes it on the local target.
+	// localPort is where `kubectl port-forward` exposes it on the local
+	// target; localPath is the page to open there.
 	localPort int
+	localPath string
 }
 
 // workloads are the workshop's backend (demo-flask-backend) and its nginx page.
@@ -39,20 +47,40 @@ func (c Config) workloads() []workload {
 	return []workload{
 		{
 			name: "demo-flask-backend", source: "flask", repository: c.accountName(c.FlaskRepositoryName, DefaultFlaskRepositoryName), repositoryKey: "flaskRepositoryName",
+			image: c.FlaskImage, imageKey: "flaskImage",
 			containerPort: 8080, servicePort: 8080, runAsUser: 10001, readinessPath: "/readyz",
 			// The workshop's HPA chapter: requests.cpu 250m, limits.cpu 500m.
 			resources:   components.AppResources{CPURequest: "250m", CPULimit: "500m", MemoryRequest: "128Mi", MemoryLimit: "256Mi"},
 			ingressPath: "/contents", ingressOrder: 1, egressHTTPS: true, localPort: 8081,
+			localPath: "/contents/aws", // the workshop's first query
 		},
 		{
 			name: "demo-nginx", source: "nginx", repository: c.accountName(c.NginxRepositoryName, DefaultNginxRepositoryName), repositoryKey: "nginxRepositoryName",
+			image: c.NginxImage, imageKey: "nginxImage",
 			// The seed's `kubectl port-forward svc/... 8080:80`: the Service listens on 80.
 			// nginx serves only the page and /healthz, which answers readiness too.
 			containerPort: 8080, servicePort: 80, runAsUser: 101, readinessPath: "/healthz",
 			resources:   components.AppResources{CPURequest: "50m", MemoryRequest: "32Mi", MemoryLimit: "64Mi"},
-			ingressPath: "/", ingressOrder: 2, localPort: 8080,
+			ingressPath: "/", ingressOrder: 2, localPort: 8080, localPath: "/",
 		},
 	}
+}
+
+// prebuilt reports whether the workload runs an image built elsewhere.
+func (w workload) prebuilt() bool { return w.image != "" }
+
+// checkImageReference reads a prebuilt image as the container runtime will
+// (docker.io/library/ implied) and wants a tag or a digest: a bare name means
+// :latest, which can change under a running Deployment.
+func checkImageReference(ref string) error {
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return err
+	}
+	if reference.IsNameOnly(named) {
+		return errors.New("it names no tag or digest")
+	}
+	return nil
 }
 
 // imageBuild builds the workload for the nodes' architecture: the node
@@ -102,4 +130,9 @@ func (w workload) portForward(c Config) string {
 		context = " --context " + c.KubeContext
 	}
 	return fmt.Sprintf("kubectl%s -n %s port-forward svc/%s %d:%d", context, c.Namespace, w.name, w.localPort, w.servicePort)
+}
+
+// localURL is what to open while portForward runs.
+func (w workload) localURL() string {
+	return fmt.Sprintf("http://localhost:%d%s", w.localPort, w.localPath)
 }
