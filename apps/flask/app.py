@@ -7,19 +7,25 @@ Added for running in a cluster:
     GET /healthz           liveness, never calls the upstream
     GET /readyz            readiness, never calls the upstream
     upstream timeout (504) and upstream failure (502) answered as JSON,
-    topic length validation (400), JSON logs, gunicorn instead of the
-    Flask debug server.
+    topic length validation (400), JSON logs, gunicorn (gevent worker)
+    instead of the Flask debug server.
 
-Configuration (environment):
-    UPSTREAM_BASE_URL         default https://hn.algolia.com
-    UPSTREAM_TIMEOUT_SECONDS  default 3 (connect and read timeout, seconds)
-    LOG_LEVEL                 default INFO
+Added so that a slow or failing upstream costs neither throughput nor the
+probes (per gunicorn worker, see resilience.py):
+    answers cached for CACHE_TTL_SECONDS, counted from the upstream call's
+    start; concurrent requests for one topic share one upstream call; at
+    most UPSTREAM_MAX_CONCURRENCY upstream calls at once and a circuit
+    breaker, both answering 503 with Retry-After instead of waiting.
+
+Configuration (environment): see SETTINGS below and apps/README.md.
 """
 
+import http.cookiejar
 import json
 import logging
 import os
 import threading
+import time
 from urllib.parse import urlsplit
 
 import requests
@@ -27,13 +33,29 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from jsonlog import configure_logging
+from resilience import CircuitBreaker, SingleFlight, TTLCache
 
 DEFAULT_UPSTREAM_BASE_URL = "https://hn.algolia.com"
-DEFAULT_UPSTREAM_TIMEOUT_SECONDS = 3.0
 SEARCH_PATH = "/api/v1/search"
 TOPIC_MIN_LENGTH = 1
 TOPIC_MAX_LENGTH = 100
 USER_AGENT = "demo-flask-backend/2.0"
+
+# Numeric settings: environment variable -> (type, default, minimum,
+# minimum allowed?, maximum). Every limit is per gunicorn worker.
+SETTINGS = {
+    # connect and read timeout of one upstream call
+    "UPSTREAM_TIMEOUT_SECONDS": (float, 3.0, 0, False, 60),
+    # upstream calls in flight at once; one more is answered 503 at once
+    "UPSTREAM_MAX_CONCURRENCY": (int, 32, 1, True, 1000),
+    # an answer is served from the cache until it is this old (0: no cache)
+    "CACHE_TTL_SECONDS": (float, 60.0, 0, True, 300),
+    "CACHE_MAX_ENTRIES": (int, 2048, 1, True, 100000),
+    # consecutive failed upstream calls that open the circuit breaker
+    "BREAKER_FAILURE_THRESHOLD": (int, 5, 1, True, 1000),
+    # how long it stays open before one trial call
+    "BREAKER_OPEN_SECONDS": (float, 10.0, 0, False, 300),
+}
 
 log = logging.getLogger("demo_flask_backend")
 
@@ -46,6 +68,22 @@ class UpstreamTimeout(Exception):
     """The upstream did not answer within the timeout (mapped to 504)."""
 
 
+def _setting(env, name):
+    kind, default, low, low_allowed, high = SETTINGS[name]
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    allowed = "%s%s, %s]" % ("[" if low_allowed else "(", low, high)
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ValueError("%s must be %s in %s, got %r" % (
+            name, "an integer" if kind is int else "a number", allowed, raw)) from None
+    if not (low <= value if low_allowed else low < value) or value > high:
+        raise ValueError("%s must be in %s, got %r" % (name, allowed, raw))
+    return value
+
+
 def load_config(environ=None):
     """Read and validate the settings; raises ValueError on bad values."""
     env = os.environ if environ is None else environ
@@ -56,50 +94,38 @@ def load_config(environ=None):
         raise ValueError(
             "UPSTREAM_BASE_URL must be an absolute http(s) URL, got %r" % base_url
         )
-
-    raw_timeout = env.get("UPSTREAM_TIMEOUT_SECONDS")
-    if raw_timeout is None or raw_timeout.strip() == "":
-        timeout = DEFAULT_UPSTREAM_TIMEOUT_SECONDS
-    else:
-        try:
-            timeout = float(raw_timeout)
-        except ValueError:
-            raise ValueError(
-                "UPSTREAM_TIMEOUT_SECONDS must be a number, got %r" % raw_timeout
-            ) from None
-        if not 0 < timeout <= 60:
-            raise ValueError(
-                "UPSTREAM_TIMEOUT_SECONDS must be in (0, 60], got %r" % raw_timeout
-            )
-
-    return {
-        "UPSTREAM_BASE_URL": base_url.rstrip("/"),
-        "UPSTREAM_TIMEOUT_SECONDS": timeout,
-    }
+    config = {"UPSTREAM_BASE_URL": base_url.rstrip("/")}
+    for name in SETTINGS:
+        config[name] = _setting(env, name)
+    return config
 
 
 class HackerNewsClient:
-    """Calls the HN search API. One requests.Session per thread (pooling)."""
+    """Calls the HN search API through one pooled session.
 
-    def __init__(self, base_url, timeout):
+    One session for every thread or greenlet, so connections are reused
+    across requests; its pool holds as many connections as calls may run at
+    once. Cookies are refused: they are the only state a session would
+    otherwise carry from one user's request to another's.
+    """
+
+    def __init__(self, base_url, timeout, max_connections):
         self.search_url = base_url.rstrip("/") + SEARCH_PATH
         self.timeout = timeout
-        self._local = threading.local()
-
-    def _session(self):
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            session.headers.update(
-                {"Accept": "application/json", "User-Agent": USER_AGENT}
-            )
-            self._local.session = session
-        return session
+        self._session = requests.Session()
+        self._session.headers.update(
+            {"Accept": "application/json", "User-Agent": USER_AGENT})
+        self._session.cookies.set_policy(
+            http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+        adapter = requests.adapters.HTTPAdapter(
+            pool_connections=1, pool_maxsize=max_connections, max_retries=0)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
 
     def search(self, topic):
         try:
             # params= lets requests URL-encode the topic (spaces, '&', '#'...).
-            resp = self._session().get(
+            resp = self._session.get(
                 self.search_url, params={"query": topic}, timeout=self.timeout
             )
         except requests.exceptions.Timeout as exc:
@@ -130,6 +156,92 @@ def extract_outcome(hits):
     return outcome
 
 
+def _json_body(payload):
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+class Reply:
+    """An answer to /contents/<topic>, shared by the requests that waited
+    for the same upstream call."""
+
+    __slots__ = ("status", "body", "retry_after")
+
+    def __init__(self, status, payload=None, body=None, retry_after=None):
+        self.status = status
+        self.body = body if body is not None else _json_body(payload)
+        self.retry_after = retry_after
+
+    @classmethod
+    def error(cls, status, message, retry_after=None):
+        return cls(status, {"error": message}, retry_after=retry_after)
+
+
+class ContentService:
+    """/contents/<topic> behind the cache, the coalescing of identical
+    requests, the limit on concurrent upstream calls and the breaker."""
+
+    def __init__(self, client, config, clock=time.monotonic):
+        self.client = client
+        self.clock = clock
+        self.cache = TTLCache(config["CACHE_TTL_SECONDS"],
+                              config["CACHE_MAX_ENTRIES"], clock=clock)
+        # A waiting request gives up when its leader's call would have
+        # timed out twice over (connect, then read).
+        self.flights = SingleFlight(wait_timeout=2 * client.timeout + 1)
+        self.slots = threading.BoundedSemaphore(config["UPSTREAM_MAX_CONCURRENCY"])
+        self.breaker = CircuitBreaker(
+            config["BREAKER_FAILURE_THRESHOLD"], config["BREAKER_OPEN_SECONDS"],
+            clock=clock, on_change=self._breaker_changed)
+
+    @staticmethod
+    def _breaker_changed(state, failures):
+        if state == CircuitBreaker.CLOSED:
+            log.info("upstream circuit closed")
+        else:
+            log.warning("upstream circuit %s" % state,
+                        extra={"consecutive_failures": failures})
+
+    def get(self, topic):
+        """(Reply, age in seconds of the answer)."""
+        cached = self.cache.get(topic)
+        if cached is not None:
+            return Reply(200, body=cached[0]), cached[1]
+        reply = self.flights.do(
+            topic, lambda: self._fetch(topic),
+            on_timeout=lambda: Reply.error(504, "upstream timed out"))
+        return reply, 0
+
+    def _fetch(self, topic):
+        cached = self.cache.get(topic)  # filled while this request waited
+        if cached is not None:
+            return Reply(200, body=cached[0])
+        if not self.slots.acquire(blocking=False):
+            return Reply.error(503, "upstream busy", retry_after=1)
+        try:
+            ticket = self.breaker.acquire()
+            if not ticket.allowed:
+                return Reply.error(503, "upstream unavailable",
+                                   retry_after=ticket.retry_after)
+            born = self.clock()
+            try:
+                hits = self.client.search(topic)
+            except UpstreamTimeout:
+                self.breaker.record(ticket, success=False)
+                log.warning("upstream timeout", extra={
+                    "topic": topic, "timeout_s": self.client.timeout})
+                return Reply.error(504, "upstream timed out")
+            except UpstreamError as exc:
+                self.breaker.record(ticket, success=False)
+                log.warning("upstream error", extra={"topic": topic, "reason": str(exc)})
+                return Reply.error(502, "upstream error")
+            self.breaker.record(ticket, success=True)
+        finally:
+            self.slots.release()
+        reply = Reply(200, {"outcome": extract_outcome(hits)})
+        self.cache.put(topic, reply.body, born)
+        return reply
+
+
 def _error(status, message):
     resp = jsonify({"error": message})
     resp.status_code = status
@@ -144,9 +256,12 @@ def create_app(environ=None):
     app = Flask(__name__)
     app.config.update(config)
     client = HackerNewsClient(
-        config["UPSTREAM_BASE_URL"], config["UPSTREAM_TIMEOUT_SECONDS"]
+        config["UPSTREAM_BASE_URL"], config["UPSTREAM_TIMEOUT_SECONDS"],
+        config["UPSTREAM_MAX_CONCURRENCY"],
     )
+    service = ContentService(client, config)
     app.extensions["hn_client"] = client
+    app.extensions["contents"] = service
 
     @app.after_request
     def add_cors_header(response):
@@ -174,17 +289,11 @@ def create_app(environ=None):
 
     @app.get("/readyz")
     def readyz():
-        # Ready = configured and serving. Deliberately no upstream call: an
-        # HN outage must not take every pod out of the Service.
+        # Ready = configured and serving. Deliberately no upstream call and
+        # no look at the breaker: an HN outage must not take every pod out
+        # of the Service (the content requests answer 503 themselves).
         try:
-            load_config(
-                {
-                    "UPSTREAM_BASE_URL": app.config.get("UPSTREAM_BASE_URL"),
-                    "UPSTREAM_TIMEOUT_SECONDS": str(
-                        app.config.get("UPSTREAM_TIMEOUT_SECONDS")
-                    ),
-                }
-            )
+            load_config({k: str(app.config.get(k)) for k in config})
         except (ValueError, TypeError) as exc:
             log.error("not ready: %s", exc)
             return _error(503, "not ready: invalid configuration")
@@ -200,20 +309,14 @@ def create_app(environ=None):
         if not TOPIC_MIN_LENGTH <= len(topic) <= TOPIC_MAX_LENGTH or not topic.strip():
             return _error(400, "topic must be %d..%d characters"
                           % (TOPIC_MIN_LENGTH, TOPIC_MAX_LENGTH))
-        try:
-            hits = client.search(topic)
-        except UpstreamTimeout:
-            log.warning("upstream timeout", extra={"topic": topic,
-                                                   "timeout_s": client.timeout})
-            return _error(504, "upstream timed out")
-        except UpstreamError as exc:
-            log.warning("upstream error", extra={"topic": topic, "reason": str(exc)})
-            return _error(502, "upstream error")
-        return jsonify({"outcome": extract_outcome(hits)})
+        reply, age = service.get(topic)
+        response = app.response_class(reply.body, status=reply.status,
+                                      mimetype="application/json")
+        if reply.status == 200:
+            response.headers["Age"] = str(int(age))
+        if reply.retry_after is not None:
+            response.headers["Retry-After"] = str(reply.retry_after)
+        return response
 
-    log.info(
-        "app configured",
-        extra={"upstream_base_url": config["UPSTREAM_BASE_URL"],
-               "upstream_timeout_s": config["UPSTREAM_TIMEOUT_SECONDS"]},
-    )
+    log.info("app configured", extra={k.lower(): v for k, v in config.items()})
     return app

@@ -1,14 +1,14 @@
 """gunicorn settings for demo-flask-backend (container / Kubernetes).
 
 Every value can be overridden from the environment:
-    GUNICORN_BIND              default 0.0.0.0:$PORT (PORT default 8080)
-    GUNICORN_WORKERS           default 2
-    GUNICORN_THREADS           default 4
-    GUNICORN_TIMEOUT           default 30  (worker silent -> killed/restarted)
-    GUNICORN_GRACEFUL_TIMEOUT  default 20  (SIGTERM: finish in-flight requests)
-    GUNICORN_KEEPALIVE         default 75  (> ALB idle timeout of 60 s)
-    GUNICORN_WORKER_TMP_DIR    default /tmp (root filesystem is read-only)
-    LOG_LEVEL                  default info
+    GUNICORN_BIND                default 0.0.0.0:$PORT (PORT default 8080)
+    GUNICORN_WORKERS             default 2
+    GUNICORN_WORKER_CONNECTIONS  default 1000 (open client connections per worker)
+    GUNICORN_TIMEOUT             default 30  (worker silent -> killed/restarted)
+    GUNICORN_GRACEFUL_TIMEOUT    default 20  (SIGTERM: finish in-flight requests)
+    GUNICORN_KEEPALIVE           default 75  (> ALB idle timeout of 60 s)
+    GUNICORN_WORKER_TMP_DIR      default /tmp (root filesystem is read-only)
+    LOG_LEVEL                    default info
 """
 
 import os
@@ -37,8 +37,11 @@ chdir = _HERE
 bind = [os.environ.get("GUNICORN_BIND") or
         "0.0.0.0:%d" % _int_env("PORT", 8080, minimum=1)]
 workers = _int_env("GUNICORN_WORKERS", 2, minimum=1)
-threads = _int_env("GUNICORN_THREADS", 4, minimum=1)
-worker_class = "gthread"
+# gevent: a request waiting on the upstream holds a greenlet, not a thread,
+# so /healthz and cached answers never queue behind slow upstream calls.
+# The app bounds the upstream calls itself (UPSTREAM_MAX_CONCURRENCY).
+worker_class = "gevent"
+worker_connections = _int_env("GUNICORN_WORKER_CONNECTIONS", 1000, minimum=1)
 timeout = _int_env("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int_env("GUNICORN_GRACEFUL_TIMEOUT", 20)
 keepalive = _int_env("GUNICORN_KEEPALIVE", 75)

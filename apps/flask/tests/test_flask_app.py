@@ -200,21 +200,43 @@ def test_unknown_route_and_wrong_method_are_json(fake_upstream, make_client):
 
 
 def test_config_defaults_and_validation():
+    # The defaults apps/README.md documents.
     assert app_module.load_config({}) == {
         "UPSTREAM_BASE_URL": "https://hn.algolia.com",
         "UPSTREAM_TIMEOUT_SECONDS": 3.0,
+        "UPSTREAM_MAX_CONCURRENCY": 32,
+        "CACHE_TTL_SECONDS": 60.0,
+        "CACHE_MAX_ENTRIES": 2048,
+        "BREAKER_FAILURE_THRESHOLD": 5,
+        "BREAKER_OPEN_SECONDS": 10.0,
     }
-    assert app_module.load_config(
-        {"UPSTREAM_BASE_URL": "http://hn.internal:8080/", "UPSTREAM_TIMEOUT_SECONDS": "1.5"}
-    ) == {"UPSTREAM_BASE_URL": "http://hn.internal:8080", "UPSTREAM_TIMEOUT_SECONDS": 1.5}
+    config = app_module.load_config({
+        "UPSTREAM_BASE_URL": "http://hn.internal:8080/", "UPSTREAM_TIMEOUT_SECONDS": "1.5",
+        "UPSTREAM_MAX_CONCURRENCY": "1", "CACHE_TTL_SECONDS": "0",
+        "CACHE_MAX_ENTRIES": "100000", "BREAKER_FAILURE_THRESHOLD": "1",
+        "BREAKER_OPEN_SECONDS": "300"})
+    assert config == {
+        "UPSTREAM_BASE_URL": "http://hn.internal:8080", "UPSTREAM_TIMEOUT_SECONDS": 1.5,
+        "UPSTREAM_MAX_CONCURRENCY": 1, "CACHE_TTL_SECONDS": 0.0,
+        "CACHE_MAX_ENTRIES": 100000, "BREAKER_FAILURE_THRESHOLD": 1,
+        "BREAKER_OPEN_SECONDS": 300.0}
 
-    for bad in ({"UPSTREAM_TIMEOUT_SECONDS": "abc"},
-                {"UPSTREAM_TIMEOUT_SECONDS": "0"},
-                {"UPSTREAM_TIMEOUT_SECONDS": "-3"},
-                {"UPSTREAM_BASE_URL": "hn.algolia.com"},
-                {"UPSTREAM_BASE_URL": "ftp://hn.algolia.com"}):
-        with pytest.raises(ValueError):
-            app_module.load_config(bad)
+    for name, value in (("UPSTREAM_TIMEOUT_SECONDS", "abc"),
+                        ("UPSTREAM_TIMEOUT_SECONDS", "0"),
+                        ("UPSTREAM_TIMEOUT_SECONDS", "-3"),
+                        ("UPSTREAM_TIMEOUT_SECONDS", "61"),
+                        ("UPSTREAM_MAX_CONCURRENCY", "0"),
+                        ("UPSTREAM_MAX_CONCURRENCY", "2.5"),
+                        ("CACHE_TTL_SECONDS", "-1"),
+                        ("CACHE_TTL_SECONDS", "301"),
+                        ("CACHE_MAX_ENTRIES", "0"),
+                        ("BREAKER_FAILURE_THRESHOLD", "0"),
+                        ("BREAKER_OPEN_SECONDS", "0"),
+                        ("UPSTREAM_BASE_URL", "hn.algolia.com"),
+                        ("UPSTREAM_BASE_URL", "ftp://hn.algolia.com")):
+        with pytest.raises(ValueError) as err:
+            app_module.load_config({name: value})
+        assert name in str(err.value) and repr(value) in str(err.value)
 
 
 def test_create_app_refuses_bad_environment(monkeypatch):
