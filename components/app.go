@@ -138,6 +138,31 @@ const (
 	revisionHistoryLimit = 5
 )
 
+// Probe timing, chosen so that a slow dependency never restarts a healthy
+// pod. The probes need answers in milliseconds (apps/flask answers /healthz
+// within 100 ms at p99 while its upstream hangs: apps/flask/tests/test_flask_outage.py);
+// the 2 s timeouts leave room for a CPU-throttled container. Liveness
+// restarts only after about 30 s without an answer (3 failures 10 s apart),
+// the time gunicorn gives a silent worker before it replaces it itself.
+// Readiness takes a pod out of the Service after 3 failures 5 s apart and
+// back after one success.
+var (
+	livenessProbeTiming  = probeTiming{initialDelay: 10, period: 10, timeout: 2, failures: 3}
+	readinessProbeTiming = probeTiming{period: 5, timeout: 2, failures: 3}
+)
+
+type probeTiming struct{ initialDelay, period, timeout, failures int }
+
+func (p probeTiming) probe(action corev1.HTTPGetActionArgs) corev1.ProbeArgs {
+	return corev1.ProbeArgs{
+		HttpGet:             action,
+		InitialDelaySeconds: pulumi.Int(p.initialDelay),
+		PeriodSeconds:       pulumi.Int(p.period),
+		TimeoutSeconds:      pulumi.Int(p.timeout),
+		FailureThreshold:    pulumi.Int(p.failures),
+	}
+}
+
 var (
 	albGroupName   = regexp.MustCompile(`^[a-z0-9]([-.a-z0-9]{0,61}[a-z0-9])?$`)
 	reservedLabels = []string{appSelectorLabel, "app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by"}
@@ -565,12 +590,10 @@ func (a AppArgs) podSpec(selector pulumi.StringMap) corev1.PodSpecArgs {
 			Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{
 				Name: pulumi.String("http"), ContainerPort: pulumi.Int(a.ContainerPort), Protocol: pulumi.String("TCP"),
 			}},
-			Env:       env,
-			Resources: corev1.ResourceRequirementsArgs{Requests: requests, Limits: limits},
-			LivenessProbe: corev1.ProbeArgs{
-				HttpGet: httpGet(a.LivenessPath), InitialDelaySeconds: pulumi.Int(10), PeriodSeconds: pulumi.Int(10),
-			},
-			ReadinessProbe: corev1.ProbeArgs{HttpGet: httpGet(a.ReadinessPath), PeriodSeconds: pulumi.Int(5)},
+			Env:            env,
+			Resources:      corev1.ResourceRequirementsArgs{Requests: requests, Limits: limits},
+			LivenessProbe:  livenessProbeTiming.probe(httpGet(a.LivenessPath)),
+			ReadinessProbe: readinessProbeTiming.probe(httpGet(a.ReadinessPath)),
 			SecurityContext: corev1.SecurityContextArgs{
 				AllowPrivilegeEscalation: pulumi.Bool(false),
 				Capabilities:             corev1.CapabilitiesArgs{Drop: pulumi.StringArray{pulumi.String("ALL")}},

@@ -175,12 +175,14 @@ func TestAppProbesResourcesAndEnv(t *testing.T) {
 	if len(c.Ports) != 1 || c.Ports[0].ContainerPort != 8080 || c.Ports[0].Name != "http" {
 		t.Errorf("ports = %+v, want http 8080", c.Ports)
 	}
+	// Timing: a restart only after ~30 s without an answer, timeouts with
+	// room for a throttled container (see livenessProbeTiming).
 	for _, p := range []struct {
-		kind                string
-		probe               *corev1.Probe
-		path                string
-		initialDelay, every int32
-	}{{"liveness", c.LivenessProbe, "/healthz", 10, 10}, {"readiness", c.ReadinessProbe, "/readyz", 0, 0}} {
+		kind                                   string
+		probe                                  *corev1.Probe
+		path                                   string
+		initialDelay, every, timeout, failures int32
+	}{{"liveness", c.LivenessProbe, "/healthz", 10, 10, 2, 3}, {"readiness", c.ReadinessProbe, "/readyz", 0, 5, 2, 3}} {
 		if p.probe == nil || p.probe.HTTPGet == nil {
 			t.Errorf("no HTTP %s probe", p.kind)
 			continue
@@ -188,8 +190,9 @@ func TestAppProbesResourcesAndEnv(t *testing.T) {
 		if p.probe.HTTPGet.Path != p.path || p.probe.HTTPGet.Port != intstr.FromInt32(8080) {
 			t.Errorf("%s probe GET %s :%s, want %s :8080", p.kind, p.probe.HTTPGet.Path, p.probe.HTTPGet.Port.String(), p.path)
 		}
-		if p.every != 0 && (p.probe.InitialDelaySeconds != p.initialDelay || p.probe.PeriodSeconds != p.every) {
-			t.Errorf("%s probe delay %d period %d, want %d and %d", p.kind, p.probe.InitialDelaySeconds, p.probe.PeriodSeconds, p.initialDelay, p.every)
+		got := [4]int32{p.probe.InitialDelaySeconds, p.probe.PeriodSeconds, p.probe.TimeoutSeconds, p.probe.FailureThreshold}
+		if want := [4]int32{p.initialDelay, p.every, p.timeout, p.failures}; got != want {
+			t.Errorf("%s probe delay, period, timeout, failure threshold = %v, want %v", p.kind, got, want)
 		}
 	}
 

@@ -1,56 +1,9 @@
 """Start the real gunicorn server with apps/flask/gunicorn.conf.py and talk
 to it over HTTP on loopback (against the fake upstream)."""
 
-import importlib.util
 import json
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 
-import pytest
-
-APP_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CONF = os.path.join(APP_DIR, "gunicorn.conf.py")
-START_TIMEOUT = 20.0
-STOP_TIMEOUT = 15.0
-
-
-def _gunicorn_command():
-    if importlib.util.find_spec("gunicorn") is not None:
-        return [sys.executable, "-m", "gunicorn"]
-    binary = shutil.which("gunicorn") or (
-        "/usr/bin/gunicorn" if os.path.exists("/usr/bin/gunicorn") else None)
-    if binary is None:
-        pytest.skip("gunicorn is not installed (apt-get install gunicorn)")
-    return [binary]
-
-
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def _get(url, timeout=5.0):
-    try:
-        with _OPENER.open(url, timeout=timeout) as resp:
-            return resp.status, dict(resp.headers), resp.read()
-    except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers), err.read()
-
-
-def _read(path):
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        return fh.read()
+from conftest import http_get as _get, read_text as _read
 
 
 def _json_lines(text):
@@ -61,52 +14,20 @@ def _json_lines(text):
     return records
 
 
-def test_gunicorn_serves_the_app_with_json_access_logs(fake_upstream, tmp_path):
+def test_gunicorn_serves_the_app_with_json_access_logs(fake_upstream, gunicorn):
     fake_upstream.respond(payload={"hits": [
         {"objectID": "9", "title": "Served by gunicorn", "url": "https://example.com/9"},
         {"objectID": "10", "title": "", "url": "https://example.com/10"},
     ]})
-    port = _free_port()
-    base = "http://127.0.0.1:%d" % port
-
-    env = {k: v for k, v in os.environ.items()
-           if k.lower() not in ("http_proxy", "https_proxy", "all_proxy")}
-    env.update({
-        "GUNICORN_BIND": "127.0.0.1:%d" % port,
+    server = gunicorn({
         "GUNICORN_WORKERS": "1",
-        "GUNICORN_THREADS": "2",
         "GUNICORN_GRACEFUL_TIMEOUT": "5",
         "UPSTREAM_BASE_URL": fake_upstream.url,
         "UPSTREAM_TIMEOUT_SECONDS": "2",
-        "NO_PROXY": "127.0.0.1,localhost",
-        "PYTHONUNBUFFERED": "1",
-        "PYTHONDONTWRITEBYTECODE": "1",
     })
-
-    workdir = str(tmp_path)
-    out_path = os.path.join(workdir, "stdout.log")
-    err_path = os.path.join(workdir, "stderr.log")
-    out, err = open(out_path, "wb"), open(err_path, "wb")
-    # Started from an unrelated directory: the config must find the app itself.
-    proc = subprocess.Popen(
-        _gunicorn_command() + ["--config", CONF],
-        cwd=workdir, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-    )
+    base = server.base
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail("gunicorn exited early (rc=%s)\nstdout:\n%s\nstderr:\n%s"
-                            % (proc.returncode, _read(out_path), _read(err_path)))
-            try:
-                status, _, body = _get(base + "/healthz", timeout=1.0)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("gunicorn did not answer within %ss\nstderr:\n%s"
-                                % (START_TIMEOUT, _read(err_path)))
-                time.sleep(0.1)
-
+        status, _, body = _get(base + "/healthz")
         assert status == 200
         assert json.loads(body) == {"status": "ok"}
 
@@ -126,19 +47,11 @@ def test_gunicorn_serves_the_app_with_json_access_logs(fake_upstream, tmp_path):
         assert headers.get("Access-Control-Allow-Origin") == "*"
         assert json.loads(body) == {"error": "upstream error"}
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)  # graceful shutdown
-            try:
-                proc.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
-        out.close()
-        err.close()
+        returncode = server.stop()
 
-    stdout, stderr = _read(out_path), _read(err_path)
+    stdout, stderr = _read(server.out_path), _read(server.err_path)
 
-    assert proc.returncode == 0, "no clean exit on SIGTERM:\n" + stderr
+    assert returncode == 0, "no clean exit on SIGTERM:\n" + stderr
 
     records = _json_lines(stdout)  # every stdout line is a JSON object
     access = [r for r in records if r.get("type") == "access"]
@@ -159,3 +72,5 @@ def test_gunicorn_serves_the_app_with_json_access_logs(fake_upstream, tmp_path):
     # gunicorn's own log is JSON too, on stderr.
     err_records = _json_lines(stderr)
     assert any("Listening at" in r.get("message", "") for r in err_records), stderr
+    # The worker the outage behaviour relies on (see test_flask_outage.py).
+    assert any(r.get("message") == "Using worker: gevent" for r in err_records), stderr

@@ -1,0 +1,189 @@
+"""Side-by-side benchmark: the workshop's original backend against apps/flask.
+
+Starts, on 127.0.0.1 only, a fake Hacker News upstream that answers after
+--delay seconds (fake_upstream.py), then each app in turn against it: the
+workshop's app as the workshop runs it (workshop_app.py, Flask's development
+server) and apps/flask under its own gunicorn.conf.py with its defaults.
+Each gets the same wrk load: --connections connections for --duration
+seconds, topics drawn from --topics distinct ones with Zipf-like popularity
+(zipf.lua). Prints both figures and their ratio. The machine may be shared
+and noisy: compare only the figures of one run with each other.
+
+    /usr/bin/python3 apps/bench/run.py                 # the issue's workload
+    /usr/bin/python3 apps/bench/run.py --duration 5    # a quicker look
+
+Needs wrk (apt-get install wrk) and the Debian packages the tests use.
+Throughput counts 2xx answers only; every non-2xx answer and socket error is
+printed. Takes about 2 x (duration + 10) seconds; every wait is bounded.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FLASK_DIR = os.path.join(os.path.dirname(HERE), "flask")
+START_TIMEOUT = 30.0
+_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Process:
+    """A child in its own process group (the workshop app's reloader forks),
+    output to a log file, stopped with SIGTERM then SIGKILL."""
+
+    def __init__(self, name, cmd, logdir, env=None, cwd=None):
+        self.name = name
+        self.log_path = os.path.join(logdir, name + ".log")
+        self._log = open(self.log_path, "wb")
+        child_env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+        child_env.update(env or {})
+        self.proc = subprocess.Popen(cmd, env=child_env, cwd=cwd, stdout=self._log,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     start_new_session=True)
+
+    def stop(self):
+        for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
+            if self.proc.poll() is not None:
+                break
+            try:
+                os.killpg(self.proc.pid, sig)
+                self.proc.wait(timeout=wait)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                pass
+        self._log.close()
+
+    def wait_http(self, url):
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                with _OPENER.open(url, timeout=5) as resp:
+                    if resp.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        with open(self.log_path, errors="replace") as fh:
+            sys.exit("%s did not answer %s within %ss:\n%s"
+                     % (self.name, url, START_TIMEOUT, fh.read()[-3000:]))
+
+
+def seconds(text):
+    number, unit = re.fullmatch(r"([\d.]+)([a-z]+)", text).groups()
+    return float(number) * _UNITS[unit]
+
+
+def run_wrk(url, args):
+    env = dict(os.environ, BENCH_TOPICS=str(args.topics), BENCH_ZIPF_S=str(args.zipf))
+    cmd = ["wrk", "-t%d" % args.threads, "-c%d" % args.connections,
+           "-d%ds" % args.duration, "--timeout", "10s", "--latency",
+           "-s", os.path.join(HERE, "zipf.lua"), url]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True,
+                         timeout=args.duration + 60).stdout
+    total, elapsed = re.search(r"(\d+) requests in ([\d.]+\w+)", out).groups()
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    result = {
+        "requests": int(total),
+        "elapsed": seconds(elapsed),
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": errors.group(1).strip() if errors else "none",
+    }
+    for pct in ("50", "99"):
+        result["p" + pct] = seconds(re.search(r"^\s+%s%%\s+(\S+)" % pct, out, re.M).group(1))
+    result["ok_per_s"] = (result["requests"] - result["non_2xx"]) / result["elapsed"]
+    return result
+
+
+def bench_workshop(args, upstream, logdir):
+    port = free_port()
+    app = Process("workshop", [sys.executable, os.path.join(HERE, "workshop_app.py")], logdir,
+                  env={"WORKSHOP_UPSTREAM_BASE_URL": upstream, "WORKSHOP_HOST": "127.0.0.1",
+                       "WORKSHOP_PORT": str(port)})
+    try:
+        base = "http://127.0.0.1:%d" % port
+        app.wait_http(base + "/contents/ready")
+        return run_wrk(base, args)
+    finally:
+        app.stop()
+
+
+def bench_flask(args, upstream, logdir):
+    port = free_port()
+    app = Process("flask", [sys.executable, "-m", "gunicorn", "--config",
+                            os.path.join(FLASK_DIR, "gunicorn.conf.py")], logdir,
+                  env={"GUNICORN_BIND": "127.0.0.1:%d" % port, "UPSTREAM_BASE_URL": upstream},
+                  cwd=logdir)
+    try:
+        base = "http://127.0.0.1:%d" % port
+        app.wait_http(base + "/healthz")
+        return run_wrk(base, args)
+    finally:
+        app.stop()
+
+
+def report(name, r):
+    print("%-9s %9.1f %9.0f %8.3f %8.3f %8d  %s" % (
+        name, r["ok_per_s"], r["requests"], r["p50"], r["p99"], r["non_2xx"], r["socket_errors"]))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=20, help="seconds of load per app")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--topics", type=int, default=1000)
+    parser.add_argument("--zipf", type=float, default=1.0, help="Zipf exponent s")
+    parser.add_argument("--delay", type=float, default=0.1, help="upstream answer delay, seconds")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install wrk")
+
+    with tempfile.TemporaryDirectory(prefix="flask-bench-") as logdir:
+        upstream = Process("upstream", [sys.executable, "-u", os.path.join(HERE, "fake_upstream.py"),
+                                        "--delay", str(args.delay)], logdir)
+        try:
+            deadline = time.monotonic() + START_TIMEOUT
+            port = None
+            while port is None and time.monotonic() < deadline:
+                with open(upstream.log_path) as fh:
+                    match = re.search(r"listening on (\d+)", fh.read())
+                port = match and match.group(1)
+                time.sleep(0.1)
+            if port is None:
+                sys.exit("the fake upstream did not start")
+            upstream_url = "http://127.0.0.1:%s" % port
+            print("workload: upstream answers after %gs, %d connections, %d topics (Zipf s=%g), "
+                  "%ds per app" % (args.delay, args.connections, args.topics, args.zipf,
+                                   args.duration), flush=True)
+            workshop = bench_workshop(args, upstream_url, logdir)
+            flask = bench_flask(args, upstream_url, logdir)
+        finally:
+            upstream.stop()
+
+    print("%-9s %9s %9s %8s %8s %8s  %s" % ("app", "2xx/s", "requests", "p50 s", "p99 s",
+                                             "non-2xx", "socket errors"))
+    report("workshop", workshop)
+    report("flask", flask)
+    print("ratio flask/workshop: %.2fx throughput; p99 %.3f s vs %.3f s (%s)" % (
+        flask["ok_per_s"] / workshop["ok_per_s"], flask["p99"], workshop["p99"],
+        "lower" if flask["p99"] < workshop["p99"] else "NOT lower"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,233 @@
+"""The cache, the coalescing of identical requests, the limit on upstream
+calls and the circuit breaker: through create_app() and Flask's test client
+(threads) against the fake upstream on loopback, and with a fake clock."""
+
+import json
+import threading
+import time
+
+from resilience import CircuitBreaker, TTLCache
+
+HIT = {"objectID": "1", "title": "EKS", "url": "https://example.com/1"}
+
+
+def _concurrently(n, fn):
+    """Run fn(i) for i in range(n) in n threads started together; results in order."""
+    results = [None] * n
+    start = threading.Barrier(n)
+
+    def run(i):
+        start.wait()
+        results[i] = fn(i)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert not any(t.is_alive() for t in threads)
+    return results
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_an_answer_is_served_from_the_cache_until_it_is_ttl_old(fake_upstream, make_client):
+    fake_upstream.respond(payload={"hits": [HIT]})
+    client = make_client(fake_upstream.url, CACHE_TTL_SECONDS=0.5)
+
+    first = client.get("/contents/aws")
+    second = client.get("/contents/aws")
+    assert first.status_code == second.status_code == 200
+    assert second.data == first.data
+    assert fake_upstream.calls == 1, "a fresh answer must come from the cache"
+    assert int(second.headers["Age"]) <= 0.5
+
+    time.sleep(0.6)
+    third = client.get("/contents/aws")
+    assert third.status_code == 200
+    assert fake_upstream.calls == 2, "an answer older than CACHE_TTL_SECONDS was served"
+
+    client.get("/contents/other")
+    assert fake_upstream.calls == 3, "each topic has its own entry"
+
+
+def test_age_counts_from_the_start_of_the_upstream_call():
+    clock = FakeClock()
+    cache = TTLCache(ttl=10, max_entries=10, clock=clock)
+    born = clock.now
+    clock.now += 4  # the upstream took 4 s to answer
+    cache.put("aws", b"answer", born)
+    clock.now += 5.5
+    assert cache.get("aws") == (b"answer", 9.5)
+    clock.now += 0.5
+    assert cache.get("aws") is None, "served at 10 s old, the TTL"
+
+    cache.put("late", b"answer", born=clock.now - 10)
+    assert cache.get("late") is None, "an answer already TTL old must not be stored"
+    off = TTLCache(ttl=0, max_entries=10, clock=clock)
+    off.put("x", b"answer", clock.now)
+    assert off.get("x") is None, "TTL 0 turns the cache off"
+
+
+def test_the_cache_keeps_the_most_recently_used_entries():
+    clock = FakeClock()
+    cache = TTLCache(ttl=60, max_entries=2, clock=clock)
+    cache.put("a", b"a", clock.now)
+    cache.put("b", b"b", clock.now)
+    assert cache.get("a") is not None  # a is now more recent than b
+    cache.put("c", b"c", clock.now)
+    assert cache.get("b") is None
+    assert cache.get("a") is not None and cache.get("c") is not None
+
+
+def test_errors_are_not_cached(fake_upstream, make_client):
+    client = make_client(fake_upstream.url, timeout=0.3)
+
+    fake_upstream.respond(status=500, body="{}")
+    assert client.get("/contents/aws").status_code == 502
+    fake_upstream.respond(payload={"hits": [HIT]}, delay=1)
+    assert client.get("/contents/aws").status_code == 504
+
+    fake_upstream.respond(payload={"hits": [HIT]})
+    ok = client.get("/contents/aws")
+    assert ok.status_code == 200, "an upstream error was served from the cache"
+    assert json.loads(ok.data)["outcome"][0]["title"] == "EKS"
+    assert fake_upstream.calls == 3
+    # Negative control: the good answer is cached.
+    assert client.get("/contents/aws").status_code == 200
+    assert fake_upstream.calls == 3
+
+
+def test_concurrent_identical_requests_share_one_upstream_call(fake_upstream, make_client):
+    # The cache is off: only coalescing can explain a single call.
+    fake_upstream.respond(payload={"hits": [HIT]}, delay=0.5)
+    app = make_client(fake_upstream.url, CACHE_TTL_SECONDS=0).application
+
+    answers = _concurrently(16, lambda i: app.test_client().get("/contents/aws"))
+    assert [a.status_code for a in answers] == [200] * 16
+    assert len({a.data for a in answers}) == 1
+    assert fake_upstream.calls == 1
+
+    # Negative controls: distinct topics are separate calls, and once the
+    # shared call is over, the next request calls again.
+    _concurrently(4, lambda i: app.test_client().get("/contents/topic-%d" % i))
+    assert fake_upstream.calls == 1 + 4
+    assert app.test_client().get("/contents/aws").status_code == 200
+    assert fake_upstream.calls == 1 + 4 + 1
+
+
+def test_a_shared_error_reaches_every_waiting_request_and_is_not_kept(fake_upstream, make_client):
+    fake_upstream.respond(status=503, body="{}", delay=0.5)
+    app = make_client(fake_upstream.url).application
+
+    answers = _concurrently(8, lambda i: app.test_client().get("/contents/aws"))
+    assert [a.status_code for a in answers] == [502] * 8
+    assert fake_upstream.calls == 1
+
+    fake_upstream.respond(payload={"hits": [HIT]})
+    assert app.test_client().get("/contents/aws").status_code == 200
+    assert fake_upstream.calls == 2
+
+
+def test_saturated_upstream_calls_answer_503_at_once(fake_upstream, make_client):
+    fake_upstream.respond(payload={"hits": [HIT]}, delay=1.0)
+    app = make_client(fake_upstream.url, UPSTREAM_MAX_CONCURRENCY=2).application
+
+    busy = [threading.Thread(target=app.test_client().get, args=("/contents/slow-%d" % i,))
+            for i in range(2)]
+    for t in busy:
+        t.start()
+    deadline = time.monotonic() + 5
+    while fake_upstream.calls < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+    started = time.monotonic()
+    refused = app.test_client().get("/contents/third")
+    elapsed = time.monotonic() - started
+    assert refused.status_code == 503
+    assert refused.headers["Retry-After"] == "1"
+    assert refused.headers["Access-Control-Allow-Origin"] == "*"
+    assert json.loads(refused.data) == {"error": "upstream busy"}
+    assert elapsed < 0.5, "a saturated app must not wait for a free slot (%.2fs)" % elapsed
+    assert fake_upstream.calls == 2
+
+    for t in busy:
+        t.join(timeout=10)
+    # Negative control: with the slots free again, the same request goes through.
+    assert app.test_client().get("/contents/third").status_code == 200
+    assert fake_upstream.calls == 3
+
+
+def test_the_breaker_opens_after_consecutive_failures_and_closes_after_a_trial(
+        fake_upstream, make_client):
+    fake_upstream.respond(status=500, body="{}")
+    client = make_client(fake_upstream.url, BREAKER_FAILURE_THRESHOLD=3,
+                         BREAKER_OPEN_SECONDS=1, CACHE_TTL_SECONDS=0)
+
+    assert [client.get("/contents/t%d" % i).status_code for i in range(3)] == [502] * 3
+    opened = client.get("/contents/t3")
+    assert opened.status_code == 503
+    assert opened.headers["Retry-After"] == "1"
+    assert json.loads(opened.data) == {"error": "upstream unavailable"}
+    assert fake_upstream.calls == 3, "an open breaker must not call the upstream"
+
+    fake_upstream.respond(payload={"hits": [HIT]})
+    assert client.get("/contents/t4").status_code == 503, "closed before its open time"
+    time.sleep(1.1)
+    assert client.get("/contents/t5").status_code == 200, "the trial call after the open time"
+    assert client.get("/contents/t6").status_code == 200
+    assert fake_upstream.calls == 5
+
+
+def test_only_consecutive_failures_open_the_breaker(fake_upstream, make_client):
+    client = make_client(fake_upstream.url, BREAKER_FAILURE_THRESHOLD=3, CACHE_TTL_SECONDS=0)
+    for status in (500, 500, 200, 500, 500, 200):
+        fake_upstream.respond(status=status, payload={"hits": []})
+        assert client.get("/contents/aws").status_code == (200 if status == 200 else 502)
+    assert fake_upstream.calls == 6
+
+
+def test_a_half_open_breaker_lets_one_trial_through():
+    clock = FakeClock()
+    changes = []
+    breaker = CircuitBreaker(2, 10, clock=clock, on_change=lambda s, f: changes.append(s))
+    for _ in range(2):
+        ticket = breaker.acquire()
+        assert ticket.allowed
+        breaker.record(ticket, success=False)
+    assert breaker.state == "open" and changes == ["open"]
+    clock.now += 2.5
+    assert breaker.acquire() == (False, False, 8), "Retry-After rounds the 7.5 s left up"
+
+    clock.now += 7.5
+    trial = breaker.acquire()
+    assert trial.allowed and trial.trial
+    assert not breaker.acquire().allowed, "a second call while the trial runs"
+    breaker.record(trial, success=False)
+    assert breaker.state == "open", "a failed trial opens it again"
+    assert breaker.acquire().retry_after == 10
+
+    clock.now += 10
+    trial = breaker.acquire()
+    breaker.record(trial, success=True)
+    assert breaker.state == "closed" and changes == ["open", "open", "closed"]
+    assert breaker.acquire().allowed
+
+
+def test_a_late_failure_from_before_the_opening_changes_nothing():
+    clock = FakeClock()
+    breaker = CircuitBreaker(1, 10, clock=clock)
+    early, failing = breaker.acquire(), breaker.acquire()
+    breaker.record(failing, success=False)
+    clock.now += 10
+    trial = breaker.acquire()
+    breaker.record(early, success=False)  # began while closed, ends now
+    assert not breaker.acquire().allowed, "the trial is still the only call"
+    breaker.record(trial, success=True)
+    assert breaker.state == "closed"
