@@ -74,9 +74,7 @@ class FakeUpstream:
                     })
                     status, body = upstream.status, upstream.body
                     ctype, delay = upstream.content_type, upstream.delay
-                while not upstream._answering.wait(0.05):
-                    if upstream._stopping:
-                        return
+                upstream._answering.wait()
                 if delay:
                     time.sleep(delay)
                 try:
@@ -93,7 +91,6 @@ class FakeUpstream:
             def log_message(self, *args):
                 pass
 
-        self._stopping = False
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler, bind_and_activate=False)
         self.server.daemon_threads = True
         # Many clients connect at once in the outage tests: no SYN may wait.
@@ -131,7 +128,7 @@ class FakeUpstream:
         return self
 
     def stop(self):
-        self._stopping = True
+        self._answering.set()  # hanging handlers finish
         self.server.shutdown()
         self.server.server_close()
         self._thread.join(timeout=5)
