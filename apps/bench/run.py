@@ -110,31 +110,31 @@ def run_wrk(url, args):
     return result
 
 
-def bench_workshop(args, upstream, logdir):
-    port = free_port()
-    app = Process("workshop", [sys.executable, os.path.join(HERE, "workshop_app.py")], logdir,
-                  env={"WORKSHOP_UPSTREAM_BASE_URL": upstream, "WORKSHOP_HOST": "127.0.0.1",
-                       "WORKSHOP_PORT": str(port)})
+def bench(name, args, logdir, port, cmd, env, ready_path, cwd=None):
+    """Start one app listening on port, wait for ready_path, load it, stop it."""
+    app = Process(name, cmd, logdir, env=env, cwd=cwd)
     try:
         base = "http://127.0.0.1:%d" % port
-        app.wait_http(base + "/contents/ready")
+        app.wait_http(base + ready_path)
         return run_wrk(base, args)
     finally:
         app.stop()
+
+
+def bench_workshop(args, upstream, logdir):
+    port = free_port()
+    return bench("workshop", args, logdir, port, [sys.executable, os.path.join(HERE, "workshop_app.py")],
+                 {"WORKSHOP_UPSTREAM_BASE_URL": upstream,
+                  "WORKSHOP_HOST": "127.0.0.1", "WORKSHOP_PORT": str(port)},
+                 "/contents/ready")
 
 
 def bench_flask(args, upstream, logdir):
     port = free_port()
-    app = Process("flask", [sys.executable, "-m", "gunicorn", "--config",
-                            os.path.join(FLASK_DIR, "gunicorn.conf.py")], logdir,
-                  env={"GUNICORN_BIND": "127.0.0.1:%d" % port, "UPSTREAM_BASE_URL": upstream},
-                  cwd=logdir)
-    try:
-        base = "http://127.0.0.1:%d" % port
-        app.wait_http(base + "/healthz")
-        return run_wrk(base, args)
-    finally:
-        app.stop()
+    return bench("flask", args, logdir, port, [sys.executable, "-m", "gunicorn", "--config",
+                                                os.path.join(FLASK_DIR, "gunicorn.conf.py")],
+                 {"GUNICORN_BIND": "127.0.0.1:%d" % port, "UPSTREAM_BASE_URL": upstream},
+                 "/healthz", cwd=logdir)
 
 
 def report(name, r):
