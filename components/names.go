@@ -107,10 +107,10 @@ func (a ManagedNodeGroupArgs) PhysicalNames(name string) []PhysicalName {
 // PhysicalNames lists the AWS names NewClusterAddons(name, a) derives: with
 // Pod Identity, one IAM role and policy per controller.
 func (a ClusterAddonsArgs) PhysicalNames(name string) []PhysicalName {
-	var names []PhysicalName
 	if !a.PodIdentity {
 		return nil
 	}
+	var names []PhysicalName
 	for _, p := range a.podIdentities() {
 		names = append(names,
 			PhysicalName{What: "the IAM role of " + p.serviceAccount, Name: name + "-" + p.key, Max: maxIAMRoleName, Autonamed: true},
