@@ -1,50 +1,40 @@
 package stacks
 
 import (
-	"fmt"
 	"path/filepath"
 	"testing"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-workshop/eks-workshop/internal/mocktest"
+	"github.com/eks-workshop/eks-workshop/internal/synth"
 )
 
 // repoRoot is where Pulumi.yaml and the stack files live.
 const repoRoot = ".."
 
-// loadProject parses Pulumi.yaml with the Pulumi CLI's own loader, which
-// checks it against the project schema.
+// loadProject parses Pulumi.yaml with the Pulumi CLI's own loader.
 func loadProject(t testing.TB) *workspace.Project {
 	t.Helper()
-	project, err := workspace.LoadProject(filepath.Join(repoRoot, "Pulumi.yaml"))
+	project, err := synth.LoadProject(repoRoot)
 	if err != nil {
-		t.Fatalf("Pulumi.yaml: %v", err)
+		t.Fatal(err)
 	}
 	return project
 }
 
-// stackConfig reads Pulumi.<stack>.yaml with the CLI's loader and returns the
-// config as the CLI hands it to the program ("project:key" -> string). Tests
-// run in stacks/, so appsDir is pointed at the repository's apps/.
+// stackConfig is the config the CLI hands the program for stack
+// (synth.StackConfig: Pulumi.yaml defaults under Pulumi.<stack>.yaml).
+// Tests run in stacks/, so appsDir is pointed at the repository's apps/.
 func stackConfig(t testing.TB, stack string) map[string]string {
 	t.Helper()
-	project := loadProject(t)
-	ps, err := workspace.LoadProjectStack(nil, project, filepath.Join(repoRoot, fmt.Sprintf("Pulumi.%s.yaml", stack)))
-	if err != nil {
-		t.Fatalf("Pulumi.%s.yaml: %v", stack, err)
-	}
-	decrypted, err := ps.Config.Decrypt(config.NopDecrypter)
+	cfg, err := synth.StackConfig(repoRoot, stack)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]string{ProjectName + ":appsDir": filepath.Join(repoRoot, "apps")}
-	for k, v := range decrypted {
-		out[k.String()] = v
-	}
-	return out
+	cfg[ProjectName+":appsDir"] = filepath.Join(repoRoot, "apps")
+	return cfg
 }
 
 // stackRun is one run of the whole program under the mocks.

@@ -1,9 +1,10 @@
-// Package mocktest is the one Pulumi mock monitor every test in this module
-// uses. It records each registration (type, name, inputs, parent,
-// dependencies, provider, options) and each invoke, and answers with
-// plausible AWS/Kubernetes outputs so programs run end to end under
-// pulumi.WithMocks. Tests override single behaviours through its function
-// fields.
+// Package mocktest is the one Pulumi mock monitor of this module, used by
+// every test and by cmd/synth. It records each registration (type, name,
+// inputs, parent, dependencies, provider, options) and each invoke, and
+// answers with plausible AWS/Kubernetes outputs so programs run end to end
+// under pulumi.WithMocks. Tests override single behaviours through its
+// function fields; synth sets Placeholders so that every value the cloud
+// would compute reads as an obvious placeholder.
 package mocktest
 
 import (
@@ -69,6 +70,12 @@ type Monitor struct {
 	Region string
 	// AvailabilityZones answered by aws:index/getAvailabilityZones.
 	AvailabilityZones []string
+	// Placeholders makes every value the mock invents for a resource (ids,
+	// ARNs, endpoints, digests, keys, hostnames) a stable placeholder naming
+	// its origin, "<computed:NAME.ATTR>" (see Placeholder), instead of a
+	// realistic-looking fake such as "vpc-0a1b2c...". Invoke answers (the
+	// account, the zones) stay the fixed values documented on this package.
+	Placeholders bool
 
 	// NewResourceFunc, when set, is asked first; returning handled=false
 	// falls through to the defaults.
@@ -344,6 +351,22 @@ func urnOf(typ, name, parent, stack string) string {
 	return fmt.Sprintf("urn:pulumi:%s::%s::%s%s::%s", stack, Project, parentType, typ, name)
 }
 
+// Placeholder is how a Placeholders monitor shows the value attr of the
+// resource named name: "<computed:eks-demo-vpc.id>". It is stable (no
+// hashes, no run-dependent parts) and cannot be mistaken for a real value.
+func Placeholder(name, attr string) string {
+	return fmt.Sprintf("<computed:%s.%s>", name, attr)
+}
+
+// computed returns realistic, or with Placeholders the placeholder for the
+// attribute attr of the resource named name.
+func (m *Monitor) computed(name, attr, realistic string) string {
+	if m.Placeholders {
+		return Placeholder(name, attr)
+	}
+	return realistic
+}
+
 func (m *Monitor) newResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	if m.NewResourceFunc != nil {
 		if id, state, handled, err := m.NewResourceFunc(args); handled {
@@ -351,7 +374,10 @@ func (m *Monitor) newResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		}
 	}
 	state := args.Inputs.Copy()
-	set := func(k string, v any) { state[resource.PropertyKey(k)] = resource.NewPropertyValue(v) }
+	// set records an output the cloud computes.
+	set := func(k, realistic string) {
+		state[resource.PropertyKey(k)] = resource.NewStringProperty(m.computed(args.Name, k, realistic))
+	}
 	id := args.Name + "-id"
 	arn := func(service, kind string) string {
 		return fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", service, m.Region, AccountID, kind, args.Name)
@@ -376,8 +402,11 @@ func (m *Monitor) newResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		resName := args.Name
 		if n, ok := args.Inputs["name"]; ok && n.IsString() {
 			resName = n.StringValue()
+		} else {
+			// An auto-name: the provider appends a random suffix.
+			resName = m.computed(args.Name, "name", resName)
+			state["name"] = resource.NewStringProperty(resName)
 		}
-		set("name", resName)
 		set("arn", fmt.Sprintf("arn:aws:iam::%s:%s/%s", AccountID, strings.ToLower(kind), resName))
 	case "aws:kms/key:Key":
 		id = "key-" + shortHash(args.Name)
@@ -392,8 +421,11 @@ func (m *Monitor) newResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		set("repositoryUrl", fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s", AccountID, m.Region, name))
 	case "docker:index/image:Image":
 		name := args.Inputs["imageName"].StringValue()
-		repo := name[:strings.LastIndex(name, ":")] // the tag follows the last colon (a registry may have a port)
-		set("repoDigest", repo+"@sha256:"+fullHash(name))
+		colon := strings.LastIndex(name, ":") // the tag follows the last colon (a registry may have a port)
+		// The placeholder names the tag, a hash of the sources: a change to
+		// them shows in every Deployment running the image, as it will.
+		state["repoDigest"] = resource.NewStringProperty(m.computed(args.Name, "repoDigest(tag="+name[colon+1:]+")",
+			name[:colon]+"@sha256:"+fullHash(name)))
 	case "tls:index/privateKey:PrivateKey":
 		set("privateKeyPem", MockPEM("PRIVATE KEY", args.Name))
 		set("publicKeyPem", MockPEM("PUBLIC KEY", args.Name))
@@ -406,7 +438,7 @@ func (m *Monitor) newResource(args pulumi.MockResourceArgs) (string, resource.Pr
 	case "eks:index:ManagedNodeGroup":
 		ref, err := m.registerReferenced(args, "aws:eks/nodeGroup:NodeGroup", args.Name+"-nodeGroup", map[string]any{
 			"nodeGroupName": stringInput(args.Inputs, "nodeGroupName", args.Name),
-			"arn":           arn("eks", "nodegroup"),
+			"arn":           m.computed(args.Name+"-nodeGroup", "arn", arn("eks", "nodegroup")),
 		})
 		if err != nil {
 			return "", nil, err
@@ -414,9 +446,9 @@ func (m *Monitor) newResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		state["nodeGroup"] = ref
 	}
 	if strings.HasPrefix(args.TypeToken, "kubernetes:") {
-		mockKubernetesState(args, state)
+		m.mockKubernetesState(args, state)
 	}
-	return id, state, nil
+	return m.computed(args.Name, "id", id), state, nil
 }
 
 // mockEKSCluster answers pulumi-eks's remote Cluster component. Its outputs
@@ -425,10 +457,13 @@ func (m *Monitor) newResource(args pulumi.MockResourceArgs) (string, resource.Pr
 // context.
 func (m *Monitor) mockEKSCluster(args pulumi.MockResourceArgs, state resource.PropertyMap) (string, resource.PropertyMap, error) {
 	name := stringInput(args.Inputs, "name", args.Name)
-	endpoint := fmt.Sprintf("https://%s.gr7.%s.eks.amazonaws.com", strings.ToUpper(shortHash(name)), m.Region)
+	computed := func(attr, realistic string) resource.PropertyValue {
+		return resource.NewStringProperty(m.computed(args.Name, attr, realistic))
+	}
+	endpoint := m.computed(args.Name, "endpoint", fmt.Sprintf("https://%s.gr7.%s.eks.amazonaws.com", strings.ToUpper(shortHash(name)), m.Region))
 	clusterRef, err := m.registerReferenced(args, "aws:eks/cluster:Cluster", args.Name+"-eksCluster", map[string]any{
 		"name":     name,
-		"arn":      fmt.Sprintf("arn:aws:eks:%s:%s:cluster/%s", m.Region, AccountID, name),
+		"arn":      m.computed(args.Name+"-eksCluster", "arn", fmt.Sprintf("arn:aws:eks:%s:%s:cluster/%s", m.Region, AccountID, name)),
 		"endpoint": endpoint,
 		"version":  stringInput(args.Inputs, "version", "1.33"),
 	})
@@ -439,30 +474,32 @@ func (m *Monitor) mockEKSCluster(args pulumi.MockResourceArgs, state resource.Pr
 		"apiVersion":      "v1",
 		"kind":            "Config",
 		"current-context": "aws",
-		"clusters":        []any{map[string]any{"name": "kubernetes", "cluster": map[string]any{"server": endpoint, "certificate-authority-data": "bW9jaw=="}}},
-		"contexts":        []any{map[string]any{"name": "aws", "context": map[string]any{"cluster": "kubernetes", "user": "aws"}}},
+		"clusters": []any{map[string]any{"name": "kubernetes", "cluster": map[string]any{
+			"server": endpoint, "certificate-authority-data": m.computed(args.Name, "certificateAuthority.data", "bW9jaw=="),
+		}}},
+		"contexts": []any{map[string]any{"name": "aws", "context": map[string]any{"cluster": "kubernetes", "user": "aws"}}},
 		"users": []any{map[string]any{"name": "aws", "user": map[string]any{"exec": map[string]any{
 			"apiVersion": "client.authentication.k8s.io/v1beta1", "command": "aws",
 			"args": []any{"--region", m.Region, "eks", "get-token", "--cluster-name", name, "--output", "json"},
 		}}}},
 	}
 	kubeconfigJSON, _ := json.Marshal(kubeconfig)
-	oidcHost := fmt.Sprintf("oidc.eks.%s.amazonaws.com/id/%s", m.Region, strings.ToUpper(fullHash(name)[:32]))
+	oidcHost := m.computed(args.Name, "oidcIssuer", fmt.Sprintf("oidc.eks.%s.amazonaws.com/id/%s", m.Region, strings.ToUpper(fullHash(name)[:32])))
 	set := func(k string, v resource.PropertyValue) { state[resource.PropertyKey(k)] = v }
 	set("eksCluster", clusterRef)
 	set("kubeconfig", resource.NewPropertyValue(kubeconfig))
 	set("kubeconfigJson", resource.MakeSecret(resource.NewStringProperty(string(kubeconfigJSON))))
-	set("oidcProviderArn", resource.NewStringProperty(fmt.Sprintf("arn:aws:iam::%s:oidc-provider/%s", AccountID, oidcHost)))
-	set("oidcProviderUrl", resource.NewStringProperty("https://"+oidcHost))
+	set("oidcProviderArn", computed("oidcProviderArn", fmt.Sprintf("arn:aws:iam::%s:oidc-provider/%s", AccountID, oidcHost)))
+	set("oidcProviderUrl", computed("oidcProviderUrl", "https://"+oidcHost))
 	set("oidcIssuer", resource.NewStringProperty(oidcHost))
-	set("clusterSecurityGroupId", resource.NewStringProperty("sg-cluster"+shortHash(name)))
-	set("nodeSecurityGroupId", resource.NewStringProperty("sg-node"+shortHash(name)))
+	set("clusterSecurityGroupId", computed("clusterSecurityGroupId", "sg-cluster"+shortHash(name)))
+	set("nodeSecurityGroupId", computed("nodeSecurityGroupId", "sg-node"+shortHash(name)))
 	set("core", resource.NewObjectProperty(resource.PropertyMap{
 		"cluster":  clusterRef,
 		"endpoint": resource.NewStringProperty(endpoint),
 		"vpcId":    args.Inputs["vpcId"],
 	}))
-	return args.Name + "-id", state, nil
+	return m.computed(args.Name, "id", args.Name+"-id"), state, nil
 }
 
 // registerReferenced registers a custom resource through the program's
@@ -490,25 +527,26 @@ func (m *Monitor) registerReferenced(owner pulumi.MockResourceArgs, typ, name st
 	}
 	urn := make(chan pulumi.URN, 1)
 	res.URN().ApplyT(func(u pulumi.URN) pulumi.URN { urn <- u; return u })
-	return resource.MakeCustomResourceReference(resource.URN(<-urn), resource.ID(name+"-id"), ""), nil
+	return resource.MakeCustomResourceReference(resource.URN(<-urn), resource.ID(m.computed(name, "id", name+"-id")), ""), nil
 }
 
-// mockKubernetesState fills what the API server would: metadata.name for
-// auto-named objects and a load balancer hostname for Ingresses.
-func mockKubernetesState(args pulumi.MockResourceArgs, state resource.PropertyMap) {
+// mockKubernetesState fills what the provider and the API server would:
+// metadata.name for auto-named objects and a load balancer hostname for
+// Ingresses.
+func (m *Monitor) mockKubernetesState(args pulumi.MockResourceArgs, state resource.PropertyMap) {
 	meta := resource.PropertyMap{}
 	if v, ok := state["metadata"]; ok && v.IsObject() {
 		meta = v.ObjectValue().Copy()
 	}
 	if n, ok := meta["name"]; !ok || n.IsNull() {
-		meta["name"] = resource.NewStringProperty(args.Name + "-" + shortHash(args.Name)[:8])
+		meta["name"] = resource.NewStringProperty(m.computed(args.Name, "metadata.name", args.Name+"-"+shortHash(args.Name)[:8]))
 	}
 	state["metadata"] = resource.NewObjectProperty(meta)
 	if strings.HasSuffix(args.TypeToken, ":Ingress") {
+		hostname := m.computed(args.Name, "status.loadBalancer.ingress[0].hostname",
+			"k8s-eksdemogroup-"+shortHash(args.Name)[:10]+"."+m.Region+".elb.amazonaws.com")
 		state["status"] = resource.NewPropertyValue(map[string]any{
-			"loadBalancer": map[string]any{"ingress": []any{map[string]any{
-				"hostname": "k8s-eksdemogroup-" + shortHash(args.Name)[:10] + ".ap-northeast-2.elb.amazonaws.com",
-			}}},
+			"loadBalancer": map[string]any{"ingress": []any{map[string]any{"hostname": hostname}}},
 		})
 	}
 }
