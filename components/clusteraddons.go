@@ -37,7 +37,8 @@ type ClusterAddonsArgs struct {
 	VpcID pulumi.IDInput
 	// KubernetesProvider deploys the Helm charts. Required.
 	KubernetesProvider pulumi.ProviderResource
-	// Nodes must exist before controllers can run, and must outlive them. Optional.
+	// Nodes must exist before controllers can run, and must outlive them:
+	// ManagedNodeGroup.Nodes, not the component (see there). Optional.
 	Nodes pulumi.Resource
 	// Versions pins every add-on. Required (each field).
 	Versions AddonVersions

@@ -83,6 +83,12 @@ type ManagedNodeGroup struct {
 	NodeGroupName pulumi.StringOutput `pulumi:"nodeGroupName"`
 	NodeRoleArn   pulumi.StringOutput `pulumi:"nodeRoleArn"`
 	NodeRoleName  pulumi.StringOutput `pulumi:"nodeRoleName"`
+
+	// Nodes is pulumi-eks's node group, which waits for its role. To wait for
+	// the nodes, depend on it, not on this component: the Go SDK expands a
+	// dependency on a local component to the children registered so far,
+	// which races with their registration (pulumi/pulumi#7852).
+	Nodes pulumi.Resource `pulumi:"-"`
 }
 
 var (
@@ -305,6 +311,7 @@ func NewManagedNodeGroup(ctx *pulumi.Context, name string, args *ManagedNodeGrou
 		return nil, err
 	}
 
+	g.Nodes = group
 	g.NodeGroupName = group.NodeGroup.NodeGroupName()
 	g.NodeRoleArn = role.Arn
 	g.NodeRoleName = role.Name

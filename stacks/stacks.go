@@ -174,7 +174,7 @@ func deployEKS(ctx *pulumi.Context, cfg Config, p plan) (pulumi.Map, error) {
 	addonArgs.Cluster = cluster
 	addonArgs.VpcID = network.VpcID
 	addonArgs.KubernetesProvider = provider
-	addonArgs.Nodes = nodes
+	addonArgs.Nodes = nodes.Nodes
 	addons, err := components.NewClusterAddons(ctx, clusterName, &addonArgs, onAWS)
 	if err != nil {
 		return nil, err
