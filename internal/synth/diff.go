@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -203,6 +204,20 @@ func diffValues(path string, a, b any, out *[]string) {
 	if aIsSlice && bIsSlice && len(as) == len(bs) {
 		for i := range as {
 			diffValues(fmt.Sprintf("%s[%d]", path, i), as[i], bs[i], out)
+		}
+		return
+	}
+	if aIsSlice && bIsSlice {
+		// Lists of different lengths (dependencies, rules): what is in one only.
+		for _, e := range as {
+			if !slices.ContainsFunc(bs, func(f any) bool { return reflect.DeepEqual(e, f) }) {
+				*out = append(*out, fmt.Sprintf("%s: - %s", path, compact(e)))
+			}
+		}
+		for _, e := range bs {
+			if !slices.ContainsFunc(as, func(f any) bool { return reflect.DeepEqual(e, f) }) {
+				*out = append(*out, fmt.Sprintf("%s: + %s", path, compact(e)))
+			}
 		}
 		return
 	}
