@@ -59,7 +59,7 @@ func TestOnePrebuiltImageLeavesTheOtherAppBuilt(t *testing.T) {
 		t.Errorf("builds %v, want only demo-flask-backend-image", built)
 	}
 	d := get[appsv1.Deployment](t, decodeAll(t, run), "Deployment/development/demo-flask-backend")
-	if image := d.Spec.Template.Spec.Containers[0].Image; !strings.HasPrefix(image, "localhost:5000/demo-flask-backend@sha256:") {
+	if image := d.Spec.Template.Spec.Containers[0].Image; !strings.HasPrefix(image, "localhost:5001/demo-flask-backend@sha256:") {
 		t.Errorf("flask runs %s, want its build", image)
 	}
 }

@@ -258,8 +258,8 @@ func TestLocalStackRegistersNothingFromAWS(t *testing.T) {
 	checkExplicitProvider(t, run)
 	for _, w := range DefaultConfig().workloads() {
 		d := get[appsv1.Deployment](t, objects, "Deployment/development/"+w.name)
-		if image := d.Spec.Template.Spec.Containers[0].Image; !strings.HasPrefix(image, "localhost:5000/"+w.name+"@sha256:") {
-			t.Errorf("%s image = %s, want the digest pushed to localhost:5000", w.name, image)
+		if image := d.Spec.Template.Spec.Containers[0].Image; !strings.HasPrefix(image, "localhost:5001/"+w.name+"@sha256:") {
+			t.Errorf("%s image = %s, want the digest pushed to localhost:5001 (Pulumi.local.yaml)", w.name, image)
 		}
 		if _, ok := objects["Ingress/development/"+w.name+"-ingress"]; ok {
 			t.Errorf("%s has an ALB Ingress on the local target", w.name)

@@ -8,8 +8,9 @@
 //	    every node's containerd, for the stack's flaskImage and nginxImage.
 //
 // It writes the files it generates under -dir and runs docker, kind and
-// kubectl from PATH, printing each command first; at the end it prints the
-// `pulumi config set` commands for the local stack.
+// kubectl from PATH, echoing each command; everything goes to standard
+// error except, at the end, the `pulumi config set` commands for the local
+// stack, so `go run ./cmd/localcluster kind | sh` also configures the stack.
 package main
 
 import (
@@ -113,8 +114,8 @@ func setUpKind(sh shell, name string, r registry, dir string) error {
 	if err := sh.run("kubectl", "--context", "kind-"+name, "apply", "-f", files.configMap); err != nil {
 		return err
 	}
-	fmt.Fprintf(sh.stdout, "\nkind cluster %s pulls localhost:%d/... from %s. For the local stack:\n", name, r.hostPort, registryName)
-	fmt.Fprintf(sh.stdout, "  pulumi config set kubeContext kind-%s -s local\n  pulumi config set imageRegistry %s -s local\n", name, r.pushHost())
+	fmt.Fprintf(sh.stderr, "kind cluster %s pulls %s/... from %s. For the local stack:\n", name, r.pushHost(), registryName)
+	fmt.Fprintf(sh.stdout, "pulumi config set kubeContext kind-%s -s local\npulumi config set imageRegistry %s -s local\n", name, r.pushHost())
 	return nil
 }
 
@@ -202,13 +203,15 @@ func loadIntoNodes(sh shell, cluster, appsDir string) error {
 				return err
 			}
 		}
-		config = append(config, fmt.Sprintf("  pulumi config set %s %s -s local", a.configKey, image))
+		config = append(config, fmt.Sprintf("pulumi config set %s %s -s local", a.configKey, image))
 	}
-	fmt.Fprintf(sh.stdout, "\nImages imported into %s. For the local stack:\n%s\n", strings.Join(nodes, ", "), strings.Join(config, "\n"))
+	fmt.Fprintf(sh.stderr, "Images imported into %s. For the local stack:\n", strings.Join(nodes, ", "))
+	fmt.Fprintln(sh.stdout, strings.Join(config, "\n"))
 	return nil
 }
 
-// shell runs commands from PATH, echoing each one.
+// shell runs commands from PATH, echoing each one. The commands' own
+// output goes to stderr: stdout carries only the stack settings.
 type shell struct{ stdout, stderr io.Writer }
 
 func (s shell) echo(args ...[]string) {
@@ -222,7 +225,7 @@ func (s shell) echo(args ...[]string) {
 func (s shell) run(name string, args ...string) error {
 	s.echo(append([]string{name}, args...))
 	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = s.stdout, s.stderr
+	cmd.Stdout, cmd.Stderr = s.stderr, s.stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
 	}
@@ -249,7 +252,7 @@ func (s shell) pipe(from, to []string) error {
 		return err
 	}
 	producer.Stderr = s.stderr
-	consumer.Stdin, consumer.Stdout, consumer.Stderr = reader, s.stdout, s.stderr
+	consumer.Stdin, consumer.Stdout, consumer.Stderr = reader, s.stderr, s.stderr
 	if err := producer.Start(); err != nil {
 		return err
 	}

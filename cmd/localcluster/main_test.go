@@ -73,10 +73,9 @@ func TestKindCommandRunsKindsLocalRegistrySequence(t *testing.T) {
 	if got := commands(t, log); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("commands:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	for _, line := range []string{"pulumi config set kubeContext kind-workshop -s local", "pulumi config set imageRegistry localhost:5001 -s local"} {
-		if !strings.Contains(stdout.String(), line) {
-			t.Errorf("output lacks %q:\n%s", line, stdout.String())
-		}
+	// Standard output is only the settings, ready for `| sh`.
+	if want := "pulumi config set kubeContext kind-workshop -s local\npulumi config set imageRegistry localhost:5001 -s local\n"; stdout.String() != want {
+		t.Errorf("stdout = %q, want %q", stdout.String(), want)
 	}
 }
 
@@ -125,9 +124,12 @@ func TestEksaCommandImportsBothAppsIntoEveryNodeButTheLoadBalancer(t *testing.T)
 				t.Errorf("%s not imported into %s:\n%s", image, node, joined)
 			}
 		}
-		if !strings.Contains(stdout.String(), "pulumi config set "+a.configKey+" "+image+" -s local") {
+		if !strings.Contains(stdout.String(), "pulumi config set "+a.configKey+" "+image+" -s local\n") {
 			t.Errorf("output lacks the %s setting:\n%s", a.configKey, stdout.String())
 		}
+	}
+	if lines := strings.Split(strings.TrimSpace(stdout.String()), "\n"); len(lines) != len(apps) {
+		t.Errorf("stdout = %q, want only the %d settings", stdout.String(), len(apps))
 	}
 	if strings.Contains(joined, "dev-cluster-lb ctr") {
 		t.Errorf("imported into the load balancer container")
