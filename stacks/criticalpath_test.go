@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"flag"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +13,9 @@ import (
 // chain no program can avoid (issue 11).
 const maxCriticalPathRatio = 1.05
 
+// latencyFile overrides the latency table: go test ./stacks -run TestDeployCriticalPath -v -args -critical.latencies FILE
+var latencyFile = flag.String("critical.latencies", "", "a file of TYPE=SECONDS lines overriding the critical-path latency table")
+
 // TestDeployCriticalPath simulates `pulumi up` of each EKS stack over its
 // recorded graph with the default latency table: everything that can overlap
 // with the control plane, the nodes and the ALB does. Run with -v to see
@@ -21,12 +25,20 @@ func TestDeployCriticalPath(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			t.Parallel()
 			run := runStack(t, stack, nil)
-			report, err := critical.Analyze(stack, run.Resources(), critical.DefaultTable())
+			table := critical.DefaultTable()
+			if *latencyFile != "" {
+				if err := table.OverrideFile(*latencyFile); err != nil {
+					t.Fatal(err)
+				}
+			}
+			report, err := critical.Analyze(stack, run.Resources(), table)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var out strings.Builder
 			report.Write(&out)
+			out.WriteString("  latency table:\n")
+			table.Write(&out)
 			t.Log("\n" + out.String())
 			if report.Floor == 0 || report.Ratio > maxCriticalPathRatio {
 				t.Errorf("ratio %.3f, want <= %.2f", report.Ratio, maxCriticalPathRatio)
