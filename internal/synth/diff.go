@@ -138,17 +138,7 @@ func comparable(r fileResource) map[string]any {
 
 // diffSets compares two keyed sets; name says how to show a key.
 func diffSets(old, new map[string]any, name func(string) string) []Change {
-	keys := map[string]bool{}
-	for k := range old {
-		keys[k] = true
-	}
-	for k := range new {
-		keys[k] = true
-	}
-	sorted := make([]string, 0, len(keys))
-	for k := range keys {
-		sorted = append(sorted, k)
-	}
+	sorted := unionKeys(old, new)
 	sort.Slice(sorted, func(i, j int) bool { return name(sorted[i]) < name(sorted[j]) })
 	var out []Change
 	for _, k := range sorted {
@@ -173,22 +163,26 @@ func diffSets(old, new map[string]any, name func(string) string) []Change {
 	return out
 }
 
+// unionKeys returns the keys of a and b, each once, unsorted.
+func unionKeys(a, b map[string]any) []string {
+	keys := make([]string, 0, len(a)+len(b))
+	for k := range a {
+		keys = append(keys, k)
+	}
+	for k := range b {
+		if _, inA := a[k]; !inA {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
 // diffValues lists the leaves where a and b differ, as "path: a -> b".
 func diffValues(path string, a, b any, out *[]string) {
 	am, aIsMap := a.(map[string]any)
 	bm, bIsMap := b.(map[string]any)
 	if aIsMap && bIsMap {
-		keys := map[string]bool{}
-		for k := range am {
-			keys[k] = true
-		}
-		for k := range bm {
-			keys[k] = true
-		}
-		sorted := make([]string, 0, len(keys))
-		for k := range keys {
-			sorted = append(sorted, k)
-		}
+		sorted := unionKeys(am, bm)
 		sort.Strings(sorted)
 		for _, k := range sorted {
 			p := k
