@@ -72,6 +72,7 @@ const (
 	clusterAutoscalerServiceAccount      = "cluster-autoscaler"
 	cloudWatchAgentServiceAccount        = "cloudwatch-agent"
 	cloudWatchNamespace                  = "amazon-cloudwatch"
+	certManagerNamespace                 = "cert-manager"
 	ebsCsiControllerServiceAccount       = "ebs-csi-controller-sa"
 	// The chart's webhook Service: "<chart name less -controller>-webhook-service".
 	loadBalancerControllerWebhookService = "aws-load-balancer-webhook-service"
@@ -85,6 +86,10 @@ var (
 	eksAddonVersion     = regexp.MustCompile(`^v\d+\.\d+\.\d+-eksbuild\.\d+$`)
 	semanticVersion     = regexp.MustCompile(`^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$`)
 )
+
+// AddonNamespaces are the namespaces ClusterAddons creates or installs into,
+// besides kube-system: no one else's workloads belong there.
+func AddonNamespaces() []string { return []string{certManagerNamespace, cloudWatchNamespace} }
 
 // Validate reports every problem with the args.
 func (a ClusterAddonsArgs) Validate() error {
@@ -172,15 +177,15 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 	}
 
 	// cert-manager, as the workshop installs it; the controller does not wait for it.
-	certManagerNamespace, err := corev1.NewNamespace(ctx, name+"-cert-manager", &corev1.NamespaceArgs{
-		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String("cert-manager")},
+	certManagerNs, err := corev1.NewNamespace(ctx, name+"-cert-manager", &corev1.NamespaceArgs{
+		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(certManagerNamespace)},
 	}, onCluster...)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := chart(ctx, name, "cert-manager", "cert-manager", a.Versions.CertManager, "https://charts.jetstack.io", pulumi.Map{
+	if _, err := chart(ctx, name, certManagerNamespace, "cert-manager", a.Versions.CertManager, "https://charts.jetstack.io", pulumi.Map{
 		"crds": pulumi.Map{"enabled": pulumi.Bool(true)},
-	}, append(onCluster, pulumi.DependsOn([]pulumi.Resource{certManagerNamespace}))...); err != nil {
+	}, append(onCluster, pulumi.DependsOn([]pulumi.Resource{certManagerNs}))...); err != nil {
 		return nil, err
 	}
 

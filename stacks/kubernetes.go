@@ -11,9 +11,20 @@ import (
 	"github.com/eks-workshop/eks-workshop/components"
 )
 
-// teamGroup is the Kubernetes group the team principal is mapped to; it may
-// edit its namespace and nothing else.
-func (c Config) teamGroup() string { return c.Namespace + "-developers" }
+// TeamGroup is the Kubernetes group that may edit namespace and nothing else:
+// the namespace's RoleBinding binds the edit ClusterRole to it.
+func TeamGroup(namespace string) string { return namespace + "-developers" }
+
+// TeamAccessEntry is the seed's RBAC for a team: principal may edit namespace
+// and nothing else (the EKS Edit policy scoped to it) and is in its TeamGroup.
+func TeamAccessEntry(principal, namespace string) components.AccessEntry {
+	return components.AccessEntry{
+		PrincipalArn:     principal,
+		Policy:           components.AccessPolicyEdit,
+		Namespaces:       []string{namespace},
+		KubernetesGroups: []string{TeamGroup(namespace)},
+	}
+}
 
 // kubernetesProvider returns the provider every Kubernetes object is created
 // with, rendering manifests to a directory instead of applying them when
@@ -63,7 +74,7 @@ func deployNamespace(ctx *pulumi.Context, c Config, provider pulumi.ProviderReso
 			ApiGroup: pulumi.String("rbac.authorization.k8s.io"), Kind: pulumi.String("ClusterRole"), Name: pulumi.String("edit"),
 		},
 		Subjects: rbacv1.SubjectArray{rbacv1.SubjectArgs{
-			ApiGroup: pulumi.String("rbac.authorization.k8s.io"), Kind: pulumi.String("Group"), Name: pulumi.String(c.teamGroup()),
+			ApiGroup: pulumi.String("rbac.authorization.k8s.io"), Kind: pulumi.String("Group"), Name: pulumi.String(TeamGroup(c.Namespace)),
 		}},
 	}, inNamespace...); err != nil {
 		return nil, err

@@ -61,12 +61,7 @@ func (c Config) clusterArgs() components.EKSClusterArgs {
 	entries := c.AccessEntries
 	if c.TeamPrincipalArn != "" {
 		// The seed's RBAC: the team reaches only its namespace.
-		entries = append(append([]components.AccessEntry(nil), entries...), components.AccessEntry{
-			PrincipalArn:     c.TeamPrincipalArn,
-			Policy:           components.AccessPolicyEdit,
-			Namespaces:       []string{c.Namespace},
-			KubernetesGroups: []string{c.teamGroup()},
-		})
+		entries = append(append([]components.AccessEntry(nil), entries...), TeamAccessEntry(c.TeamPrincipalArn, c.Namespace))
 	}
 	return components.EKSClusterArgs{
 		ClusterName:            c.clusterName(),

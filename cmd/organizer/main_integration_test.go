@@ -1,0 +1,116 @@
+//go:build integration
+
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-workshop/eks-workshop/internal/tools"
+	"github.com/eks-workshop/eks-workshop/organizer"
+	"github.com/eks-workshop/eks-workshop/stacks"
+)
+
+// summary reads the summary table by its first column.
+func summary(out string) map[string][]string {
+	rows := map[string][]string{}
+	for _, line := range strings.Split(out, "\n") {
+		cells := regexp.MustCompile(`\s{2,}`).Split(strings.TrimSpace(line), 4)
+		if len(cells) == 4 {
+			rows[cells[0]] = cells
+		}
+	}
+	return rows
+}
+
+// A session of the command against the real engine, with programs that need
+// no provider plugin: the cluster exports what participants read, each
+// participant registers one component. README's session is this test's log
+// (go test -tags integration ./cmd/organizer -run TestSession -v).
+func TestSession(t *testing.T) {
+	cli := tools.Require(t, "pulumi")["pulumi"]
+	t.Setenv("PATH", filepath.Dir(cli)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	dir := t.TempDir()
+	t.Setenv("PULUMI_HOME", filepath.Join(dir, "home"))
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "workshop passphrase")
+	participants := filepath.Join(dir, "participants.yaml")
+	if err := os.WriteFile(participants, []byte(`participants:
+  - name: alice
+    principalArn: arn:aws:iam::111122223333:role/alice
+  - name: bob
+    principalArn: arn:aws:iam::111122223333:role/bob
+  - name: carol
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	var bobFails atomic.Bool
+	bobFails.Store(true)
+	fake := setup{
+		plugins: func() ([]organizer.Plugin, error) { return nil, nil },
+		program: func(cfg stacks.Config) pulumi.RunFunc {
+			return func(ctx *pulumi.Context) error {
+				var res pulumi.ResourceState
+				if cfg.Target == stacks.TargetEKS {
+					ctx.Export("kubeconfig", pulumi.ToSecret(pulumi.String(`{"apiVersion":"v1","kind":"Config"}`)))
+					ctx.Export("flaskImage", pulumi.String("111122223333.dkr.ecr.ap-northeast-2.amazonaws.com/demo-flask-backend-workshop@sha256:"+strings.Repeat("a", 64)))
+					ctx.Export("nginxImage", pulumi.String("111122223333.dkr.ecr.ap-northeast-2.amazonaws.com/demo-nginx-workshop@sha256:"+strings.Repeat("b", 64)))
+					ctx.Export("albUrl", pulumi.String("http://k8s-eksdemogroup-0123456789.ap-northeast-2.elb.amazonaws.com"))
+					return ctx.RegisterComponentResource("eks-workshop:test:Cluster", "eks-demo-workshop", &res)
+				}
+				if cfg.Namespace == "bob" && bobFails.Load() {
+					return errors.New(`namespaces "bob" is forbidden: exceeded quota (a failure injected by the test)`)
+				}
+				ctx.Export("nginxClusterUrl", pulumi.Sprintf("http://demo-nginx.%s.svc.cluster.local", cfg.Namespace))
+				return ctx.RegisterComponentResource("eks-workshop:test:Environment", cfg.Namespace, &res)
+			}
+		},
+	}
+	session := func(wantCode int, command string) string {
+		t.Helper()
+		args := []string{"-participants", participants, "-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", filepath.Join(dir, "organizer"), "-parallel", "2", command}
+		var stdout, stderr strings.Builder
+		code := run(context.Background(), args, &stdout, &stderr, fake)
+		t.Logf("$ organizer -participants participants.yaml %s\n%s%s(exit %d)", command, stderr.String(), stdout.String(), code)
+		if code != wantCode {
+			t.Fatalf("organizer %s: exit %d, want %d", command, code, wantCode)
+		}
+		return stdout.String()
+	}
+
+	rows := summary(session(1, "up"))
+	for who, want := range map[string]string{
+		"(cluster)": "up (2 create;",
+		"alice":     "up (2 create;",
+		"bob":       `failed (namespaces "bob" is forbidden`,
+		"carol":     "up (2 create;",
+	} {
+		if !strings.HasPrefix(rows[who][3], want) {
+			t.Errorf("first up, %s: %q, want %q...", who, rows[who][3], want)
+		}
+	}
+	if rows["alice"][2] != "http://demo-nginx.alice.svc.cluster.local" || rows["bob"][2] != "-" {
+		t.Errorf("URLs: alice %q, bob %q", rows["alice"][2], rows["bob"][2])
+	}
+	bobFails.Store(false)
+	rows = summary(session(0, "up"))
+	if !strings.HasPrefix(rows["bob"][3], "up (1 create, 1 same;") || !strings.HasPrefix(rows["alice"][3], "up (2 same;") {
+		t.Errorf("the second up did not resume: bob %q, alice %q", rows["bob"][3], rows["alice"][3])
+	}
+	out := session(0, "status")
+	if got := strings.Count(out, "update succeeded"); got != 4 {
+		t.Errorf("%d stacks up after resume, want 4", got)
+	}
+	out = session(0, "destroy")
+	if got := strings.Count(out, "destroyed"); got != 4 {
+		t.Errorf("%d stacks destroyed, want 4", got)
+	}
+}
