@@ -7,9 +7,14 @@
 //	go run ./cmd/synth -stack dev -out /tmp/new -diff /tmp/dev
 //	go run ./cmd/synth -all -out testdata/synth             # every stack: refresh the snapshots
 //	go run ./cmd/synth -all -out /tmp/head -diff /tmp/base  # every stack, compared stack by stack
+//	go run ./cmd/synth -stack dev -critical-path            # the deploy's simulated critical path
+//	go run ./cmd/synth -stack dev -critical-path -latencies my-latencies.txt
 //
-// It prints the resources by type and, with -diff, what changed. Run it
-// from the repository root (or set -root).
+// It prints the resources by type and, with -diff, what changed; with
+// -critical-path, the simulated deploy over the recorded graph (package
+// internal/critical): makespan, the critical chain, the ratio against the
+// chain no program can avoid, and the latency table used. Run it from the
+// repository root (or set -root).
 package main
 
 import (
@@ -20,6 +25,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/eks-workshop/eks-workshop/internal/critical"
 	"github.com/eks-workshop/eks-workshop/internal/synth"
 	"github.com/eks-workshop/eks-workshop/stacks"
 )
@@ -39,6 +45,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	out := flags.String("out", "", "directory to write resources.yaml and kubernetes/ into (none: only print)")
 	diff := flags.String("diff", "", "an earlier synth directory to compare with (with -all: one directory per stack)")
 	root := flags.String("root", ".", "the repository root, where Pulumi.yaml is")
+	criticalPath := flags.Bool("critical-path", false, "print the deploy's simulated critical path")
+	latencies := flags.String("latencies", "", "with -critical-path: a file of TYPE=SECONDS lines overriding the latency table")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
@@ -47,6 +55,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	if (*stack == "") == !*all {
 		return errors.New("give exactly one of -stack <stack> and -all")
+	}
+	if *latencies != "" && !*criticalPath {
+		return errors.New("-latencies goes with -critical-path")
+	}
+	table := critical.DefaultTable()
+	if *latencies != "" {
+		if err := table.OverrideFile(*latencies); err != nil {
+			return err
+		}
 	}
 
 	var results []*synth.Result
@@ -79,6 +96,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 	for _, r := range results {
 		fmt.Fprint(stdout, r.Summary())
+		if *criticalPath {
+			report, err := critical.Analyze(r.Stack, r.Resources, table)
+			if err != nil {
+				return err
+			}
+			report.Write(stdout)
+		}
 		if *diff == "" {
 			continue
 		}
@@ -91,6 +115,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("stack %s: %w", r.Stack, err)
 		}
 		fmt.Fprintf(stdout, "changes against %s:\n%s", earlier, changes)
+	}
+	if *criticalPath {
+		fmt.Fprintln(stdout, "latency table:")
+		table.Write(stdout)
 	}
 	return nil
 }

@@ -54,3 +54,30 @@ func TestWritesAndDiffs(t *testing.T) {
 		t.Errorf("prod against dev:\n%s", out.String())
 	}
 }
+
+func TestCriticalPathReportUsesTheLatencyTable(t *testing.T) {
+	var out bytes.Buffer
+	if err := run([]string{"-root", "../..", "-stack", "dev", "-critical-path"}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"stack dev: makespan", "ratio 1.0", "eks:index:Cluster", "latency table:"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+	// Control: an ECR repository that took an hour would be the critical path.
+	slow := filepath.Join(t.TempDir(), "latencies.txt")
+	if err := os.WriteFile(slow, []byte("aws:ecr/repository:Repository=3600 # a pathological registry\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run([]string{"-root", "../..", "-stack", "dev", "-critical-path", "-latencies", slow}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "3600 s  aws:ecr/repository:Repository") || strings.Contains(out.String(), "ratio 1.0") {
+		t.Errorf("the override did not move the critical path:\n%s", out.String())
+	}
+	if err := run([]string{"-root", "../..", "-stack", "dev", "-latencies", slow}, &out, &out); err == nil {
+		t.Error("-latencies without -critical-path was accepted")
+	}
+}
