@@ -33,6 +33,14 @@ type AppResources struct {
 	CPULimit string
 	// MemoryLimit is where the container is OOM-killed, at least MemoryRequest. Optional; default "256Mi".
 	MemoryLimit string
+	// EphemeralStorageRequest is the node disk the scheduler reserves for the
+	// container's logs and writable paths (emptyDirs). Optional; default "128Mi".
+	EphemeralStorageRequest string
+	// EphemeralStorageLimit, at least EphemeralStorageRequest, is where the
+	// kubelet evicts the pod, so a runaway log or temp file cannot fill the
+	// node's disk. It must hold the kubelet's rotated logs (5 files of 10Mi by
+	// default). Optional; default "512Mi".
+	EphemeralStorageLimit string
 }
 
 // Autoscaling configures a HorizontalPodAutoscaler on CPU utilization.
@@ -93,7 +101,8 @@ type AppArgs struct {
 	Resources AppResources
 	// LivenessPath is the HTTP liveness probe. Optional; default "/healthz".
 	LivenessPath string
-	// ReadinessPath is the HTTP readiness probe. Optional; default "/readyz".
+	// ReadinessPath is the HTTP readiness probe, another path than
+	// LivenessPath. Optional; default "/readyz".
 	ReadinessPath string
 	// Replicas is the fixed replica count, 1 or more; ignored when
 	// Autoscaling is set. Optional; default 2.
@@ -104,7 +113,7 @@ type AppArgs struct {
 	Ingress *AppIngress
 	// NetworkPolicy allows the app's traffic. Optional; default: DNS egress only.
 	NetworkPolicy AppNetworkPolicy
-	// RunAsUser is the UID (and GID) the pod runs as, 1 or more. Optional; default 10001 (flask's; nginx's is 101).
+	// RunAsUser is the UID (and GID) the pod runs as, 1 or more. Optional; default 10001 (flask's; nginx's is 10101).
 	RunAsUser int64
 	// WritablePaths get an emptyDir each, as the root filesystem is read-only. Optional; default ["/tmp"].
 	WritablePaths []string
@@ -183,6 +192,12 @@ func (a AppArgs) withDefaults() AppArgs {
 	if a.Resources.MemoryLimit == "" {
 		a.Resources.MemoryLimit = DefaultMemoryLimit
 	}
+	if a.Resources.EphemeralStorageRequest == "" {
+		a.Resources.EphemeralStorageRequest = "128Mi"
+	}
+	if a.Resources.EphemeralStorageLimit == "" {
+		a.Resources.EphemeralStorageLimit = "512Mi"
+	}
 	if a.LivenessPath == "" {
 		a.LivenessPath = DefaultLivenessPath
 	}
@@ -254,6 +269,11 @@ func (a AppArgs) Validate() error {
 		if !strings.HasPrefix(probe.path, "/") {
 			errs.add(probe.field, probe.path, "want an absolute URL path such as /healthz")
 		}
+	}
+	if a.ReadinessPath == a.LivenessPath {
+		// A pod that is merely not ready (a slow dependency, a full queue)
+		// would fail its liveness probe too and be restarted, making it worse.
+		errs.add("readinessPath", a.ReadinessPath, "want a path other than livenessPath: one endpoint cannot tell \"restart me\" from \"send me no traffic\"")
 	}
 	if a.Autoscaling == nil && a.Replicas < 1 {
 		errs.add("replicas", a.Replicas, "want 1 or more")
@@ -346,25 +366,34 @@ func (a AppArgs) validateWiring() error {
 }
 
 func (r AppResources) validate(errs *fieldErrors) {
-	parse := func(field, s string) (resource.Quantity, bool) {
-		q, err := resource.ParseQuantity(s)
-		if err != nil || q.Sign() <= 0 {
-			errs.add(field, s, "want a positive Kubernetes quantity such as 250m or 256Mi")
-			return q, false
+	for _, pair := range []struct {
+		resource, request, limit string
+		// limitOptional: an empty limit means none (CPU only).
+		limitOptional bool
+	}{
+		{"cpu", r.CPURequest, r.CPULimit, true},
+		{"memory", r.MemoryRequest, r.MemoryLimit, false},
+		{"ephemeralStorage", r.EphemeralStorageRequest, r.EphemeralStorageLimit, false},
+	} {
+		requestField := "resources." + pair.resource + "Request"
+		request, requestOK := positiveQuantity(errs, requestField, pair.request)
+		if pair.limitOptional && pair.limit == "" {
+			continue
 		}
-		return q, true
+		limitField := "resources." + pair.resource + "Limit"
+		if limit, ok := positiveQuantity(errs, limitField, pair.limit); ok && requestOK && limit.Cmp(request) < 0 {
+			errs.add(limitField, pair.limit, "want at least %s (%s)", pair.resource+"Request", pair.request)
+		}
 	}
-	cpuRequest, cpuOK := parse("resources.cpuRequest", r.CPURequest)
-	memRequest, memRequestOK := parse("resources.memoryRequest", r.MemoryRequest)
-	if memLimit, ok := parse("resources.memoryLimit", r.MemoryLimit); ok && memRequestOK && memLimit.Cmp(memRequest) < 0 {
-		errs.add("resources.memoryLimit", r.MemoryLimit, "want at least memoryRequest (%s)", r.MemoryRequest)
+}
+
+func positiveQuantity(errs *fieldErrors, field, s string) (resource.Quantity, bool) {
+	q, err := resource.ParseQuantity(s)
+	if err != nil || q.Sign() <= 0 {
+		errs.add(field, s, "want a positive Kubernetes quantity such as 250m or 256Mi")
+		return q, false
 	}
-	if r.CPULimit == "" {
-		return
-	}
-	if cpuLimit, ok := parse("resources.cpuLimit", r.CPULimit); ok && cpuOK && cpuLimit.Cmp(cpuRequest) < 0 {
-		errs.add("resources.cpuLimit", r.CPULimit, "want at least cpuRequest (%s)", r.CPURequest)
-	}
+	return q, true
 }
 
 // NewApp registers the app's Kubernetes objects with args.Provider.
@@ -415,8 +444,10 @@ func NewApp(ctx *pulumi.Context, name string, args *AppArgs, opts ...pulumi.Reso
 	if a.Autoscaling == nil {
 		deploymentSpec.Replicas = pulumi.Int(a.Replicas)
 	}
+	deploymentMeta := metadata(a.Name)
+	deploymentMeta.Annotations = a.Image.ToStringOutput().ApplyT(pullPolicyAnnotations).(pulumi.StringMapOutput)
 	deployment, err := appsv1.NewDeployment(ctx, name+"-deployment", &appsv1.DeploymentArgs{
-		Metadata: metadata(a.Name),
+		Metadata: deploymentMeta,
 		Spec:     deploymentSpec,
 	}, child...)
 	if err != nil {
@@ -535,6 +566,20 @@ func NewApp(ctx *pulumi.Context, name string, args *AppArgs, opts ...pulumi.Reso
 	})
 }
 
+// kubeScoreIgnore lists kube-score checks that do not apply to an object.
+const kubeScoreIgnore = "kube-score/ignore"
+
+// pullPolicyAnnotations tells kube-score why an image pinned by digest keeps
+// the default pull policy (IfNotPresent): kube-score wants Always so that a
+// moved tag is pulled again, but a digest cannot move, and Always would only
+// make every pod start depend on the registry being reachable.
+func pullPolicyAnnotations(image string) map[string]string {
+	if !strings.Contains(image, "@sha256:") {
+		return nil
+	}
+	return map[string]string{kubeScoreIgnore: "container-image-pull-policy"}
+}
+
 // podSpec is the pod template's spec, meeting Pod Security `restricted`.
 func (a AppArgs) podSpec(selector pulumi.StringMap) corev1.PodSpecArgs {
 	var env corev1.EnvVarArray
@@ -548,8 +593,15 @@ func (a AppArgs) podSpec(selector pulumi.StringMap) corev1.PodSpecArgs {
 		volumes = append(volumes, corev1.VolumeArgs{Name: pulumi.String(volume), EmptyDir: corev1.EmptyDirVolumeSourceArgs{}})
 		mounts = append(mounts, corev1.VolumeMountArgs{Name: pulumi.String(volume), MountPath: pulumi.String(p)})
 	}
-	requests := pulumi.StringMap{"cpu": pulumi.String(a.Resources.CPURequest), "memory": pulumi.String(a.Resources.MemoryRequest)}
-	limits := pulumi.StringMap{"memory": pulumi.String(a.Resources.MemoryLimit)}
+	requests := pulumi.StringMap{
+		"cpu":               pulumi.String(a.Resources.CPURequest),
+		"memory":            pulumi.String(a.Resources.MemoryRequest),
+		"ephemeral-storage": pulumi.String(a.Resources.EphemeralStorageRequest),
+	}
+	limits := pulumi.StringMap{
+		"memory":            pulumi.String(a.Resources.MemoryLimit),
+		"ephemeral-storage": pulumi.String(a.Resources.EphemeralStorageLimit),
+	}
 	if a.Resources.CPULimit != "" {
 		limits["cpu"] = pulumi.String(a.Resources.CPULimit)
 	}

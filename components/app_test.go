@@ -201,7 +201,13 @@ func TestAppProbesResourcesAndEnv(t *testing.T) {
 		what string
 		got  resource.Quantity
 		want string
-	}{{"cpu request", r.Requests[corev1.ResourceCPU], "100m"}, {"memory request", r.Requests[corev1.ResourceMemory], "128Mi"}, {"memory limit", r.Limits[corev1.ResourceMemory], "256Mi"}} {
+	}{
+		{"cpu request", r.Requests[corev1.ResourceCPU], "100m"},
+		{"memory request", r.Requests[corev1.ResourceMemory], "128Mi"},
+		{"memory limit", r.Limits[corev1.ResourceMemory], "256Mi"},
+		{"ephemeral-storage request", r.Requests[corev1.ResourceEphemeralStorage], "128Mi"},
+		{"ephemeral-storage limit", r.Limits[corev1.ResourceEphemeralStorage], "512Mi"},
+	} {
 		if q.got.Cmp(resource.MustParse(q.want)) != 0 {
 			t.Errorf("%s = %s, want %s", q.what, q.got.String(), q.want)
 		}
@@ -219,15 +225,32 @@ func TestAppProbesResourcesAndEnv(t *testing.T) {
 	}
 }
 
+// kube-score wants imagePullPolicy Always; for an image pinned by digest it
+// is told why not, and for a tag it is not.
+func TestAppExemptsOnlyDigestPinnedImagesFromPullPolicyAlways(t *testing.T) {
+	m, _ := runApp(t, nil)
+	if got := flaskDeployment(t, m).Annotations["kube-score/ignore"]; got != "container-image-pull-policy" {
+		t.Errorf("digest-pinned image: kube-score/ignore = %q, want container-image-pull-policy", got)
+	}
+	m, _ = runApp(t, func(a *AppArgs) { a.Image = pulumi.String("registry.example/flask:1.0") })
+	if got, ok := flaskDeployment(t, m).Annotations["kube-score/ignore"]; ok {
+		t.Errorf("image by tag: kube-score/ignore = %q, want no exemption", got)
+	}
+}
+
 func TestAppResourcesAndPathsAreConfigurable(t *testing.T) {
 	m, _ := runApp(t, func(a *AppArgs) {
-		a.Resources = AppResources{CPURequest: "250m", MemoryRequest: "64Mi", CPULimit: "500m", MemoryLimit: "64Mi"}
+		a.Resources = AppResources{CPURequest: "250m", MemoryRequest: "64Mi", CPULimit: "500m", MemoryLimit: "64Mi",
+			EphemeralStorageRequest: "1Gi", EphemeralStorageLimit: "2Gi"}
 		a.LivenessPath, a.ReadinessPath = "/live", "/ready"
 		a.Ingress.HealthCheckPath = ""
 	})
 	c := flaskDeployment(t, m).Spec.Template.Spec.Containers[0]
 	if cpu := c.Resources.Limits[corev1.ResourceCPU]; cpu.Cmp(resource.MustParse("500m")) != 0 {
 		t.Errorf("cpu limit = %s, want 500m (the workshop's HPA chapter)", cpu.String())
+	}
+	if req, limit := c.Resources.Requests[corev1.ResourceEphemeralStorage], c.Resources.Limits[corev1.ResourceEphemeralStorage]; req.String() != "1Gi" || limit.String() != "2Gi" {
+		t.Errorf("ephemeral-storage request %s limit %s, want 1Gi and 2Gi", req.String(), limit.String())
 	}
 	if c.LivenessProbe.HTTPGet.Path != "/live" || c.ReadinessProbe.HTTPGet.Path != "/ready" {
 		t.Errorf("probe paths %s, %s", c.LivenessProbe.HTTPGet.Path, c.ReadinessProbe.HTTPGet.Path)
@@ -519,7 +542,7 @@ func TestAppPodSpecMeetsPodSecurityRestricted(t *testing.T) {
 		name string
 		uid  int64
 		want int64
-	}{{"flask", 0, 10001}, {"nginx", 101, 101}} {
+	}{{"flask", 0, 10001}, {"nginx", 10101, 10101}} {
 		m, _ := runApp(t, func(a *AppArgs) { a.RunAsUser = tc.uid })
 		spec := flaskDeployment(t, m).Spec.Template.Spec
 		checkRestricted(t, spec)
@@ -719,6 +742,13 @@ func TestAppRejectsBadArgsBeforeRegistering(t *testing.T) {
 			a.Resources = AppResources{CPURequest: "lots", MemoryRequest: "512Mi", MemoryLimit: "256Mi", CPULimit: "50m"}
 		}, []string{`resources.cpuRequest = "lots": want a positive Kubernetes quantity`, `resources.memoryLimit = "256Mi": want at least memoryRequest (512Mi)`}},
 		{"cpu limit below request", func(a *AppArgs) { a.Resources = AppResources{CPURequest: "250m", CPULimit: "100m"} }, []string{`resources.cpuLimit = "100m": want at least cpuRequest (250m)`}},
+		{"ephemeral storage", func(a *AppArgs) {
+			a.Resources = AppResources{EphemeralStorageRequest: "1Gi", EphemeralStorageLimit: "100Mi"}
+		}, []string{`resources.ephemeralStorageLimit = "100Mi": want at least ephemeralStorageRequest (1Gi)`}},
+		{"ephemeral storage not a quantity", func(a *AppArgs) { a.Resources = AppResources{EphemeralStorageRequest: "-1Gi"} },
+			[]string{`resources.ephemeralStorageRequest = "-1Gi": want a positive Kubernetes quantity`}},
+		{"one probe for liveness and readiness", func(a *AppArgs) { a.LivenessPath, a.ReadinessPath = "/healthz", "/healthz" },
+			[]string{`readinessPath = "/healthz": want a path other than livenessPath`}},
 		{"autoscaling", func(a *AppArgs) {
 			a.Autoscaling = &Autoscaling{MinReplicas: 5, MaxReplicas: 3, TargetCPUUtilization: 150}
 		},

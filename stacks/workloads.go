@@ -58,9 +58,12 @@ func (c Config) workloads() []workload {
 			name: "demo-nginx", source: "nginx", repository: c.accountName(c.NginxRepositoryName, DefaultNginxRepositoryName), repositoryKey: "nginxRepositoryName",
 			image: c.NginxImage, imageKey: "nginxImage",
 			// The seed's `kubectl port-forward svc/... 8080:80`: the Service listens on 80.
-			// nginx serves only the page and /healthz, which answers readiness too.
-			containerPort: 8080, servicePort: 80, runAsUser: 101, readinessPath: "/healthz",
-			resources:   components.AppResources{CPURequest: "50m", MemoryRequest: "32Mi", MemoryLimit: "64Mi"},
+			// A UID above 10000, as kube-score asks, so it cannot collide with a
+			// host account (apps/nginx/Dockerfile's USER). /readyz answers only
+			// while the page is in place; /healthz only says nginx runs.
+			containerPort: 8080, servicePort: 80, runAsUser: 10101, readinessPath: "/readyz",
+			// A CPU limit bounds what a static page may take from its node.
+			resources:   components.AppResources{CPURequest: "50m", CPULimit: "200m", MemoryRequest: "32Mi", MemoryLimit: "64Mi"},
 			ingressPath: "/", ingressOrder: 2, localPort: 8080, localPath: "/",
 		},
 	}

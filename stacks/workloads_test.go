@@ -73,6 +73,8 @@ func TestDockerfilesArePinnedNonRootAndExposeTheDeployedPort(t *testing.T) {
 			final := strings.Split(users[len(users)-1], ":")[0]
 			if uid, err := strconv.Atoi(final); err != nil || uid == 0 {
 				t.Errorf("final USER %q is not a numeric non-root UID (Pod Security runAsNonRoot needs a number)", users[len(users)-1])
+			} else if int64(uid) != w.runAsUser {
+				t.Errorf("final USER %d, but the pods run as %d: the image's files are made for its USER", uid, w.runAsUser)
 			}
 			if len(exposes) != 1 || strings.TrimSuffix(exposes[0], "/tcp") != strconv.Itoa(w.containerPort) {
 				t.Errorf("EXPOSE %v, want exactly the deployed port %d", exposes, w.containerPort)

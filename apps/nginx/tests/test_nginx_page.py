@@ -88,7 +88,8 @@ def test_shipped_files_match_the_image_contract():
     dockerfile = _read(os.path.join(APP_DIR, "Dockerfile"))
     assert "FROM nginxinc/nginx-unprivileged:1." in dockerfile
     assert ":latest" not in dockerfile
-    assert "\nUSER 101\n" in dockerfile
+    # A UID/GID above 10000, the Deployment's runAsUser (stacks/workloads.go).
+    assert "\nUSER 10101:10101\n" in dockerfile
     assert "\nEXPOSE 8080\n" in dockerfile
 
 
@@ -159,8 +160,20 @@ def test_nginx_serves_page_health_and_404(prefix):
         assert body == "ok\n"
         assert headers["Content-Type"].startswith("text/plain")
 
+        status, headers, body = _get(base + "/readyz")
+        assert status == 200
+        assert body == "ready\n"
+        assert headers["Content-Type"].startswith("text/plain")
+
         status, _, _ = _get(base + "/missing")
         assert status == 404
+
+        # Without the page, nginx is alive but not ready.
+        os.remove(os.path.join(prefix, "html", "index.html"))
+        status, _, body = _get(base + "/readyz")
+        assert status == 503 and body == "no page\n"
+        status, _, body = _get(base + "/healthz")
+        assert status == 200 and body == "ok\n"
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGQUIT)  # graceful, like the image's STOPSIGNAL
@@ -179,5 +192,5 @@ def test_nginx_serves_page_health_and_404(prefix):
     assert ("GET", "/", 200) in seen, access_log
     assert ("GET", "/missing", 404) in seen, access_log
     assert all(r["remote_addr"] == "127.0.0.1" for r in records)
-    assert not any(r["path"] == "/healthz" for r in records), \
-        "health checks are not access-logged"
+    assert not any(r["path"] in ("/healthz", "/readyz") for r in records), \
+        "probes are not access-logged"
