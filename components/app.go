@@ -34,12 +34,12 @@ type AppResources struct {
 	// MemoryLimit is where the container is OOM-killed, at least MemoryRequest. Optional; default "256Mi".
 	MemoryLimit string
 	// EphemeralStorageRequest is the node disk the scheduler reserves for the
-	// container's logs and writable paths (emptyDirs). Optional; default "128Mi".
+	// container's logs and writable paths (emptyDirs). Optional; default
+	// DefaultEphemeralStorageRequest.
 	EphemeralStorageRequest string
 	// EphemeralStorageLimit, at least EphemeralStorageRequest, is where the
 	// kubelet evicts the pod, so a runaway log or temp file cannot fill the
-	// node's disk. It must hold the kubelet's rotated logs (5 files of 10Mi by
-	// default). Optional; default "512Mi".
+	// node's disk. Optional; default DefaultEphemeralStorageLimit.
 	EphemeralStorageLimit string
 }
 
@@ -193,10 +193,10 @@ func (a AppArgs) withDefaults() AppArgs {
 		a.Resources.MemoryLimit = DefaultMemoryLimit
 	}
 	if a.Resources.EphemeralStorageRequest == "" {
-		a.Resources.EphemeralStorageRequest = "128Mi"
+		a.Resources.EphemeralStorageRequest = DefaultEphemeralStorageRequest
 	}
 	if a.Resources.EphemeralStorageLimit == "" {
-		a.Resources.EphemeralStorageLimit = "512Mi"
+		a.Resources.EphemeralStorageLimit = DefaultEphemeralStorageLimit
 	}
 	if a.LivenessPath == "" {
 		a.LivenessPath = DefaultLivenessPath

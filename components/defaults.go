@@ -38,18 +38,23 @@ const (
 	DefaultPlatform = "linux/amd64"
 
 	// App defaults.
-	DefaultCPURequest           = "100m"
-	DefaultMemoryRequest        = "128Mi"
-	DefaultMemoryLimit          = "256Mi"
-	DefaultLivenessPath         = "/healthz"
-	DefaultReadinessPath        = "/readyz"
-	DefaultReplicas             = 2
-	DefaultMinReplicas          = 1
-	DefaultMaxReplicas          = 10
-	DefaultTargetCPUUtilization = 50
-	DefaultIngressPath          = "/"
-	DefaultRunAsUser            = 10001
-	DefaultWritablePath         = "/tmp"
+	DefaultCPURequest    = "100m"
+	DefaultMemoryRequest = "128Mi"
+	DefaultMemoryLimit   = "256Mi"
+	// DefaultEphemeralStorageRequest covers the container's logs and /tmp.
+	DefaultEphemeralStorageRequest = "128Mi"
+	// DefaultEphemeralStorageLimit holds the kubelet's rotated logs (5 files
+	// of 10Mi by default) with room to spare.
+	DefaultEphemeralStorageLimit = "512Mi"
+	DefaultLivenessPath          = "/healthz"
+	DefaultReadinessPath         = "/readyz"
+	DefaultReplicas              = 2
+	DefaultMinReplicas           = 1
+	DefaultMaxReplicas           = 10
+	DefaultTargetCPUUtilization  = 50
+	DefaultIngressPath           = "/"
+	DefaultRunAsUser             = 10001
+	DefaultWritablePath          = "/tmp"
 )
 
 // Limits the AWS APIs enforce, checked before anything is registered.
