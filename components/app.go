@@ -91,6 +91,11 @@ type AppArgs struct {
 	Namespace string
 	// Image is the image reference to run, ideally a digest. Required.
 	Image pulumi.StringInput
+	// ImagePinnedByDigest says Image is a reference by digest
+	// (name@sha256:...), which the plan knows before the digest itself: the
+	// Deployment then tells kube-score that pull policy Always does not
+	// apply. Optional; default false.
+	ImagePinnedByDigest bool
 	// ContainerPort is what the app listens on, 1-65535. Required.
 	ContainerPort int
 	// ServicePort is the Service's port, 1-65535. Optional; default ContainerPort.
@@ -445,7 +450,9 @@ func NewApp(ctx *pulumi.Context, name string, args *AppArgs, opts ...pulumi.Reso
 		deploymentSpec.Replicas = pulumi.Int(a.Replicas)
 	}
 	deploymentMeta := metadata(a.Name)
-	deploymentMeta.Annotations = a.Image.ToStringOutput().ApplyT(pullPolicyAnnotations).(pulumi.StringMapOutput)
+	if a.ImagePinnedByDigest {
+		deploymentMeta.Annotations = pulumi.StringMap{kubeScoreIgnore: pulumi.String(pullPolicyAlwaysCheck)}
+	}
 	deployment, err := appsv1.NewDeployment(ctx, name+"-deployment", &appsv1.DeploymentArgs{
 		Metadata: deploymentMeta,
 		Spec:     deploymentSpec,
@@ -569,16 +576,11 @@ func NewApp(ctx *pulumi.Context, name string, args *AppArgs, opts ...pulumi.Reso
 // kubeScoreIgnore lists kube-score checks that do not apply to an object.
 const kubeScoreIgnore = "kube-score/ignore"
 
-// pullPolicyAnnotations tells kube-score why an image pinned by digest keeps
-// the default pull policy (IfNotPresent): kube-score wants Always so that a
-// moved tag is pulled again, but a digest cannot move, and Always would only
-// make every pod start depend on the registry being reachable.
-func pullPolicyAnnotations(image string) map[string]string {
-	if !strings.Contains(image, "@sha256:") {
-		return nil
-	}
-	return map[string]string{kubeScoreIgnore: "container-image-pull-policy"}
-}
+// pullPolicyAlwaysCheck is kube-score's check that wants imagePullPolicy
+// Always, so that a moved tag is pulled again. A digest cannot move, and
+// Always would only make every pod start depend on the registry being
+// reachable, so an image pinned by digest keeps the default (IfNotPresent).
+const pullPolicyAlwaysCheck = "container-image-pull-policy"
 
 // podSpec is the pod template's spec, meeting Pod Security `restricted`.
 func (a AppArgs) podSpec(selector pulumi.StringMap) corev1.PodSpecArgs {

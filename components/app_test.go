@@ -226,9 +226,9 @@ func TestAppProbesResourcesAndEnv(t *testing.T) {
 }
 
 // kube-score wants imagePullPolicy Always; for an image pinned by digest it
-// is told why not, and for a tag it is not.
+// is told why not, and otherwise it is not.
 func TestAppExemptsOnlyDigestPinnedImagesFromPullPolicyAlways(t *testing.T) {
-	m, _ := runApp(t, nil)
+	m, _ := runApp(t, func(a *AppArgs) { a.ImagePinnedByDigest = true })
 	if got := flaskDeployment(t, m).Annotations["kube-score/ignore"]; got != "container-image-pull-policy" {
 		t.Errorf("digest-pinned image: kube-score/ignore = %q, want container-image-pull-policy", got)
 	}

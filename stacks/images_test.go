@@ -101,3 +101,26 @@ func TestImageReferencesAreParsedAsTheRuntimeDoes(t *testing.T) {
 		}
 	}
 }
+
+// Only a Deployment whose image is pinned by digest (every built image, a
+// prebuilt one given by digest) tells kube-score that pull policy Always
+// does not apply; a prebuilt image by tag gets no exemption.
+func TestOnlyDigestPinnedImagesAreExemptFromPullPolicyAlways(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		overrides map[string]string
+		exempt    map[string]bool
+	}{
+		{"built", nil, map[string]bool{"demo-flask-backend": true, "demo-nginx": true}},
+		{"prebuilt", map[string]string{"eks-workshop:flaskImage": prebuiltFlask, "eks-workshop:nginxImage": prebuiltNginx},
+			map[string]bool{"demo-flask-backend": true, "demo-nginx": false}},
+	} {
+		objects := decodeAll(t, runStack(t, "local", tc.overrides))
+		for name, exempt := range tc.exempt {
+			d := get[appsv1.Deployment](t, objects, "Deployment/development/"+name)
+			if got := d.Annotations["kube-score/ignore"] == "container-image-pull-policy"; got != exempt {
+				t.Errorf("%s: %s exempt from pull policy Always = %v, want %v", tc.name, name, got, exempt)
+			}
+		}
+	}
+}

@@ -86,6 +86,13 @@ func checkImageReference(ref string) error {
 	return nil
 }
 
+// pinnedByDigest reports whether a (valid) image reference names a digest.
+func pinnedByDigest(ref string) bool {
+	named, err := reference.ParseNormalizedNamed(ref)
+	_, digested := named.(reference.Digested)
+	return err == nil && digested
+}
+
 // imageBuild builds the workload for the nodes' architecture: the node
 // group's on EKS; on the local target, this machine's, where kind or
 // minikube run.
@@ -114,6 +121,8 @@ func (w workload) appArgs(c Config) components.AppArgs {
 		RunAsUser:     w.runAsUser,
 		ReadinessPath: w.readinessPath,
 		Autoscaling:   &components.Autoscaling{MinReplicas: 1, MaxReplicas: 10, TargetCPUUtilization: 50},
+		// A built image is deployed by its pushed digest; a prebuilt one as given.
+		ImagePinnedByDigest: !w.prebuilt() || pinnedByDigest(w.image),
 	}
 	if w.egressHTTPS {
 		args.NetworkPolicy.EgressHTTPSCIDRs = []string{"0.0.0.0/0"}
