@@ -4,17 +4,22 @@ Starts, on 127.0.0.1 only, a fake Hacker News upstream that answers after
 --delay seconds (fake_upstream.py), then each app in turn against it: the
 workshop's app as the workshop runs it (workshop_app.py, Flask's development
 server) and apps/flask under its own gunicorn.conf.py with its defaults.
-Each gets the same wrk load: --connections connections for --duration
-seconds, topics drawn from --topics distinct ones with Zipf-like popularity
-(zipf.lua). Prints both figures and their ratio. The machine may be shared
-and noisy: compare only the figures of one run with each other.
+Each gets the same wrk load: --connections connections, topics drawn from
+--topics distinct ones with Zipf-like popularity (zipf.lua), first for
+--warmup seconds (a freshly started app: cold cache), then, measured, for
+--duration seconds (the app as it runs in steady state). Both phases are
+printed, the ratio is of the measured one. The default warm-up is the flask
+app's CACHE_TTL_SECONDS, so the measured phase includes answers expiring and
+being renewed. The machine may be shared and noisy: compare only the figures
+of one run with each other.
 
-    /usr/bin/python3 apps/bench/run.py                 # the issue's workload
-    /usr/bin/python3 apps/bench/run.py --duration 5    # a quicker look
+    /usr/bin/python3 apps/bench/run.py                         # the issue's workload
+    /usr/bin/python3 apps/bench/run.py --warmup 5 --duration 5 # a quicker look
 
 Needs wrk (apt-get install wrk) and the Debian packages the tests use.
 Throughput counts 2xx answers only; every non-2xx answer and socket error is
-printed. Takes about 2 x (duration + 10) seconds; every wait is bounded.
+printed. Takes about 2 x (warmup + duration + 10) seconds; every wait is
+bounded.
 """
 
 import argparse
@@ -88,13 +93,13 @@ def seconds(text):
     return float(number) * _UNITS[unit]
 
 
-def run_wrk(url, args):
+def run_wrk(url, args, duration):
     env = dict(os.environ, BENCH_TOPICS=str(args.topics), BENCH_ZIPF_S=str(args.zipf))
     cmd = ["wrk", "-t%d" % args.threads, "-c%d" % args.connections,
-           "-d%ds" % args.duration, "--timeout", "10s", "--latency",
+           "-d%ds" % duration, "--timeout", "10s", "--latency",
            "-s", os.path.join(HERE, "zipf.lua"), url]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True,
-                         timeout=args.duration + 60).stdout
+                         timeout=duration + 60).stdout
     total, elapsed = re.search(r"(\d+) requests in ([\d.]+\w+)", out).groups()
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
@@ -125,18 +130,25 @@ def cpu_seconds(pgid):
 
 
 def bench(name, args, logdir, port, cmd, env, ready_path, cwd=None):
-    """Start one app listening on port, wait for ready_path, load it, stop it.
+    """Start one app listening on port, wait for ready_path, load it for the
+    warm-up and then the measured phase, stop it: (warm-up, measured).
     Also counts the CPU time the app used under load: on a busy machine, 2xx
     answers per CPU second compare the apps where wall-clock figures can't."""
     app = Process(name, cmd, logdir, env=env, cwd=cwd)
     try:
         base = "http://127.0.0.1:%d" % port
         app.wait_http(base + ready_path)
-        cpu_before = cpu_seconds(app.proc.pid)
-        result = run_wrk(base, args)
-        result["cpu"] = cpu_seconds(app.proc.pid) - cpu_before
-        result["ok_per_cpu_s"] = (result["requests"] - result["non_2xx"]) / max(result["cpu"], 0.01)
-        return result
+        phases = []
+        for duration in (args.warmup, args.duration):
+            if duration == 0:
+                phases.append(None)
+                continue
+            cpu_before = cpu_seconds(app.proc.pid)
+            result = run_wrk(base, args, duration)
+            result["cpu"] = cpu_seconds(app.proc.pid) - cpu_before
+            result["ok_per_cpu_s"] = (result["requests"] - result["non_2xx"]) / max(result["cpu"], 0.01)
+            phases.append(result)
+        return phases
     finally:
         app.stop()
 
@@ -158,14 +170,27 @@ def bench_flask(args, upstream, logdir):
 
 
 def report(name, r):
-    print("%-9s %9.1f %9.0f %8.3f %8.3f %8d %7.1f %10.0f  %s" % (
+    print("%-18s %9.1f %9.0f %8.3f %8.3f %8d %7.1f %10.0f  %s" % (
         name, r["ok_per_s"], r["requests"], r["p50"], r["p99"], r["non_2xx"], r["cpu"],
         r["ok_per_cpu_s"], r["socket_errors"]))
 
 
+def flask_cache_ttl():
+    """The flask app's default CACHE_TTL_SECONDS, read from its settings."""
+    sys.path.insert(0, FLASK_DIR)
+    try:
+        from app import SETTINGS
+    finally:
+        sys.path.remove(FLASK_DIR)
+    return int(SETTINGS["CACHE_TTL_SECONDS"][1])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=20, help="seconds of load per app")
+    parser.add_argument("--warmup", type=int, default=flask_cache_ttl(),
+                        help="seconds of load before the measured phase (0: none); "
+                        "default: the flask app's CACHE_TTL_SECONDS")
+    parser.add_argument("--duration", type=int, default=20, help="seconds of measured load per app")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--topics", type=int, default=1000)
@@ -190,16 +215,20 @@ def main():
                 sys.exit("the fake upstream did not start")
             upstream_url = "http://127.0.0.1:%s" % port
             print("workload: upstream answers after %gs, %d connections, %d topics (Zipf s=%g), "
-                  "%ds per app" % (args.delay, args.connections, args.topics, args.zipf,
-                                   args.duration), flush=True)
-            workshop = bench_workshop(args, upstream_url, logdir)
-            flask = bench_flask(args, upstream_url, logdir)
+                  "per app %ds of warm-up then %ds measured" % (
+                      args.delay, args.connections, args.topics, args.zipf, args.warmup,
+                      args.duration), flush=True)
+            workshop_warmup, workshop = bench_workshop(args, upstream_url, logdir)
+            flask_warmup, flask = bench_flask(args, upstream_url, logdir)
         finally:
             upstream.stop()
 
-    print("%-9s %9s %9s %8s %8s %8s %7s %10s  %s" % (
+    print("%-18s %9s %9s %8s %8s %8s %7s %10s  %s" % (
         "app", "2xx/s", "requests", "p50 s", "p99 s", "non-2xx", "cpu s", "2xx/cpu-s",
         "socket errors"))
+    if args.warmup:
+        report("workshop (warm-up)", workshop_warmup)
+        report("flask (warm-up)", flask_warmup)
     report("workshop", workshop)
     report("flask", flask)
     print("ratio flask/workshop: %.2fx throughput; p99 %.3f s vs %.3f s (%s); "

@@ -13,7 +13,9 @@ Added for running in a cluster:
 Added so that a slow or failing upstream costs neither throughput nor the
 probes (per gunicorn worker, see resilience.py):
     answers cached for CACHE_TTL_SECONDS, counted from the upstream call's
-    start; concurrent requests for one topic share one upstream call; at
+    start, and renewed in the background once between CACHE_RENEW_FRACTION
+    of that and half-way to it, so a topic in steady demand never makes a
+    request wait for the upstream; concurrent requests for one topic share one upstream call; at
     most UPSTREAM_MAX_CONCURRENCY upstream calls at once and a circuit
     breaker, both answering 503 with Retry-After instead of waiting.
 
@@ -24,6 +26,7 @@ import http.cookiejar
 import json
 import logging
 import os
+import random
 import threading
 import time
 from urllib.parse import urlsplit
@@ -33,7 +36,7 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from jsonlog import configure_logging
-from resilience import CircuitBreaker, SingleFlight, TTLCache
+from resilience import CircuitBreaker, Renewer, SingleFlight, TTLCache
 
 DEFAULT_UPSTREAM_BASE_URL = "https://hn.algolia.com"
 SEARCH_PATH = "/api/v1/search"
@@ -50,6 +53,9 @@ SETTINGS = {
     "UPSTREAM_MAX_CONCURRENCY": (int, 32, 1, True, 1000),
     # an answer is served from the cache until it is this old (0: no cache)
     "CACHE_TTL_SECONDS": (float, 60.0, 0, True, 300),
+    # once an answer is this fraction of CACHE_TTL_SECONDS old, the request
+    # that finds it still gets it, and a background call renews it (1: off)
+    "CACHE_RENEW_FRACTION": (float, 0.5, 0, False, 1),
     "CACHE_MAX_ENTRIES": (int, 2048, 1, True, 100000),
     # consecutive failed upstream calls that open the circuit breaker
     "BREAKER_FAILURE_THRESHOLD": (int, 5, 1, True, 1000),
@@ -180,15 +186,28 @@ class ContentService:
     """/contents/<topic> behind the cache, the coalescing of identical
     requests, the limit on concurrent upstream calls and the breaker."""
 
-    def __init__(self, client, config, clock=time.monotonic):
+    def __init__(self, client, config, clock=time.monotonic, rand=random.random):
         self.client = client
         self.clock = clock
         self.cache = TTLCache(config["CACHE_TTL_SECONDS"],
                               config["CACHE_MAX_ENTRIES"], clock=clock)
+        # An answer is renewed at a random age in the first half of the time
+        # between CACHE_RENEW_FRACTION of the TTL and the TTL: answers fetched
+        # together (a pod's first seconds, pods started by one rollout) are
+        # not all renewed together against a rate-limited upstream.
+        ttl = config["CACHE_TTL_SECONDS"]
+        self.renew_after = ttl * config["CACHE_RENEW_FRACTION"]
+        self.renew_spread = (ttl - self.renew_after) / 2
+        self.rand = rand
         # A waiting request gives up when its leader's call would have
         # timed out twice over (connect, then read).
         self.flights = SingleFlight(wait_timeout=2 * client.timeout + 1)
         self.slots = threading.BoundedSemaphore(config["UPSTREAM_MAX_CONCURRENCY"])
+        # Renewals take at most half the upstream calls: the other half stays
+        # for requests that find no answer at all.
+        self.renewer = Renewer(self._renew,
+                               workers=max(1, config["UPSTREAM_MAX_CONCURRENCY"] // 2),
+                               max_pending=config["CACHE_MAX_ENTRIES"])
         self.breaker = CircuitBreaker(
             config["BREAKER_FAILURE_THRESHOLD"], config["BREAKER_OPEN_SECONDS"],
             clock=clock, on_change=self._breaker_changed)
@@ -205,16 +224,29 @@ class ContentService:
         """(Reply, age in seconds of the answer)."""
         cached = self.cache.get(topic)
         if cached is not None:
-            return Reply(200, body=cached[0]), cached[1]
+            (body, renew_at), age = cached
+            if age >= renew_at:
+                self.renewer.ask(topic)
+            return Reply(200, body=body), age
         reply = self.flights.do(
             topic, lambda: self._fetch(topic),
             on_timeout=lambda: Reply.error(504, "upstream timed out"))
         return reply, 0
 
+    def _renew(self, topic):
+        # A request that finds the answer expired meanwhile shares this call.
+        # In the background nobody would see an exception, so log it.
+        try:
+            self.flights.do(topic, lambda: self._fetch(topic), on_timeout=lambda: None)
+        except Exception:
+            log.exception("cache renewal failed", extra={"topic": topic})
+
     def _fetch(self, topic):
-        cached = self.cache.get(topic)  # filled while this request waited
-        if cached is not None:
-            return Reply(200, body=cached[0])
+        # Answered while this request waited for its turn as leader (an
+        # answer due for renewal is not: renewing it is this call's job).
+        cached = self.cache.get(topic)
+        if cached is not None and cached[1] < cached[0][1]:
+            return Reply(200, body=cached[0][0])
         if not self.slots.acquire(blocking=False):
             return Reply.error(503, "upstream busy", retry_after=1)
         try:
@@ -238,7 +270,8 @@ class ContentService:
         finally:
             self.slots.release()
         reply = Reply(200, {"outcome": extract_outcome(hits)})
-        self.cache.put(topic, reply.body, born)
+        renew_at = self.renew_after + self.rand() * self.renew_spread
+        self.cache.put(topic, (reply.body, renew_at), born)
         return reply
 
 

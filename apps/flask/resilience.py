@@ -1,5 +1,6 @@
 """What keeps the upstream and this app safe from each other: a response cache
-with a hard age bound, per-key request coalescing and a circuit breaker.
+with a hard age bound, per-key request coalescing, renewal in the background
+and a circuit breaker.
 
 State is per process: every gunicorn worker has its own cache, calls in
 flight and breaker. Only `threading` primitives are used; under gunicorn's
@@ -8,6 +9,7 @@ plain threads (the Flask test client) they are what they say.
 """
 
 import math
+import queue
 import threading
 import time
 from collections import OrderedDict, namedtuple
@@ -85,6 +87,9 @@ class SingleFlight:
             if call.done.wait(self.wait_timeout):
                 return call.result
             return on_timeout()
+        return self._lead(key, call, fn)
+
+    def _lead(self, key, call, fn):
         try:
             call.result = fn()
             return call.result
@@ -92,6 +97,53 @@ class SingleFlight:
             with self._lock:
                 del self._calls[key]
             call.done.set()
+
+
+class Renewer:
+    """Runs ``fn(key)`` in the background, on at most ``workers`` threads.
+
+    ``ask(key)`` never waits: it queues the key unless it is already queued
+    or running, or ``max_pending`` keys are (then the key is left for a later
+    ask). The threads start with the first ask, so a gunicorn worker starts
+    them after forking, as greenlets. ``fn`` must handle its own errors.
+    """
+
+    def __init__(self, fn, workers, max_pending):
+        self._fn = fn
+        self._workers = workers
+        self._max_pending = max_pending
+        self._queue = queue.SimpleQueue()
+        self._pending = set()
+        self._started = False
+        self._lock = threading.Lock()
+
+    @property
+    def pending(self):
+        """How many keys are queued or running."""
+        with self._lock:
+            return len(self._pending)
+
+    def ask(self, key):
+        """True if ``key`` was queued."""
+        with self._lock:
+            if key in self._pending or len(self._pending) >= self._max_pending:
+                return False
+            self._pending.add(key)
+            start, self._started = not self._started, True
+        if start:
+            for _ in range(self._workers):
+                threading.Thread(target=self._work, daemon=True).start()
+        self._queue.put(key)
+        return True
+
+    def _work(self):
+        while True:
+            key = self._queue.get()
+            try:
+                self._fn(key)
+            finally:
+                with self._lock:
+                    self._pending.discard(key)
 
 
 class Ticket(namedtuple("Ticket", "allowed trial retry_after")):

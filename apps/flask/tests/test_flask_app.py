@@ -206,6 +206,7 @@ def test_config_defaults_and_validation():
         "UPSTREAM_TIMEOUT_SECONDS": 3.0,
         "UPSTREAM_MAX_CONCURRENCY": 32,
         "CACHE_TTL_SECONDS": 60.0,
+        "CACHE_RENEW_FRACTION": 0.5,
         "CACHE_MAX_ENTRIES": 2048,
         "BREAKER_FAILURE_THRESHOLD": 5,
         "BREAKER_OPEN_SECONDS": 10.0,
@@ -213,12 +214,12 @@ def test_config_defaults_and_validation():
     config = app_module.load_config({
         "UPSTREAM_BASE_URL": "http://hn.internal:8080/", "UPSTREAM_TIMEOUT_SECONDS": "1.5",
         "UPSTREAM_MAX_CONCURRENCY": "1", "CACHE_TTL_SECONDS": "0",
-        "CACHE_MAX_ENTRIES": "100000", "BREAKER_FAILURE_THRESHOLD": "1",
+        "CACHE_RENEW_FRACTION": "1", "CACHE_MAX_ENTRIES": "100000", "BREAKER_FAILURE_THRESHOLD": "1",
         "BREAKER_OPEN_SECONDS": "300"})
     assert config == {
         "UPSTREAM_BASE_URL": "http://hn.internal:8080", "UPSTREAM_TIMEOUT_SECONDS": 1.5,
         "UPSTREAM_MAX_CONCURRENCY": 1, "CACHE_TTL_SECONDS": 0.0,
-        "CACHE_MAX_ENTRIES": 100000, "BREAKER_FAILURE_THRESHOLD": 1,
+        "CACHE_RENEW_FRACTION": 1.0, "CACHE_MAX_ENTRIES": 100000, "BREAKER_FAILURE_THRESHOLD": 1,
         "BREAKER_OPEN_SECONDS": 300.0}
 
     for name, value in (("UPSTREAM_TIMEOUT_SECONDS", "abc"),
@@ -229,6 +230,8 @@ def test_config_defaults_and_validation():
                         ("UPSTREAM_MAX_CONCURRENCY", "2.5"),
                         ("CACHE_TTL_SECONDS", "-1"),
                         ("CACHE_TTL_SECONDS", "301"),
+                        ("CACHE_RENEW_FRACTION", "0"),
+                        ("CACHE_RENEW_FRACTION", "1.5"),
                         ("CACHE_MAX_ENTRIES", "0"),
                         ("BREAKER_FAILURE_THRESHOLD", "0"),
                         ("BREAKER_OPEN_SECONDS", "0"),

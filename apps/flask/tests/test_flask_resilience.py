@@ -6,7 +6,8 @@ import json
 import threading
 import time
 
-from resilience import CircuitBreaker, TTLCache
+import app as app_module
+from resilience import CircuitBreaker, Renewer, TTLCache
 
 HIT = {"objectID": "1", "title": "EKS", "url": "https://example.com/1"}
 
@@ -35,6 +36,46 @@ class FakeClock:
 
     def __call__(self):
         return self.now
+
+
+def _eventually(condition, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met within %ss" % timeout
+        time.sleep(0.01)
+
+
+class FakeHackerNews:
+    """HackerNewsClient's interface: answers or fails as told, counting calls."""
+
+    timeout = 1.0
+
+    def __init__(self):
+        self.calls = 0
+        self.title = "EKS"
+        self.fail = False
+        self.answering = threading.Event()  # cleared: calls wait for set()
+        self.answering.set()
+
+    def search(self, topic):
+        self.calls += 1
+        self.answering.wait(5)
+        if self.fail:
+            raise app_module.UpstreamError("upstream answered HTTP 503")
+        return [dict(HIT, title=self.title)]
+
+
+def _service(rand=lambda: 0.0, **settings):
+    """A ContentService on a FakeClock and a FakeHackerNews; ``rand`` draws
+    each answer's point of renewal (0: the earliest)."""
+    clock, upstream = FakeClock(), FakeHackerNews()
+    config = app_module.load_config({k: str(v) for k, v in settings.items()})
+    return app_module.ContentService(upstream, config, clock=clock, rand=rand), clock, upstream
+
+
+def _title(reply):
+    assert reply.status == 200, reply.body
+    return json.loads(reply.body)["outcome"][0]["title"]
 
 
 def test_an_answer_is_served_from_the_cache_until_it_is_ttl_old(fake_upstream, make_client):
@@ -231,3 +272,112 @@ def test_a_late_failure_from_before_the_opening_changes_nothing():
     assert not breaker.acquire().allowed, "the trial is still the only call"
     breaker.record(trial, success=True)
     assert breaker.state == "closed"
+
+
+def test_an_answer_due_for_renewal_is_served_while_one_background_call_renews_it():
+    service, clock, upstream = _service(CACHE_TTL_SECONDS=60, CACHE_RENEW_FRACTION=0.75)
+    assert _title(service.get("aws")[0]) == "EKS"
+    upstream.title = "EKS 2"
+
+    clock.now += 44
+    assert _title(service.get("aws")[0]) == "EKS"
+    assert upstream.calls == 1, "renewed before CACHE_RENEW_FRACTION of the TTL"
+
+    clock.now += 1  # 45 s old: due
+    upstream.answering.clear()
+    for _ in range(5):
+        reply, age = service.get("aws")
+        assert _title(reply) == "EKS" and age == 45
+    _eventually(lambda: upstream.calls == 2)
+    upstream.answering.set()
+    _eventually(lambda: service.renewer.pending == 0)
+    assert upstream.calls == 2, "five requests on a due answer make one renewal"
+
+    # The renewed answer counts from its own call: at 70 s, past the first
+    # answer's TTL, it is served without a call.
+    clock.now += 25
+    reply, age = service.get("aws")
+    assert _title(reply) == "EKS 2" and age == 25
+    assert upstream.calls == 2
+
+
+def test_answers_fetched_together_are_renewed_at_spread_out_ages():
+    # rand 1: the latest point, half-way from 45 s (0.75 of 60) to the TTL.
+    service, clock, upstream = _service(rand=lambda: 1.0, CACHE_TTL_SECONDS=60,
+                                        CACHE_RENEW_FRACTION=0.75)
+    service.get("aws")
+    clock.now += 52
+    service.get("aws")
+    time.sleep(0.05)
+    assert upstream.calls == 1, "renewed before its drawn age"
+    clock.now += 0.5
+    service.get("aws")
+    _eventually(lambda: upstream.calls == 2)
+
+
+def test_without_renewal_an_expired_answer_makes_the_request_wait():
+    # Negative control of the renewal: CACHE_RENEW_FRACTION 1 turns it off.
+    service, clock, upstream = _service(CACHE_TTL_SECONDS=60, CACHE_RENEW_FRACTION=1)
+    service.get("aws")
+    clock.now += 59
+    assert _title(service.get("aws")[0]) == "EKS"
+    time.sleep(0.05)
+    assert upstream.calls == 1
+    clock.now += 1
+    reply, age = service.get("aws")
+    assert upstream.calls == 2 and age == 0, "the expired answer was not fetched again in the request"
+
+
+def test_a_failed_renewal_keeps_the_answer_until_its_ttl_and_is_not_cached():
+    service, clock, upstream = _service(CACHE_TTL_SECONDS=60, CACHE_RENEW_FRACTION=0.75)
+    service.get("aws")
+    upstream.fail = True
+    clock.now += 50
+    assert _title(service.get("aws")[0]) == "EKS"
+    _eventually(lambda: upstream.calls == 2 and service.renewer.pending == 0)
+    assert _title(service.get("aws")[0]) == "EKS", "a failed renewal replaced the answer"
+    _eventually(lambda: upstream.calls == 3 and service.renewer.pending == 0)
+
+    clock.now += 10  # 60 s: the answer is gone, the error is not served from the cache
+    reply, _ = service.get("aws")
+    assert reply.status == 502
+    upstream.fail = False
+    assert _title(service.get("aws")[0]) == "EKS"
+
+
+def test_the_renewer_runs_each_key_once_at_a_time_on_at_most_its_workers():
+    running, most, done = [], [0], threading.Event()
+    lock = threading.Lock()
+
+    def renew(key):
+        with lock:
+            running.append(key)
+            most[0] = max(most[0], len(running))
+        done.wait(5)
+        with lock:
+            running.remove(key)
+
+    renewer = Renewer(renew, workers=2, max_pending=3)
+    assert renewer.ask("a") and renewer.ask("b") and renewer.ask("c")
+    assert not renewer.ask("a"), "a key queued twice"
+    assert not renewer.ask("d"), "more than max_pending keys queued"
+    _eventually(lambda: len(running) == 2)
+    time.sleep(0.05)
+    assert most[0] == 2, "more renewals at once than workers"
+    done.set()
+    _eventually(lambda: renewer.pending == 0)
+    assert renewer.ask("a") and renewer.ask("d"), "finished keys can be asked again"
+    _eventually(lambda: renewer.pending == 0)
+
+
+def test_renewal_does_not_delay_requests_against_a_slow_upstream(fake_upstream, make_client):
+    fake_upstream.respond(payload={"hits": [HIT]})
+    app = make_client(fake_upstream.url, CACHE_TTL_SECONDS=2, CACHE_RENEW_FRACTION=0.5).application
+    assert app.test_client().get("/contents/aws").status_code == 200
+    time.sleep(1.1)
+    fake_upstream.respond(payload={"hits": [HIT]}, delay=0.5)
+    started = time.monotonic()
+    answers = _concurrently(8, lambda i: app.test_client().get("/contents/aws"))
+    assert [a.status_code for a in answers] == [200] * 8
+    assert time.monotonic() - started < 0.3, "a request waited for the upstream"
+    _eventually(lambda: fake_upstream.calls == 2)
