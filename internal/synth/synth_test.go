@@ -1,19 +1,16 @@
 package synth_test
 
 import (
-	"fmt"
+	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
-	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
-	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-workshop/eks-workshop/internal/synth"
-	"github.com/eks-workshop/eks-workshop/stacks"
 )
 
 // root is the repository root, seen from this package.
@@ -94,128 +91,125 @@ func projectWith(t *testing.T, stack, stackFile string) string {
 	return dir
 }
 
-// Two runs give the same bytes, whatever the spelling of the root: the
-// program registers concurrently and paths are absolute while it runs.
-func TestSynthIsDeterministic(t *testing.T) {
-	t.Parallel()
+// program stands in for stacks.Run without the provider SDKs: it registers
+// by type token a custom resource that reads a path from the config, a
+// Kubernetes object, and exports a computed value and a secret.
+func program(ctx *pulumi.Context) error {
+	apps, _ := ctx.GetConfig("eks-workshop:appsDir")
+	var bucket pulumi.CustomResourceState
+	if err := ctx.RegisterResource("test:index:Bucket", "assets", pulumi.Map{"source": pulumi.String(apps)}, &bucket); err != nil {
+		return err
+	}
+	namespace, _ := ctx.GetConfig("eks-workshop:namespace")
+	var configMap pulumi.CustomResourceState
+	if err := ctx.RegisterResource("kubernetes:core/v1:ConfigMap", "settings", pulumi.Map{
+		"apiVersion": pulumi.String("v1"),
+		"kind":       pulumi.String("ConfigMap"),
+		"metadata":   pulumi.Map{"name": pulumi.String("settings"), "namespace": pulumi.String(namespace)},
+		"data":       pulumi.Map{"bucket": bucket.ID()},
+	}, &configMap); err != nil {
+		return err
+	}
+	ctx.Export("bucketId", bucket.ID())
+	ctx.Export("token", pulumi.ToSecret(pulumi.String("s3cr3t")))
+	return nil
+}
+
+// Two runs give the same bytes, whatever the spelling of the root: paths
+// are absolute while the program runs.
+func TestSynthOfAProgramIsDeterministic(t *testing.T) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	first := mustFiles(t, mustRun(t, root, "dev", nil, stacks.Run))
-	second := mustFiles(t, mustRun(t, abs, "dev", nil, stacks.Run))
-	if len(first) != len(second) {
-		t.Fatalf("%d files, then %d", len(first), len(second))
+	first := mustFiles(t, mustRun(t, root, "dev", nil, program))
+	second := mustFiles(t, mustRun(t, abs, "dev", nil, program))
+	if len(first) != len(second) || len(first) != 2 {
+		t.Fatalf("%d files, then %d; want resources.yaml and one object", len(first), len(second))
 	}
 	for _, p := range first.Paths() {
 		if string(first[p]) != string(second[p]) {
 			t.Errorf("%s differs between two runs", p)
 		}
 	}
-	if strings.Contains(string(first[synth.ResourcesFile]), abs) {
-		t.Errorf("resources.yaml names the checkout %s", abs)
+	resources := string(first[synth.ResourcesFile])
+	if strings.Contains(resources, abs) || !strings.Contains(resources, "source: apps") {
+		t.Errorf("resources.yaml does not hold appsDir relative to the root:\n%s", resources)
 	}
 }
 
-func TestComputedValuesArePlaceholders(t *testing.T) {
-	t.Parallel()
-	res := mustRun(t, root, "dev", nil, stacks.Run)
-	resources := string(mustFiles(t, res)[synth.ResourcesFile])
-	for _, want := range []string{
-		"vpcId: <computed:eks-demo-vpc.id>",
-		"clusterEndpoint: <computed:eks-demo-cluster.endpoint>",
-		"kubeconfig: '[secret]'",
+func TestComputedValuesAndSecretsArePlaceholders(t *testing.T) {
+	res := mustRun(t, root, "dev", nil, program)
+	files := mustFiles(t, res)
+	for _, want := range []string{"bucketId: <computed:assets.id>", "token: '[secret]'"} {
+		if !strings.Contains(string(files[synth.ResourcesFile]), want) {
+			t.Errorf("resources.yaml lacks %q:\n%s", want, files[synth.ResourcesFile])
+		}
+	}
+	object := string(files["kubernetes/development_ConfigMap_settings.yaml"])
+	if !strings.Contains(object, "bucket: <computed:assets.id>") {
+		t.Errorf("the ConfigMap does not hold the placeholder:\n%s", object)
+	}
+}
+
+func TestCommandWritesDiffsAndChecksItsFlags(t *testing.T) {
+	dev, prod := t.TempDir(), t.TempDir()
+	var out bytes.Buffer
+	if err := synth.Command([]string{"-root", root, "-stack", "dev", "-out", dev}, program, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dev, "kubernetes", "development_ConfigMap_settings.yaml")); err != nil {
+		t.Error(err)
+	}
+	if !strings.Contains(out.String(), "dev: 2 resources, 1 Kubernetes objects") || !strings.Contains(out.String(), "test:index:Bucket") {
+		t.Errorf("summary:\n%s", out.String())
+	}
+	out.Reset()
+	if err := synth.Command([]string{"-root", root, "-stack", "prod", "-out", prod, "-diff", dev}, program, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "+ kubernetes/production_ConfigMap_settings.yaml") {
+		t.Errorf("prod against dev:\n%s", out.String())
+	}
+	for _, args := range [][]string{
+		{"-root", root},                                     // neither -stack nor -all
+		{"-root", root, "-stack", "dev", "-all"},            // both
+		{"-root", root, "-stack", "dev", "extra"},           // an argument
+		{"-root", root, "-stack", "dev", "-latencies", "x"}, // -latencies alone
+		{"-root", root, "-stack", "staging"},                // no such stack
 	} {
-		if !strings.Contains(resources, want) {
-			t.Errorf("resources.yaml lacks %q", want)
+		if err := synth.Command(args, program, &out, &out); err == nil {
+			t.Errorf("%q accepted", args)
 		}
-	}
-	// The realistic fakes the tests' mock invents must not leak in.
-	for _, fake := range []string{"vpc-0", "subnet-0", ".eks.amazonaws.com", "@sha256:", "mock-ecr-password"} {
-		if strings.Contains(resources, fake) {
-			t.Errorf("resources.yaml has a realistic fake value %q", fake)
-		}
-	}
-	manifests, err := res.Manifests()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var images []string
-	for _, m := range manifests {
-		if m.Object["kind"] == "Deployment" {
-			spec := m.Object["spec"].(map[string]any)["template"].(map[string]any)["spec"].(map[string]any)
-			images = append(images, spec["containers"].([]any)[0].(map[string]any)["image"].(string))
-		}
-	}
-	// The digest placeholder names the content-hash tag it is the digest of.
-	if len(images) != 2 || !strings.HasPrefix(images[0], "<computed:demo-flask-backend-image.repoDigest(tag=") {
-		t.Errorf("Deployment images %q", images)
 	}
 }
 
-func TestSnapshotsAreCurrent(t *testing.T) {
-	t.Parallel()
-	results, err := synth.RunAll(root, stacks.Run)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(root, synth.SnapshotDir)
-	report, err := synth.Stale(dir, results)
-	if err != nil {
-		t.Fatal(err)
-	}
-	names, err := synth.Stacks(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	committed, err := synth.SnapshotStacks(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(committed, names) {
-		report += fmt.Sprintf("snapshots of stacks %v, but the stacks are %v\n", committed, names)
-	}
-	if report != "" {
-		t.Fatalf("the committed synth snapshots are stale:\n%s\nReview the change, then refresh them from the repository root with\n\n  %s\n", report, synth.RefreshCommand)
+// A program error (a bad configuration) is returned under the stack's name.
+func TestCommandReportsTheProgramsError(t *testing.T) {
+	failing := func(*pulumi.Context) error { return errors.New("invalid configuration (2 problems)") }
+	var out bytes.Buffer
+	err := synth.Command([]string{"-root", root, "-stack", "dev"}, failing, &out, &out)
+	if err == nil || !strings.HasPrefix(err.Error(), "stack dev: ") || !strings.Contains(err.Error(), "invalid configuration (2 problems)") {
+		t.Errorf("got %v", err)
 	}
 }
 
-// The negative control of TestSnapshotsAreCurrent: a change to the
-// configuration or to the program is reported against the committed
-// snapshot, with the field or object that changed.
-func TestStaleSnapshotsAreReported(t *testing.T) {
-	t.Parallel()
-	snapshots := filepath.Join(root, synth.SnapshotDir)
+func TestStaleSnapshotsOfAProgramAreReported(t *testing.T) {
+	dir := t.TempDir()
+	if err := synth.WriteAll(dir, []*synth.Result{mustRun(t, root, "dev", nil, program)}); err != nil {
+		t.Fatal(err)
+	}
 	stale := func(res *synth.Result) string {
-		report, err := synth.Stale(snapshots, []*synth.Result{res})
+		report, err := synth.Stale(dir, []*synth.Result{res})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return report
 	}
-
-	bigger := mustRun(t, root, "dev", map[string]string{"eks-workshop:maxSize": "7"}, stacks.Run)
-	if report := stale(bigger); !strings.Contains(report, "inputs.scalingConfig.maxSize: 5 -> 7") {
+	if report := stale(mustRun(t, root, "dev", nil, program)); report != "" {
+		t.Errorf("control: an unchanged run is reported stale:\n%s", report)
+	}
+	if report := stale(mustRun(t, root, "dev", map[string]string{"eks-workshop:namespace": "other"}, program)); !strings.Contains(report, "+ kubernetes/other_ConfigMap_settings.yaml") {
 		t.Errorf("a config change is not reported:\n%s", report)
-	}
-
-	extraObject := func(ctx *pulumi.Context) error {
-		if err := stacks.Run(ctx); err != nil {
-			return err
-		}
-		_, err := corev1.NewConfigMap(ctx, "extra", &corev1.ConfigMapArgs{
-			Metadata: metav1.ObjectMetaArgs{Name: pulumi.String("extra"), Namespace: pulumi.String("development")},
-		})
-		return err
-	}
-	report := stale(mustRun(t, root, "dev", nil, extraObject))
-	for _, want := range []string{"+ kubernetes:core/v1:ConfigMap extra", "+ kubernetes/development_ConfigMap_extra.yaml"} {
-		if !strings.Contains(report, want) {
-			t.Errorf("a program change is not reported as %q:\n%s", want, report)
-		}
-	}
-
-	if report := stale(mustRun(t, root, "prod", nil, stacks.Run)); report != "" {
-		t.Errorf("control: the unchanged prod stack is reported stale:\n%s", report)
 	}
 }
