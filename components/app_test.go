@@ -21,6 +21,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/eks-workshop/eks-workshop/components/spec"
 	"github.com/eks-workshop/eks-workshop/internal/mocktest"
 )
 
@@ -41,10 +42,9 @@ const (
 // flaskAppArgs deploys the workshop's backend as the stacks do: autoscaled,
 // behind the shared ALB, reachable from the VPC, calling HN over HTTPS.
 func flaskAppArgs() AppArgs {
-	return AppArgs{
+	return AppArgs{Image: pulumi.String(flaskImage), AppArgs: spec.AppArgs{
 		Name:          flaskName,
 		Namespace:     "workshop",
-		Image:         pulumi.String(flaskImage),
 		ContainerPort: 8080,
 		Env:           map[string]string{"UPSTREAM_TIMEOUT_SECONDS": "3", "LOG_LEVEL": "INFO", "GUNICORN_WORKERS": "2"},
 		Autoscaling:   &Autoscaling{},
@@ -54,7 +54,7 @@ func flaskAppArgs() AppArgs {
 			IngressFromNamespaces: []string{"port-forward"},
 			EgressHTTPSCIDRs:      []string{"0.0.0.0/0"},
 		},
-	}
+	}}
 }
 
 // runApp runs NewApp with a Kubernetes provider created in the program and
@@ -794,9 +794,9 @@ func TestAppRejectsBadArgsBeforeRegistering(t *testing.T) {
 				t.Errorf("%s: error %q lacks %q", tc.name, err, w)
 			}
 		}
-		fields := FieldErrors(errors.Join(args.Validate(), args.validateWiring()))
+		fields := spec.FieldErrors(errors.Join(args.Validate(), args.validateWiring()))
 		if len(fields) == 0 {
-			t.Errorf("%s: no FieldErrors in %q", tc.name, err)
+			t.Errorf("%s: no spec.FieldErrors in %q", tc.name, err)
 		}
 		for _, fe := range fields {
 			if fe.Field == "" || fe.Allowed == "" {
@@ -814,9 +814,9 @@ func TestAppRejectsBadArgsBeforeRegistering(t *testing.T) {
 func TestAppArgsDefaultsDoNotModifyTheCaller(t *testing.T) {
 	args := flaskAppArgs()
 	args.Ingress = &AppIngress{}
-	d := args.withDefaults()
+	d := args.WithDefaults()
 	if args.Autoscaling.MaxReplicas != 0 || args.Ingress.Path != "" || len(args.WritablePaths) != 0 {
-		t.Errorf("withDefaults changed the caller's args: %+v %+v", args.Autoscaling, args.Ingress)
+		t.Errorf("WithDefaults changed the caller's args: %+v %+v", args.Autoscaling, args.Ingress)
 	}
 	if d.Autoscaling.MaxReplicas != 10 || d.Autoscaling.TargetCPUUtilization != 50 || d.Ingress.HealthCheckPath != "/readyz" || d.ServicePort != 8080 {
 		t.Errorf("defaults = %+v %+v servicePort %d", d.Autoscaling, d.Ingress, d.ServicePort)

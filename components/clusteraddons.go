@@ -3,7 +3,6 @@ package components
 import (
 	"errors"
 	"fmt"
-	"regexp"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
@@ -12,45 +11,9 @@ import (
 	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-workshop/eks-workshop/components/spec"
 )
-
-// AddonVersions pins every add-on: Helm chart versions for the charts and
-// EKS add-on versions ("v1.45.0-eksbuild.1") for the managed add-ons.
-type AddonVersions struct {
-	MetricsServer           string `json:"metricsServer"`
-	CertManager             string `json:"certManager"`
-	LoadBalancerController  string `json:"awsLoadBalancerController"`
-	ClusterAutoscaler       string `json:"clusterAutoscaler"`
-	ClusterAutoscalerImage  string `json:"clusterAutoscalerImage"`
-	CloudWatchObservability string `json:"cloudwatchObservability"`
-	EbsCsiDriver            string `json:"ebsCsiDriver"`
-	PodIdentityAgent        string `json:"podIdentityAgent"`
-}
-
-// ClusterAddonsArgs configures ClusterAddons.
-type ClusterAddonsArgs struct {
-	// Cluster receives the add-ons. Required.
-	Cluster *EKSCluster
-	// Region is the cluster's AWS region (the controllers are told it rather than asking IMDS). Required.
-	Region string
-	// VpcID is the cluster's VPC, for the load balancer controller. Required.
-	VpcID pulumi.IDInput
-	// KubernetesProvider deploys the Helm charts. Required.
-	KubernetesProvider pulumi.ProviderResource
-	// Nodes must exist before controllers can run, and must outlive them:
-	// ManagedNodeGroup.Nodes, not the component (see there). Optional.
-	Nodes pulumi.Resource
-	// Versions pins every add-on. Required (each field).
-	Versions AddonVersions
-	// ClusterAutoscaler installs the Cluster Autoscaler. Optional; default false.
-	ClusterAutoscaler bool
-	// PodIdentity gives each controller its own least-privilege IAM role through
-	// EKS Pod Identity. Otherwise the controllers use the node role's add-on
-	// policies, as in the workshop. Optional; default false.
-	PodIdentity bool
-	// Tags are added to every AWS resource. Optional.
-	Tags pulumi.StringMapInput
-}
 
 // ClusterAddons installs what the workshop adds to a new cluster:
 // metrics-server (for the HPA), cert-manager, the AWS Load Balancer
@@ -66,70 +29,12 @@ type ClusterAddons struct {
 	LoadBalancerController pulumi.Resource `pulumi:"-"`
 }
 
-// Where each controller runs, for its Pod Identity association.
-const (
-	loadBalancerControllerServiceAccount = "aws-load-balancer-controller"
-	clusterAutoscalerServiceAccount      = "cluster-autoscaler"
-	cloudWatchAgentServiceAccount        = "cloudwatch-agent"
-	cloudWatchNamespace                  = "amazon-cloudwatch"
-	certManagerNamespace                 = "cert-manager"
-	ebsCsiControllerServiceAccount       = "ebs-csi-controller-sa"
-	// The chart's webhook Service: "<chart name less -controller>-webhook-service".
-	loadBalancerControllerWebhookService = "aws-load-balancer-webhook-service"
-	// IngressClassALB is the IngressClass the load balancer controller serves.
-	IngressClassALB = "alb"
-)
-
-var (
-	// eksAddonVersionKeys are the add-ons installed as EKS add-ons rather than Helm charts.
-	eksAddonVersionKeys = map[string]bool{"cloudwatchObservability": true, "ebsCsiDriver": true, "podIdentityAgent": true}
-	eksAddonVersion     = regexp.MustCompile(`^v\d+\.\d+\.\d+-eksbuild\.\d+$`)
-	semanticVersion     = regexp.MustCompile(`^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$`)
-)
-
-// AddonNamespaces are the namespaces ClusterAddons creates or installs into,
-// besides kube-system: no one else's workloads belong there.
-func AddonNamespaces() []string { return []string{certManagerNamespace, cloudWatchNamespace} }
-
-// Validate reports every problem with the args.
-func (a ClusterAddonsArgs) Validate() error {
-	var errs fieldErrors
-	versions := map[string]string{
-		"metricsServer":             a.Versions.MetricsServer,
-		"certManager":               a.Versions.CertManager,
-		"awsLoadBalancerController": a.Versions.LoadBalancerController,
-		"cloudwatchObservability":   a.Versions.CloudWatchObservability,
-		"ebsCsiDriver":              a.Versions.EbsCsiDriver,
-	}
-	if a.ClusterAutoscaler {
-		versions["clusterAutoscaler"] = a.Versions.ClusterAutoscaler
-		versions["clusterAutoscalerImage"] = a.Versions.ClusterAutoscalerImage
-	}
-	if a.PodIdentity {
-		versions["podIdentityAgent"] = a.Versions.PodIdentityAgent
-	}
-	for _, key := range sortedKeys(versions) {
-		switch v := versions[key]; {
-		case v == "":
-			errs.add("addonVersions."+key, "", "required: every add-on is pinned to a version")
-		case eksAddonVersionKeys[key] && !eksAddonVersion.MatchString(v):
-			errs.add("addonVersions."+key, v, "want an EKS add-on version such as v1.45.0-eksbuild.1")
-		case !eksAddonVersionKeys[key] && !semanticVersion.MatchString(v):
-			errs.add("addonVersions."+key, v, "want a version such as 1.2.3 or v1.2.3")
-		}
-	}
-	if !regionPattern.MatchString(a.Region) {
-		errs.add("region", a.Region, "want an AWS region such as ap-northeast-2")
-	}
-	return errs.err()
-}
-
 // NewClusterAddons registers the add-ons and, with PodIdentity, their IAM roles.
 func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs, opts ...pulumi.ResourceOption) (*ClusterAddons, error) {
 	if args == nil {
 		args = &ClusterAddonsArgs{}
 	}
-	if err := errors.Join(args.Validate(), PhysicalNameError("name", name, args.PhysicalNames(name))); err != nil {
+	if err := errors.Join(args.Validate(), spec.PhysicalNameError("name", name, args.PhysicalNames(name))); err != nil {
 		return nil, fmt.Errorf("cluster add-ons %q: %w", name, err)
 	}
 	if args.Cluster == nil || args.VpcID == nil || args.KubernetesProvider == nil {
@@ -143,7 +48,7 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 	}
 	parent := pulumi.Parent(c)
 	tags := mergeTags(a.Tags, nil)
-	clusterName := a.Cluster.ClusterName
+	clusterName := args.Cluster.ClusterName
 
 	// Controllers need nodes to run on; with Pod Identity they also need their
 	// roles before they start, or their first API calls fail.
@@ -162,8 +67,8 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 		}
 		ready = append(ready, agent)
 		partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent)
-		for _, p := range a.podIdentities() {
-			association, err := p.register(ctx, name, clusterName, partition, tags, parent)
+		for _, p := range a.PodIdentities() {
+			association, err := registerPodIdentity(ctx, p, name, clusterName, partition, tags, parent)
 			if err != nil {
 				return nil, err
 			}
@@ -178,12 +83,12 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 
 	// cert-manager, as the workshop installs it; the controller does not wait for it.
 	certManagerNs, err := corev1.NewNamespace(ctx, name+"-cert-manager", &corev1.NamespaceArgs{
-		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(certManagerNamespace)},
+		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(spec.CertManagerNamespace)},
 	}, onCluster...)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := chart(ctx, name, certManagerNamespace, "cert-manager", a.Versions.CertManager, "https://charts.jetstack.io", pulumi.Map{
+	if _, err := chart(ctx, name, spec.CertManagerNamespace, "cert-manager", a.Versions.CertManager, "https://charts.jetstack.io", pulumi.Map{
 		"crds": pulumi.Map{"enabled": pulumi.Bool(true)},
 	}, append(onCluster, pulumi.DependsOn([]pulumi.Resource{certManagerNs}))...); err != nil {
 		return nil, err
@@ -194,7 +99,7 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 	// every render (a diff in every preview, aws/eks-charts#902), and taking
 	// it from cert-manager would make the controller, and so every Ingress,
 	// wait for cert-manager's release.
-	webhookTLS, err := newWebhookCertificate(ctx, name+"-lbc-webhook", loadBalancerControllerWebhookService, "kube-system", parent)
+	webhookTLS, err := newWebhookCertificate(ctx, name+"-lbc-webhook", spec.LoadBalancerControllerWebhookService, "kube-system", parent)
 	if err != nil {
 		return nil, err
 	}
@@ -205,9 +110,9 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 		"replicaCount": pulumi.Int(2),
 		"serviceAccount": pulumi.Map{
 			"create": pulumi.Bool(true),
-			"name":   pulumi.String(loadBalancerControllerServiceAccount),
+			"name":   pulumi.String(spec.LoadBalancerControllerServiceAccount),
 		},
-		"ingressClass":               pulumi.String(IngressClassALB),
+		"ingressClass":               pulumi.String(spec.IngressClassALB),
 		"createIngressClassResource": pulumi.Bool(true),
 		"webhookTLS":                 webhookTLS.values(),
 	}, onCluster...)
@@ -224,7 +129,7 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 			"image": pulumi.Map{"tag": pulumi.String(a.Versions.ClusterAutoscalerImage)},
 			"rbac": pulumi.Map{"serviceAccount": pulumi.Map{
 				"create": pulumi.Bool(true),
-				"name":   pulumi.String(clusterAutoscalerServiceAccount),
+				"name":   pulumi.String(spec.ClusterAutoscalerServiceAccount),
 			}},
 			"extraArgs": pulumi.Map{
 				"balance-similar-node-groups": pulumi.Bool(true),
@@ -245,7 +150,7 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 	}
 
 	c.LoadBalancerController = lbc
-	c.IngressClassName = pulumi.String(IngressClassALB).ToStringOutput()
+	c.IngressClassName = pulumi.String(spec.IngressClassALB).ToStringOutput()
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"ingressClassName": c.IngressClassName,
 	})
@@ -275,35 +180,12 @@ func eksAddon(ctx *pulumi.Context, name string, cluster pulumi.StringInput, addo
 	}, opts...)
 }
 
-// podIdentities are the controllers that get a role of their own with PodIdentity.
-func (a ClusterAddonsArgs) podIdentities() []podIdentity {
-	controllers := []podIdentity{
-		{key: "load-balancer-controller", namespace: "kube-system", serviceAccount: loadBalancerControllerServiceAccount, policy: LoadBalancerControllerPolicy()},
-		{key: "ebs-csi", namespace: "kube-system", serviceAccount: ebsCsiControllerServiceAccount, managed: ebsPolicy.path},
-		{key: "cloudwatch", namespace: cloudWatchNamespace, serviceAccount: cloudWatchAgentServiceAccount, managed: cloudWatchPolicy.path},
-	}
-	if a.ClusterAutoscaler {
-		controllers = append(controllers, podIdentity{key: "cluster-autoscaler", namespace: "kube-system", serviceAccount: clusterAutoscalerServiceAccount, scopedToCluster: true})
-	}
-	return controllers
-}
-
-// podIdentity is one controller's IAM role and Pod Identity association.
-type podIdentity struct {
-	key, namespace, serviceAccount string
-	// One of: a customer-managed policy document, an AWS managed policy path,
-	// or the autoscaler's policy scoped to this cluster's node groups.
-	policy          PolicyDocument
-	managed         string
-	scopedToCluster bool
-}
-
-func (p podIdentity) register(ctx *pulumi.Context, prefix string, clusterName pulumi.StringOutput, partition aws.GetPartitionResultOutput,
+func registerPodIdentity(ctx *pulumi.Context, p spec.PodIdentity, prefix string, clusterName pulumi.StringOutput, partition aws.GetPartitionResultOutput,
 	tags pulumi.StringMapInput, parent pulumi.ResourceOption) (*awseks.PodIdentityAssociation, error) {
-	name := prefix + "-" + p.key
+	name := prefix + "-" + p.Key
 	role, err := iam.NewRole(ctx, name, &iam.RoleArgs{
-		Description:      pulumi.Sprintf("EKS Pod Identity role of %s/%s", p.namespace, p.serviceAccount),
-		AssumeRolePolicy: pulumi.String(PodIdentityTrustPolicy().JSON()),
+		Description:      pulumi.Sprintf("EKS Pod Identity role of %s/%s", p.Namespace, p.ServiceAccount),
+		AssumeRolePolicy: pulumi.String(spec.PodIdentityTrustPolicy().JSON()),
 		Tags:             tags,
 	}, parent)
 	if err != nil {
@@ -311,21 +193,21 @@ func (p podIdentity) register(ctx *pulumi.Context, prefix string, clusterName pu
 	}
 	var attachment pulumi.Resource
 	switch {
-	case p.managed != "":
-		attachment, err = attachManagedPolicy(ctx, name, role, partition, p.managed, parent)
-	case p.scopedToCluster:
-		doc := clusterName.ApplyT(func(cluster string) string { return ScopedAutoScalerPolicy(cluster).JSON() }).(pulumi.StringOutput)
+	case p.Managed != "":
+		attachment, err = attachManagedPolicy(ctx, name, role, partition, p.Managed, parent)
+	case p.ScopedToCluster:
+		doc := clusterName.ApplyT(func(cluster string) string { return spec.ScopedAutoScalerPolicy(cluster).JSON() }).(pulumi.StringOutput)
 		attachment, err = attachPolicy(ctx, name, role, doc, tags, parent)
 	default:
-		attachment, err = attachPolicy(ctx, name, role, pulumi.String(p.policy.JSON()), tags, parent)
+		attachment, err = attachPolicy(ctx, name, role, pulumi.String(p.Policy.JSON()), tags, parent)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return awseks.NewPodIdentityAssociation(ctx, name, &awseks.PodIdentityAssociationArgs{
 		ClusterName:    clusterName,
-		Namespace:      pulumi.String(p.namespace),
-		ServiceAccount: pulumi.String(p.serviceAccount),
+		Namespace:      pulumi.String(p.Namespace),
+		ServiceAccount: pulumi.String(p.ServiceAccount),
 		RoleArn:        role.Arn,
 		Tags:           tags,
 	}, parent, pulumi.DependsOn([]pulumi.Resource{attachment}))

@@ -2,35 +2,11 @@ package components
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"regexp"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
-
-// ECRImageArgs configures an ECRImage.
-type ECRImageArgs struct {
-	// RepositoryName is the ECR repository. Required (workshop: "demo-flask-backend").
-	RepositoryName string
-	// Build says how to build the image. Required.
-	Build ImageBuild
-	// ScanOnPush scans each pushed image for vulnerabilities. Optional; default true.
-	ScanOnPush *bool
-	// ImmutableTags forbids overwriting a tag. Optional; default true.
-	ImmutableTags *bool
-	// KmsKeyArn encrypts images with this KMS key. Optional; default AES256.
-	KmsKeyArn pulumi.StringInput
-	// ForceDelete lets `pulumi destroy` delete the repository with its images. Optional; default false.
-	ForceDelete bool
-	// UntaggedExpiryDays expires untagged images this many days after push. Optional; default 14.
-	UntaggedExpiryDays int
-	// KeepTaggedImages keeps this many most recent tagged images. Optional; default 30.
-	KeepTaggedImages int
-	// Tags are added to the repository. Optional.
-	Tags pulumi.StringMapInput
-}
 
 // ECRImage is an ECR repository with a lifecycle policy, and an image built
 // from source and pushed to it during `pulumi up`.
@@ -43,41 +19,6 @@ type ECRImage struct {
 	// ImageRef is the pushed digest (repositoryUrl@sha256:...): what deployments should run.
 	ImageRef pulumi.StringOutput `pulumi:"imageRef"`
 	Tag      pulumi.StringOutput `pulumi:"tag"`
-}
-
-// ecrRepositoryName is what ECR accepts.
-var ecrRepositoryName = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$`)
-
-func (a ECRImageArgs) withDefaults() ECRImageArgs {
-	if a.ScanOnPush == nil {
-		a.ScanOnPush = pulumi.BoolRef(true)
-	}
-	if a.ImmutableTags == nil {
-		a.ImmutableTags = pulumi.BoolRef(true)
-	}
-	if a.UntaggedExpiryDays == 0 {
-		a.UntaggedExpiryDays = DefaultUntaggedExpiryDays
-	}
-	if a.KeepTaggedImages == 0 {
-		a.KeepTaggedImages = DefaultKeepTaggedImages
-	}
-	return a
-}
-
-// Validate reports every problem with the (defaulted) args.
-func (a ECRImageArgs) Validate() error {
-	a = a.withDefaults()
-	var errs fieldErrors
-	if len(a.RepositoryName) < 2 || len(a.RepositoryName) > 256 || !ecrRepositoryName.MatchString(a.RepositoryName) {
-		errs.add("repositoryName", a.RepositoryName, "want 2-256 lowercase letters, digits, and . _ - / separators")
-	}
-	if a.UntaggedExpiryDays < 1 {
-		errs.add("untaggedExpiryDays", a.UntaggedExpiryDays, "want 1 or more days")
-	}
-	if a.KeepTaggedImages < 1 {
-		errs.add("keepTaggedImages", a.KeepTaggedImages, "want 1 or more images")
-	}
-	return errors.Join(errs.err(), a.Build.Validate())
 }
 
 // lifecyclePolicy is an ECR lifecycle policy document.
@@ -104,7 +45,7 @@ type lifecycleAction struct {
 	Type string `json:"type"`
 }
 
-func (a ECRImageArgs) lifecyclePolicy() string {
+func lifecyclePolicyJSON(a ECRImageArgs) string {
 	doc, _ := json.Marshal(lifecyclePolicy{Rules: []lifecycleRule{
 		{
 			RulePriority: 1,
@@ -130,7 +71,8 @@ func NewECRImage(ctx *pulumi.Context, name string, args *ECRImageArgs, opts ...p
 	if err := args.Validate(); err != nil {
 		return nil, fmt.Errorf("ecr image %q: %w", name, err)
 	}
-	a := args.withDefaults()
+	a := *args
+	a.ECRImageArgs = args.WithDefaults() // the wiring as given, the rest defaulted
 
 	img := &ECRImage{}
 	if err := ctx.RegisterComponentResource("eks-workshop:index:ECRImage", name, img, opts...); err != nil {
@@ -159,7 +101,7 @@ func NewECRImage(ctx *pulumi.Context, name string, args *ECRImageArgs, opts ...p
 	}
 	if _, err := ecr.NewLifecyclePolicy(ctx, name+"-lifecycle", &ecr.LifecyclePolicyArgs{
 		Repository: repo.Name,
-		Policy:     pulumi.String(a.lifecyclePolicy()),
+		Policy:     pulumi.String(lifecyclePolicyJSON(a)),
 	}, parent); err != nil {
 		return nil, err
 	}

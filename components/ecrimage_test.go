@@ -9,6 +9,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eks-workshop/eks-workshop/components/spec"
 	"github.com/eks-workshop/eks-workshop/internal/mocktest"
 )
 
@@ -131,7 +132,7 @@ func runECRImage(t *testing.T, args ECRImageArgs) (*mocktest.Monitor, map[string
 
 func TestECRImageRepositoryLikeTheWorkshopButSafer(t *testing.T) {
 	dir := flaskLikeContext(t)
-	m, outputs := runECRImage(t, ECRImageArgs{RepositoryName: "demo-flask-backend", Build: ImageBuild{Context: dir}})
+	m, outputs := runECRImage(t, ECRImageArgs{ECRImageArgs: spec.ECRImageArgs{RepositoryName: "demo-flask-backend", Build: ImageBuild{Context: dir}}})
 
 	repo := m.Get(t, repositoryType, "demo-flask-backend-repo")
 	for path, want := range map[string]any{
@@ -199,11 +200,11 @@ func TestECRImageRepositoryLikeTheWorkshopButSafer(t *testing.T) {
 }
 
 func TestECRImageOptions(t *testing.T) {
-	m, _ := runECRImage(t, ECRImageArgs{
+	m, _ := runECRImage(t, ECRImageArgs{ECRImageArgs: spec.ECRImageArgs{
 		RepositoryName: "team/demo", Build: ImageBuild{Context: flaskLikeContext(t), Platform: "linux/arm64"},
 		ScanOnPush: pulumi.BoolRef(false), ImmutableTags: pulumi.BoolRef(false), ForceDelete: true,
-		KmsKeyArn: pulumi.String("arn:aws:kms:ap-northeast-2:123456789012:key/k"), UntaggedExpiryDays: 3, KeepTaggedImages: 5,
-	})
+		UntaggedExpiryDays: 3, KeepTaggedImages: 5,
+	}, KmsKeyArn: pulumi.String("arn:aws:kms:ap-northeast-2:123456789012:key/k")})
 	repo := m.Get(t, repositoryType, "demo-flask-backend-repo")
 	if repo.Input("imageScanningConfiguration.scanOnPush") != false || repo.Input("imageTagMutability") != "MUTABLE" || repo.Input("forceDelete") != true {
 		t.Errorf("repository = %v", repo.Plain())
@@ -222,10 +223,10 @@ func TestECRImageOptions(t *testing.T) {
 func TestECRImageRejectsBadArgs(t *testing.T) {
 	m := mocktest.New()
 	err := m.Run("test", nil, func(ctx *pulumi.Context) error {
-		_, err := NewECRImage(ctx, "x", &ECRImageArgs{
+		_, err := NewECRImage(ctx, "x", &ECRImageArgs{ECRImageArgs: spec.ECRImageArgs{
 			RepositoryName: "Demo_Flask!", Build: ImageBuild{Context: "/does/not/exist", Platform: "windows/amd64"},
 			UntaggedExpiryDays: -1,
-		})
+		}})
 		return err
 	})
 	if err == nil {

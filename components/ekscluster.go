@@ -3,9 +3,6 @@ package components
 import (
 	"errors"
 	"fmt"
-	"regexp"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -15,78 +12,9 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-eks/sdk/v3/go/eks"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-workshop/eks-workshop/components/spec"
 )
-
-// Kubernetes versions EKS supports (standard or extended support) that this
-// code is tested against; raise MaxKubernetesVersion with the SDK pins.
-const (
-	MinKubernetesVersion = 30
-	MaxKubernetesVersion = 35
-)
-
-// ClusterLogTypes are the control-plane log types EKS can send to CloudWatch.
-var ClusterLogTypes = []string{"api", "audit", "authenticator", "controllerManager", "scheduler"}
-
-// ValidLogRetentionDays are the retention periods CloudWatch Logs accepts.
-var ValidLogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-
-// AccessPolicy names an EKS access policy.
-type AccessPolicy string
-
-// The access policies an access entry can grant.
-const (
-	AccessPolicyClusterAdmin AccessPolicy = "ClusterAdmin"
-	AccessPolicyAdmin        AccessPolicy = "Admin"
-	AccessPolicyEdit         AccessPolicy = "Edit"
-	AccessPolicyView         AccessPolicy = "View"
-)
-
-var accessPolicies = []AccessPolicy{AccessPolicyClusterAdmin, AccessPolicyAdmin, AccessPolicyEdit, AccessPolicyView}
-
-// AccessEntry grants one IAM principal access to the Kubernetes API.
-type AccessEntry struct {
-	// PrincipalArn is an IAM role or user ARN. Required.
-	PrincipalArn string `json:"principalArn"`
-	// Policy is ClusterAdmin, Admin, Edit or View. Required.
-	Policy AccessPolicy `json:"policy"`
-	// Namespaces, when set, scope the policy to these namespaces; otherwise it applies cluster-wide.
-	Namespaces []string `json:"namespaces,omitempty"`
-	// KubernetesGroups are extra Kubernetes groups for the principal, for RBAC bindings of your own. Optional.
-	KubernetesGroups []string `json:"kubernetesGroups,omitempty"`
-}
-
-// EKSClusterArgs configures an EKSCluster.
-type EKSClusterArgs struct {
-	// ClusterName is the EKS cluster's name. Required (workshop: "eks-demo").
-	ClusterName string
-	// KubernetesVersion is "1.<minor>", within the supported range. Required (workshop: "1.33").
-	KubernetesVersion string
-	// VpcID is the cluster's VPC. Required.
-	VpcID pulumi.IDInput
-	// PublicSubnetIDs host internet-facing load balancers. Required.
-	PublicSubnetIDs pulumi.StringArrayInput
-	// PrivateSubnetIDs host nodes and internal load balancers. Required.
-	PrivateSubnetIDs pulumi.StringArrayInput
-	// EnabledClusterLogTypes lists control-plane log types; "*" means all five. Optional; default none.
-	EnabledClusterLogTypes []string
-	// LogRetentionDays is the control-plane log group's retention. Optional; default 90.
-	LogRetentionDays int
-	// EndpointPublicAccess opens the API endpoint to the internet. Optional; default true.
-	EndpointPublicAccess *bool
-	// EndpointPrivateAccess opens the API endpoint inside the VPC. Optional; default false.
-	EndpointPrivateAccess bool
-	// PublicAccessCidrs limits public endpoint access. Optional; default 0.0.0.0/0.
-	PublicAccessCidrs []string
-	// SecretsEncryption envelope-encrypts Kubernetes secrets with a KMS key the component creates (rotated yearly). Optional; default false.
-	SecretsEncryption bool
-	// AccessEntries grant IAM principals access. Optional; default: none beyond the
-	// identity running `pulumi up`, which always gets cluster admin (see AdminPrincipalArn).
-	AccessEntries []AccessEntry
-	// EnableNetworkPolicy turns on the VPC CNI's NetworkPolicy enforcement. Optional; default false.
-	EnableNetworkPolicy bool
-	// Tags are added to every AWS resource. Optional.
-	Tags pulumi.StringMapInput
-}
 
 // EKSCluster is the EKS control plane with its logging, secrets encryption and access entries.
 type EKSCluster struct {
@@ -107,96 +35,6 @@ type EKSCluster struct {
 	Cluster *eks.Cluster `pulumi:"-"`
 }
 
-var kubernetesVersion = regexp.MustCompile(`^1\.(\d+)$`)
-
-// clusterNamePattern is what the EKS API accepts for a cluster name.
-var clusterNamePattern = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$`)
-
-func (a EKSClusterArgs) withDefaults() EKSClusterArgs {
-	if a.LogRetentionDays == 0 {
-		a.LogRetentionDays = DefaultLogRetentionDays
-	}
-	if a.EndpointPublicAccess == nil {
-		a.EndpointPublicAccess = pulumi.BoolRef(DefaultEndpointPublicAccess)
-	}
-	if len(a.PublicAccessCidrs) == 0 && *a.EndpointPublicAccess {
-		a.PublicAccessCidrs = []string{DefaultPublicAccessCidr}
-	}
-	return a
-}
-
-// LogTypes expands "*" to every log type and returns them sorted as EKS lists them.
-func (a EKSClusterArgs) LogTypes() []string {
-	if slices.Contains(a.EnabledClusterLogTypes, "*") {
-		return slices.Clone(ClusterLogTypes)
-	}
-	var out []string
-	for _, t := range ClusterLogTypes {
-		if slices.Contains(a.EnabledClusterLogTypes, t) {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-// Validate reports every problem with the (defaulted) args.
-func (a EKSClusterArgs) Validate() error {
-	a = a.withDefaults()
-	var errs fieldErrors
-	if !clusterNamePattern.MatchString(a.ClusterName) {
-		errs.add("clusterName", a.ClusterName, "want 1-100 letters, digits, '-' or '_', starting with a letter or digit")
-	}
-	if m := kubernetesVersion.FindStringSubmatch(a.KubernetesVersion); m == nil {
-		errs.add("kubernetesVersion", a.KubernetesVersion, "want \"1.<minor>\", e.g. \"1.33\"")
-	} else if minor, _ := strconv.Atoi(m[1]); minor < MinKubernetesVersion || minor > MaxKubernetesVersion {
-		errs.add("kubernetesVersion", a.KubernetesVersion, "EKS versions 1.%d to 1.%d are supported", MinKubernetesVersion, MaxKubernetesVersion)
-	}
-	for _, t := range a.EnabledClusterLogTypes {
-		if t != "*" && !slices.Contains(ClusterLogTypes, t) {
-			errs.add("enabledClusterLogTypes", t, "want \"*\" or any of %s", strings.Join(ClusterLogTypes, ", "))
-		}
-	}
-	if !slices.Contains(ValidLogRetentionDays, a.LogRetentionDays) {
-		errs.add("logRetentionDays", a.LogRetentionDays, "CloudWatch Logs accepts %v", ValidLogRetentionDays)
-	}
-	if !*a.EndpointPublicAccess && !a.EndpointPrivateAccess {
-		errs.add("endpointPrivateAccess", a.EndpointPrivateAccess, "with endpointPublicAccess false, private access must be on, or nothing can reach the API")
-	}
-	if !*a.EndpointPublicAccess && len(a.PublicAccessCidrs) > 0 {
-		errs.add("publicAccessCidrs", a.PublicAccessCidrs, "only applies with endpointPublicAccess true")
-	}
-	for _, c := range a.PublicAccessCidrs {
-		if p, ok := parseIPv4Prefix(c); !ok || p.Masked() != p {
-			errs.add("publicAccessCidrs", c, "want an IPv4 network CIDR such as 203.0.113.0/24")
-		}
-	}
-	principals := map[string]bool{}
-	for i, e := range a.AccessEntries {
-		field := fmt.Sprintf("accessEntries[%d]", i)
-		if !ValidIAMPrincipalArn(e.PrincipalArn) {
-			errs.add(field+".principalArn", e.PrincipalArn, "want an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/Admin (for an SSO user, its role, not the sts session ARN)")
-		}
-		if principals[e.PrincipalArn] {
-			errs.add(field+".principalArn", e.PrincipalArn, "listed twice; EKS allows one access entry per principal")
-		}
-		principals[e.PrincipalArn] = true
-		if !slices.Contains(accessPolicies, e.Policy) {
-			errs.add(field+".policy", string(e.Policy), "want one of ClusterAdmin, Admin, Edit, View")
-		}
-		for _, ns := range e.Namespaces {
-			if !ValidKubernetesName(ns) {
-				errs.add(field+".namespaces", ns, "want a Kubernetes namespace name (lowercase RFC 1123 label)")
-			}
-		}
-		for _, g := range e.KubernetesGroups {
-			if g == "" || strings.HasPrefix(g, "system:") {
-				errs.add(field+".kubernetesGroups", g, "want a group name of your own; EKS rejects empty ones and those starting with system:")
-			}
-		}
-	}
-	return errs.err()
-}
-
 // accessPolicyArn is the ARN of an EKS access policy in the given partition.
 func accessPolicyArn(partition string, p AccessPolicy) string {
 	return fmt.Sprintf("arn:%s:eks::aws:cluster-access-policy/AmazonEKS%sPolicy", partition, p)
@@ -209,18 +47,22 @@ func accessEntryKey(principalArn string) string {
 	return strings.NewReplacer("/", "-", "+", "-", "=", "-", ",", "-", "@", "-", ".", "-").Replace(resource)
 }
 
+// secretsKeyDeletionWindowDays is the longest wait KMS allows before deleting the secrets key.
+const secretsKeyDeletionWindowDays = 30
+
 // NewEKSCluster registers the log group, the optional KMS key and the cluster.
 func NewEKSCluster(ctx *pulumi.Context, name string, args *EKSClusterArgs, opts ...pulumi.ResourceOption) (*EKSCluster, error) {
 	if args == nil {
 		args = &EKSClusterArgs{}
 	}
-	if err := errors.Join(args.Validate(), PhysicalNameError("name", name, args.PhysicalNames(name))); err != nil {
+	if err := errors.Join(args.Validate(), spec.PhysicalNameError("name", name, args.PhysicalNames(name))); err != nil {
 		return nil, fmt.Errorf("eks cluster %q: %w", name, err)
 	}
 	if args.VpcID == nil || args.PublicSubnetIDs == nil || args.PrivateSubnetIDs == nil {
 		return nil, fmt.Errorf("eks cluster %q: VpcID, PublicSubnetIDs and PrivateSubnetIDs are required", name)
 	}
-	a := args.withDefaults()
+	a := *args
+	a.EKSClusterArgs = args.WithDefaults() // the wiring as given, the rest defaulted
 
 	c := &EKSCluster{}
 	if err := ctx.RegisterComponentResource("eks-workshop:index:EKSCluster", name, c, opts...); err != nil {

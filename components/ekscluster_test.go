@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eks-workshop/eks-workshop/components/spec"
 	"github.com/eks-workshop/eks-workshop/internal/mocktest"
 )
 
@@ -19,12 +20,10 @@ const (
 
 func clusterArgs(mutate func(*EKSClusterArgs)) EKSClusterArgs {
 	a := EKSClusterArgs{
-		ClusterName:            "eks-demo",
-		KubernetesVersion:      "1.33",
-		VpcID:                  pulumi.ID("vpc-1"),
-		PublicSubnetIDs:        pulumi.ToStringArray([]string{"subnet-pub-a", "subnet-pub-b"}),
-		PrivateSubnetIDs:       pulumi.ToStringArray([]string{"subnet-priv-a", "subnet-priv-b"}),
-		EnabledClusterLogTypes: []string{"*"},
+		EKSClusterArgs:   spec.EKSClusterArgs{ClusterName: "eks-demo", KubernetesVersion: "1.33", EnabledClusterLogTypes: []string{"*"}},
+		VpcID:            pulumi.ID("vpc-1"),
+		PublicSubnetIDs:  pulumi.ToStringArray([]string{"subnet-pub-a", "subnet-pub-b"}),
+		PrivateSubnetIDs: pulumi.ToStringArray([]string{"subnet-priv-a", "subnet-priv-b"}),
 	}
 	if mutate != nil {
 		mutate(&a)
@@ -125,8 +124,8 @@ func TestEKSClusterAdminIsTheDeployersRoleNotItsSession(t *testing.T) {
 func TestEKSClusterAccessEntriesFromArgs(t *testing.T) {
 	m, _ := runCluster(t, clusterArgs(func(a *EKSClusterArgs) {
 		a.AccessEntries = []AccessEntry{
-			{PrincipalArn: "arn:aws:iam::123456789012:role/Platform", Policy: AccessPolicyClusterAdmin},
-			{PrincipalArn: "arn:aws:iam::123456789012:user/dev/alice", Policy: AccessPolicyEdit, Namespaces: []string{"dev", "staging"}},
+			{PrincipalArn: "arn:aws:iam::123456789012:role/Platform", Policy: spec.AccessPolicyClusterAdmin},
+			{PrincipalArn: "arn:aws:iam::123456789012:user/dev/alice", Policy: spec.AccessPolicyEdit, Namespaces: []string{"dev", "staging"}},
 		}
 	}))
 	entries := m.Get(t, eksClusterType, "eks-demo-cluster").Input("accessEntries").(map[string]any)

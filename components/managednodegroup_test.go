@@ -9,6 +9,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eks-workshop/eks-workshop/components/spec"
 	"github.com/eks-workshop/eks-workshop/internal/mocktest"
 )
 
@@ -30,9 +31,9 @@ func runNodeGroup(t *testing.T, mutate func(*ManagedNodeGroupArgs)) (*mocktest.M
 			return err
 		}
 		args := ManagedNodeGroupArgs{
-			Cluster:       cluster,
-			NodeGroupName: "node-group",
-			SubnetIDs:     pulumi.ToStringArray([]string{"subnet-priv-a", "subnet-priv-b"}),
+			ManagedNodeGroupArgs: spec.ManagedNodeGroupArgs{NodeGroupName: "node-group"},
+			Cluster:              cluster,
+			SubnetIDs:            pulumi.ToStringArray([]string{"subnet-priv-a", "subnet-priv-b"}),
 		}
 		if mutate != nil {
 			mutate(&args)
@@ -161,29 +162,5 @@ func TestManagedNodeGroupAutoscalerAndHardening(t *testing.T) {
 	}
 	if !reflect.DeepEqual(group.Input("labels"), map[string]any{"workload": "web"}) {
 		t.Errorf("labels = %v", group.Input("labels"))
-	}
-}
-
-func TestManagedNodeGroupRejectsBadArgs(t *testing.T) {
-	for _, tc := range []struct {
-		args ManagedNodeGroupArgs
-		want []string
-	}{
-		{ManagedNodeGroupArgs{NodeGroupName: "ng", DesiredSize: pulumi.IntRef(5), MinSize: pulumi.IntRef(1), MaxSize: pulumi.IntRef(3)}, []string{"desiredSize = 5", "minSize <= desiredSize <= maxSize"}},
-		{ManagedNodeGroupArgs{NodeGroupName: "ng", InstanceTypes: []string{"m5.large", "m7g.large"}}, []string{"mixes amd64 (x86_64) and arm64"}},
-		{ManagedNodeGroupArgs{NodeGroupName: "ng", InstanceTypes: []string{"large"}, DiskSize: 8}, []string{`instanceTypes = "large"`, "diskSize = 8"}},
-		{ManagedNodeGroupArgs{NodeGroupName: "ng", Taints: []Taint{{Key: "a", Effect: "NoRun"}}}, []string{`nodeTaints = "NoRun"`}},
-		{ManagedNodeGroupArgs{NodeGroupName: "", Labels: map[string]string{"bad key!": "v"}}, []string{`nodeGroupName = ""`, `nodeLabels = "bad key!=v"`}},
-	} {
-		err := tc.args.Validate()
-		if err == nil {
-			t.Errorf("%+v: no error", tc.args)
-			continue
-		}
-		for _, w := range tc.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("error %q lacks %q", err, w)
-			}
-		}
 	}
 }

@@ -7,28 +7,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// MetricsServerArgs configures MetricsServer.
-type MetricsServerArgs struct {
-	// Version pins the metrics-server Helm chart. Required.
-	Version string
-	// KubernetesProvider installs the chart. Required.
-	KubernetesProvider pulumi.ProviderResource
-	// KubeletInsecureTLS stops metrics-server from verifying the kubelets'
-	// serving certificates. kind, minikube and EKS Anywhere's Docker provider
-	// sign them with a CA metrics-server is not given, so without it it
-	// scrapes nothing. Optional; default false.
-	KubeletInsecureTLS bool
-}
-
-// Validate reports every problem with the args.
-func (a MetricsServerArgs) Validate() error {
-	var errs fieldErrors
-	if a.Version == "" {
-		errs.add("version", "", "required: the chart is pinned to a version")
-	}
-	return errs.err()
-}
-
 // MetricsServer is the metrics-server chart on a cluster this program does
 // not build (on EKS, ClusterAddons installs it): the Resource Metrics API the
 // HorizontalPodAutoscalers read CPU utilization from.

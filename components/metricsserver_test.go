@@ -8,10 +8,11 @@ import (
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eks-workshop/eks-workshop/components/spec"
 	"github.com/eks-workshop/eks-workshop/internal/mocktest"
 )
 
-func runMetricsServer(t *testing.T, args MetricsServerArgs) *mocktest.Monitor {
+func runMetricsServer(t *testing.T, args spec.MetricsServerArgs) *mocktest.Monitor {
 	t.Helper()
 	m := mocktest.New()
 	m.MustRun(t, "test", nil, func(ctx *pulumi.Context) error {
@@ -19,15 +20,14 @@ func runMetricsServer(t *testing.T, args MetricsServerArgs) *mocktest.Monitor {
 		if err != nil {
 			return err
 		}
-		args.KubernetesProvider = k8s
-		_, err = NewMetricsServer(ctx, "local", &args)
+		_, err = NewMetricsServer(ctx, "local", &MetricsServerArgs{MetricsServerArgs: args, KubernetesProvider: k8s})
 		return err
 	})
 	return m
 }
 
 func TestMetricsServerSkipsKubeletCertificateChecksOnlyWhenAsked(t *testing.T) {
-	m := runMetricsServer(t, MetricsServerArgs{Version: "3.13.1", KubeletInsecureTLS: true})
+	m := runMetricsServer(t, spec.MetricsServerArgs{Version: "3.13.1", KubeletInsecureTLS: true})
 	chart := m.Get(t, chartType, "local-metrics-server")
 	component := m.Get(t, "eks-workshop:index:MetricsServer", "local")
 	if chart.Parent != component.URN || !strings.HasPrefix(chart.Provider, m.Get(t, "pulumi:providers:kubernetes", "k8s").URN+"::") {
@@ -41,18 +41,18 @@ func TestMetricsServerSkipsKubeletCertificateChecksOnlyWhenAsked(t *testing.T) {
 		t.Errorf("args = %v, want --kubelet-insecure-tls", args)
 	}
 
-	verified := runMetricsServer(t, MetricsServerArgs{Version: "3.13.1"}).Get(t, chartType, "local-metrics-server")
+	verified := runMetricsServer(t, spec.MetricsServerArgs{Version: "3.13.1"}).Get(t, chartType, "local-metrics-server")
 	if args := verified.Input("values.args"); args != nil {
 		t.Errorf("args = %v without KubeletInsecureTLS, want the chart's defaults", args)
 	}
 }
 
 func TestMetricsServerNeedsAPinnedVersion(t *testing.T) {
-	fields := FieldErrors(MetricsServerArgs{}.Validate())
+	fields := spec.FieldErrors(spec.MetricsServerArgs{}.Validate())
 	if len(fields) != 1 || fields[0].Field != "version" {
 		t.Errorf("problems = %v, want one about version", fields)
 	}
-	if err := (MetricsServerArgs{Version: "3.13.1"}).Validate(); err != nil {
+	if err := (spec.MetricsServerArgs{Version: "3.13.1"}).Validate(); err != nil {
 		t.Errorf("pinned version rejected: %v", err)
 	}
 }

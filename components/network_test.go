@@ -2,12 +2,12 @@ package components
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eks-workshop/eks-workshop/components/spec"
 	"github.com/eks-workshop/eks-workshop/internal/mocktest"
 )
 
@@ -22,11 +22,11 @@ const (
 	igwType        = "aws:ec2/internetGateway:InternetGateway"
 )
 
-func runNetwork(t *testing.T, args NetworkArgs) *mocktest.Monitor {
+func runNetwork(t *testing.T, args spec.NetworkArgs) *mocktest.Monitor {
 	t.Helper()
 	m := mocktest.New()
 	m.MustRun(t, "test", nil, func(ctx *pulumi.Context) error {
-		_, err := NewNetwork(ctx, "eks-demo", &args)
+		_, err := NewNetwork(ctx, "eks-demo", &NetworkArgs{NetworkArgs: args})
 		return err
 	})
 	return m
@@ -65,7 +65,7 @@ func defaultRoute(m *mocktest.Monitor, table mocktest.Resource) (mocktest.Resour
 }
 
 func TestNetworkReproducesEksctlVpc(t *testing.T) {
-	m := runNetwork(t, NetworkArgs{VpcCidr: "10.0.0.0/16", NatGateway: NatHighlyAvailable, ClusterName: "eks-demo"})
+	m := runNetwork(t, spec.NetworkArgs{VpcCidr: "10.0.0.0/16", NatGateway: spec.NatHighlyAvailable, ClusterName: "eks-demo"})
 
 	vpc := m.Get(t, vpcType, "eks-demo-vpc")
 	if vpc.Input("cidrBlock") != "10.0.0.0/16" || vpc.Input("enableDnsSupport") != true || vpc.Input("enableDnsHostnames") != true {
@@ -104,7 +104,7 @@ func TestNetworkReproducesEksctlVpc(t *testing.T) {
 }
 
 func TestNetworkHighlyAvailableNatRoutesEachZoneThroughItsOwnGateway(t *testing.T) {
-	m := runNetwork(t, NetworkArgs{NatGateway: NatHighlyAvailable, ClusterName: "eks-demo"})
+	m := runNetwork(t, spec.NetworkArgs{NatGateway: spec.NatHighlyAvailable, ClusterName: "eks-demo"})
 	ids := byID(m)
 
 	nats := m.ByType(natType)
@@ -147,7 +147,7 @@ func TestNetworkHighlyAvailableNatRoutesEachZoneThroughItsOwnGateway(t *testing.
 }
 
 func TestNetworkSingleAndDisabledNat(t *testing.T) {
-	single := runNetwork(t, NetworkArgs{NatGateway: NatSingle, ClusterName: "c"})
+	single := runNetwork(t, spec.NetworkArgs{NatGateway: spec.NatSingle, ClusterName: "c"})
 	nats := single.ByType(natType)
 	if len(nats) != 1 {
 		t.Fatalf("Single: %d NAT gateways, want 1", len(nats))
@@ -159,7 +159,7 @@ func TestNetworkSingleAndDisabledNat(t *testing.T) {
 		}
 	}
 
-	disabled := runNetwork(t, NetworkArgs{NatGateway: NatDisable, ClusterName: "c"})
+	disabled := runNetwork(t, spec.NetworkArgs{NatGateway: spec.NatDisable, ClusterName: "c"})
 	if n := len(disabled.ByType(natType)) + len(disabled.ByType(eipType)); n != 0 {
 		t.Errorf("Disable: %d NAT gateways/EIPs, want none", n)
 	}
@@ -172,7 +172,7 @@ func TestNetworkSingleAndDisabledNat(t *testing.T) {
 }
 
 func TestNetworkLooksUpOnlyRegularZones(t *testing.T) {
-	m := runNetwork(t, NetworkArgs{AvailabilityZoneCount: 2, ClusterName: "c"})
+	m := runNetwork(t, spec.NetworkArgs{AvailabilityZoneCount: 2, ClusterName: "c"})
 	var filters []any
 	for _, inv := range m.Invokes() {
 		if inv.Token == "aws:index/getAvailabilityZones:getAvailabilityZones" {
@@ -196,7 +196,7 @@ func TestNetworkLooksUpOnlyRegularZones(t *testing.T) {
 
 func TestNetworkUsesConfiguredZones(t *testing.T) {
 	zones := []string{"ap-northeast-2c", "ap-northeast-2a"}
-	m := runNetwork(t, NetworkArgs{AvailabilityZones: zones, ClusterName: "c"})
+	m := runNetwork(t, spec.NetworkArgs{AvailabilityZones: zones, ClusterName: "c"})
 	for i, zone := range zones {
 		if got := m.Get(t, subnetType, fmt.Sprintf("eks-demo-private-%d", i)).Input("availabilityZone"); got != zone {
 			t.Errorf("private subnet %d in %v, want %s", i, got, zone)
@@ -210,7 +210,7 @@ func TestNetworkUsesConfiguredZones(t *testing.T) {
 }
 
 func TestNetworkChildrenAreParentedAndPrefixed(t *testing.T) {
-	m := runNetwork(t, NetworkArgs{ClusterName: "eks-demo"})
+	m := runNetwork(t, spec.NetworkArgs{ClusterName: "eks-demo"})
 	component := m.Get(t, "eks-workshop:index:Network", "eks-demo")
 	for _, r := range m.Resources() {
 		if r.URN == component.URN {
@@ -225,55 +225,21 @@ func TestNetworkChildrenAreParentedAndPrefixed(t *testing.T) {
 	}
 }
 
-func TestSubnetCidrsAreDisjointAndInsideTheVpc(t *testing.T) {
-	for _, tc := range []struct {
-		vpc   string
-		zones int
-		size  int
-	}{
-		{"10.0.0.0/16", 3, 19}, {"10.0.0.0/16", 4, 19}, {"10.0.0.0/16", 5, 20}, {"10.0.0.0/16", 6, 20},
-		{"192.168.0.0/16", 2, 19}, {"10.1.0.0/24", 3, 27}, {"172.16.0.0/20", 6, 24},
-	} {
-		public, private, err := SubnetCidrs(tc.vpc, tc.zones)
-		if err != nil {
-			t.Fatalf("%s/%d zones: %v", tc.vpc, tc.zones, err)
-		}
-		all := append(append([]string{}, public...), private...)
-		if len(public) != tc.zones || len(private) != tc.zones {
-			t.Fatalf("%s: %d public, %d private subnets for %d zones", tc.vpc, len(public), len(private), tc.zones)
-		}
-		vpc := netip.MustParsePrefix(tc.vpc)
-		var prefixes []netip.Prefix
-		for _, s := range all {
-			p := netip.MustParsePrefix(s)
-			if p.Bits() != tc.size || !vpc.Contains(p.Addr()) {
-				t.Errorf("%s/%d zones: subnet %s, want a /%d inside the VPC", tc.vpc, tc.zones, s, tc.size)
-			}
-			for _, q := range prefixes {
-				if p.Overlaps(q) {
-					t.Errorf("%s: subnets %s and %s overlap", tc.vpc, p, q)
-				}
-			}
-			prefixes = append(prefixes, p)
-		}
-	}
-}
-
 func TestNetworkRejectsBadArgsBeforeRegistering(t *testing.T) {
 	for _, tc := range []struct {
-		args NetworkArgs
+		args spec.NetworkArgs
 		want []string
 	}{
-		{NetworkArgs{VpcCidr: "10.0.0.0/33", ClusterName: "c"}, []string{`vpcCidr = "10.0.0.0/33"`, "IPv4 CIDR"}},
-		{NetworkArgs{VpcCidr: "10.0.0.1/16", ClusterName: "c"}, []string{"host bits", "10.0.0.0/16"}},
-		{NetworkArgs{VpcCidr: "10.0.0.0/8", ClusterName: "c"}, []string{"/16 to /28"}},
-		{NetworkArgs{VpcCidr: "10.0.0.0/26", ClusterName: "c"}, []string{"too small for 3 zones", "/29", "/28 minimum"}},
-		{NetworkArgs{NatGateway: "Always", AvailabilityZoneCount: 9}, []string{`natGateway = "Always"`, "HighlyAvailable, Single, Disable", "availabilityZoneCount = 9", `clusterName = ""`}},
-		{NetworkArgs{AvailabilityZones: []string{"a", "a"}, ClusterName: "c"}, []string{"distinct"}},
+		{spec.NetworkArgs{VpcCidr: "10.0.0.0/33", ClusterName: "c"}, []string{`vpcCidr = "10.0.0.0/33"`, "IPv4 CIDR"}},
+		{spec.NetworkArgs{VpcCidr: "10.0.0.1/16", ClusterName: "c"}, []string{"host bits", "10.0.0.0/16"}},
+		{spec.NetworkArgs{VpcCidr: "10.0.0.0/8", ClusterName: "c"}, []string{"/16 to /28"}},
+		{spec.NetworkArgs{VpcCidr: "10.0.0.0/26", ClusterName: "c"}, []string{"too small for 3 zones", "/29", "/28 minimum"}},
+		{spec.NetworkArgs{NatGateway: "Always", AvailabilityZoneCount: 9}, []string{`natGateway = "Always"`, "HighlyAvailable, Single, Disable", "availabilityZoneCount = 9", `clusterName = ""`}},
+		{spec.NetworkArgs{AvailabilityZones: []string{"a", "a"}, ClusterName: "c"}, []string{"distinct"}},
 	} {
 		m := mocktest.New()
 		err := m.Run("test", nil, func(ctx *pulumi.Context) error {
-			_, err := NewNetwork(ctx, "eks-demo", &tc.args)
+			_, err := NewNetwork(ctx, "eks-demo", &NetworkArgs{NetworkArgs: tc.args})
 			return err
 		})
 		if err == nil {

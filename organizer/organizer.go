@@ -28,7 +28,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/eks-workshop/eks-workshop/stacks"
+	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
 // DefaultParallel is how many participants' stacks run at once by default.
@@ -46,11 +46,12 @@ const (
 )
 
 // ProgramFactory turns an environment's configuration into the program that
-// deploys it. The default is stacks.Program; tests substitute programs that
-// need no provider plugin.
-type ProgramFactory func(stacks.Config) pulumi.RunFunc
+// deploys it: stacks.Program, which cmd/organizer passes; tests substitute
+// programs that need no provider plugin. It is not a default here, so the
+// organizer and its tests link no provider SDK.
+type ProgramFactory func(config.Config) pulumi.RunFunc
 
-// Options configure an Organizer. Backend and WorkDir are required.
+// Options configure an Organizer. Backend, WorkDir and Program are required.
 type Options struct {
 	// Backend is the state backend URL: file://<dir>, s3://<bucket>/<path>,
 	// https://api.pulumi.com, ... A file backend's directory is created.
@@ -64,7 +65,7 @@ type Options struct {
 	SecretsProvider string
 	// Parallel bounds how many participants' stacks run at once (default DefaultParallel).
 	Parallel int
-	// Program builds each stack's program (default stacks.Program).
+	// Program builds each stack's program: stacks.Program. Required.
 	Program ProgramFactory
 	// Plugins are installed, when missing, before the first operation.
 	Plugins []Plugin
@@ -121,6 +122,9 @@ func New(ctx context.Context, plan *Plan, opts Options) (*Organizer, error) {
 	if opts.WorkDir == "" {
 		problems = append(problems, errors.New("no work directory for the stacks' settings files"))
 	}
+	if opts.Program == nil {
+		problems = append(problems, errors.New("no program: want the ProgramFactory the stacks run (stacks.Program)"))
+	}
 	if opts.Parallel == 0 {
 		opts.Parallel = DefaultParallel
 	}
@@ -160,14 +164,11 @@ func New(ctx context.Context, plan *Plan, opts Options) (*Organizer, error) {
 		opts.Command = cmd
 	}
 	o := &Organizer{plan: plan, opts: opts, env: env, program: opts.Program}
-	if o.program == nil {
-		o.program = stacks.Program
-	}
 	ws, err := o.workspace(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	project := workspace.Project{Name: stacks.ProjectName, Runtime: workspace.NewProjectRuntimeInfo("go", nil)}
+	project := workspace.Project{Name: config.ProjectName, Runtime: workspace.NewProjectRuntimeInfo("go", nil)}
 	if err := ws.SaveProjectSettings(ctx, &project); err != nil {
 		return nil, fmt.Errorf("writing the project file: %w", err)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/eks-workshop/eks-workshop/internal/tools"
 	"github.com/eks-workshop/eks-workshop/stacks"
+	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
 // These tests drive the real engine (the Pulumi CLI built by tools/install.sh
@@ -79,7 +80,7 @@ type fakeRoom struct {
 
 func (f *fakeRoom) program(cfg stacks.Config) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
-		if cfg.Target == stacks.TargetEKS {
+		if cfg.Target == config.TargetEKS {
 			var res pulumi.ResourceState
 			if err := ctx.RegisterComponentResource("eks-workshop:test:Cluster", cfg.ClusterName, &res); err != nil {
 				return err
@@ -205,7 +206,7 @@ func TestUpRunsParticipantsInParallelIsolatesAFailureAndResumes(t *testing.T) {
 	}
 	// Participants run the local target on the cluster's kubeconfig and images.
 	alice := stackOutputs(t, o, "alice")
-	if alice["target"].Value != stacks.TargetLocal || alice["kubeconfigGiven"].Value != "kubeconfig of eks-demo" ||
+	if alice["target"].Value != config.TargetLocal || alice["kubeconfigGiven"].Value != "kubeconfig of eks-demo" ||
 		!strings.Contains(fmt.Sprint(alice["imagesGiven"].Value), "registry.example/flask@sha256:") {
 		t.Errorf("alice's environment is not wired to the cluster: %v", alice)
 	}
@@ -236,7 +237,7 @@ func TestUpSkipsParticipantsWhenTheClusterFails(t *testing.T) {
 	plan := testPlan(t, "alice")
 	o := newTestOrganizer(t, plan, func(cfg stacks.Config) pulumi.RunFunc {
 		return func(ctx *pulumi.Context) error {
-			if cfg.Target == stacks.TargetEKS {
+			if cfg.Target == config.TargetEKS {
 				return errors.New("cluster: injected failure")
 			}
 			t.Error("a participant ran without a cluster")
@@ -384,7 +385,7 @@ func TestPreviewAndStatusBeforeAndAfterUp(t *testing.T) {
 // and the organizer says which plugin and how to install it.
 func TestRealProgramStopsAtTheMissingPluginAndSaysHowToInstallIt(t *testing.T) {
 	pinned := map[string]Plugin{}
-	for _, p := range builtPlugins(t) {
+	for _, p := range builtPlugins(t, "../cmd/organizer") {
 		pinned[p.Name] = p
 	}
 	offline := func(opts *Options) {
@@ -409,7 +410,7 @@ func TestRealProgramStopsAtTheMissingPluginAndSaysHowToInstallIt(t *testing.T) {
 	}
 
 	t.Run("cluster", func(t *testing.T) {
-		o := newTestOrganizer(t, testPlan(t, "alice"), nil, offline)
+		o := newTestOrganizer(t, testPlan(t, "alice"), stacks.Program, offline)
 		report, err := o.Up(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -423,7 +424,7 @@ func TestRealProgramStopsAtTheMissingPluginAndSaysHowToInstallIt(t *testing.T) {
 	t.Run("participant", func(t *testing.T) {
 		room := &fakeRoom{}
 		o := newTestOrganizer(t, testPlan(t, "alice"), func(cfg stacks.Config) pulumi.RunFunc {
-			if cfg.Target == stacks.TargetEKS {
+			if cfg.Target == config.TargetEKS {
 				return room.program(cfg)
 			}
 			return stacks.Program(cfg)

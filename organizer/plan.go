@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/eks-workshop/eks-workshop/components"
-	"github.com/eks-workshop/eks-workshop/stacks"
+	"github.com/eks-workshop/eks-workshop/components/spec"
+	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
 // ClusterStack is the shared cluster's stack; no participant may take the
@@ -19,23 +19,23 @@ const ClusterStack = "workshop"
 // access entry for every participant who named a principal, and the
 // participants whose environments run on it.
 type Plan struct {
-	Cluster      stacks.Config
+	Cluster      config.Config
 	Participants []Participant
 }
 
 // NewPlan checks the cluster's configuration and the participants together
 // and reports every problem at once, each naming the participant, the field,
 // the value and what is allowed. Nothing runs before a plan exists.
-func NewPlan(cluster stacks.Config, participants []Participant) (*Plan, error) {
+func NewPlan(cluster config.Config, participants []Participant) (*Plan, error) {
 	cluster.Stack = ClusterStack // its names derive from it, as Program will
 	var problems []string
 	add := func(field string, value any, allowed string) {
-		problems = append(problems, (&components.FieldError{Field: field, Value: value, Allowed: allowed}).Error())
+		problems = append(problems, (&spec.FieldError{Field: field, Value: value, Allowed: allowed}).Error())
 	}
-	if cluster.Target != stacks.TargetEKS {
-		add("cluster "+stacks.ProjectName+":target", cluster.Target, "want eks: participants deploy to the cluster the cluster stack builds")
+	if cluster.Target != config.TargetEKS {
+		add("cluster "+config.ProjectName+":target", cluster.Target, "want eks: participants deploy to the cluster the cluster stack builds")
 	}
-	var invalid *stacks.ConfigError
+	var invalid *config.ConfigError
 	if err := cluster.Validate(); errors.As(err, &invalid) {
 		for _, p := range invalid.Problems {
 			problems = append(problems, "cluster "+p)
@@ -46,7 +46,7 @@ func NewPlan(cluster stacks.Config, participants []Participant) (*Plan, error) {
 
 	// Namespaces that are taken before any participant arrives.
 	reserved := map[string]string{"default": "Kubernetes", cluster.Namespace: "the cluster stack's own workloads"}
-	for _, ns := range components.AddonNamespaces() {
+	for _, ns := range spec.AddonNamespaces() {
 		reserved[ns] = "the cluster add-ons"
 	}
 	principals := map[string]string{}
@@ -64,7 +64,7 @@ func NewPlan(cluster stacks.Config, participants []Participant) (*Plan, error) {
 			field = fmt.Sprintf("participants[%d] (%s)", i, p.Name)
 		}
 		switch {
-		case !components.ValidKubernetesName(p.Name):
+		case !spec.ValidKubernetesName(p.Name):
 			add(field+".name", p.Name, "want a lowercase RFC 1123 label (a-z, 0-9, '-', at most 63), e.g. alice: it names the stack and the namespace")
 		case p.Name == ClusterStack:
 			add(field+".name", p.Name, "taken by the shared cluster's stack")
@@ -80,9 +80,9 @@ func NewPlan(cluster stacks.Config, participants []Participant) (*Plan, error) {
 			nsField = field + ".name" // the namespace is the name
 		}
 		switch {
-		case p.Namespace != "" && !components.ValidKubernetesName(p.Namespace):
+		case p.Namespace != "" && !spec.ValidKubernetesName(p.Namespace):
 			add(nsField, p.Namespace, "want a Kubernetes namespace name (lowercase RFC 1123 label)")
-		case !components.ValidKubernetesName(ns):
+		case !spec.ValidKubernetesName(ns):
 			// Reported as the name above.
 		case strings.HasPrefix(ns, "kube-") || reserved[ns] != "":
 			owner := reserved[ns]
@@ -100,7 +100,7 @@ func NewPlan(cluster stacks.Config, participants []Participant) (*Plan, error) {
 			continue
 		}
 		switch {
-		case !components.ValidIAMPrincipalArn(p.PrincipalArn):
+		case !spec.ValidIAMPrincipalArn(p.PrincipalArn):
 			add(field+".principalArn", p.PrincipalArn, "want an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/alice (for an SSO user, its role, not the sts session ARN)")
 		case principals[p.PrincipalArn] != "":
 			add(field+".principalArn", p.PrincipalArn, "already used by "+principals[p.PrincipalArn]+"; EKS allows one access entry per principal")
@@ -109,14 +109,14 @@ func NewPlan(cluster stacks.Config, participants []Participant) (*Plan, error) {
 		}
 	}
 	if len(problems) > 0 {
-		return nil, &stacks.ConfigError{Problems: problems}
+		return nil, &config.ConfigError{Problems: problems}
 	}
 
 	plan := &Plan{Cluster: cluster, Participants: participants}
-	plan.Cluster.AccessEntries = append([]components.AccessEntry(nil), cluster.AccessEntries...)
+	plan.Cluster.AccessEntries = append([]spec.AccessEntry(nil), cluster.AccessEntries...)
 	for _, p := range participants {
 		if p.PrincipalArn != "" {
-			plan.Cluster.AccessEntries = append(plan.Cluster.AccessEntries, stacks.TeamAccessEntry(p.PrincipalArn, p.namespace()))
+			plan.Cluster.AccessEntries = append(plan.Cluster.AccessEntries, config.TeamAccessEntry(p.PrincipalArn, p.namespace()))
 		}
 	}
 	return plan, nil
@@ -132,9 +132,9 @@ type ClusterOutputs struct {
 // pointed at the shared cluster, in their namespace, running the images the
 // cluster stack built (participants build nothing). The cluster already runs
 // metrics-server for every namespace.
-func (p *Plan) participantConfig(part Participant, cluster ClusterOutputs) stacks.Config {
-	cfg := stacks.DefaultConfig()
-	cfg.Target = stacks.TargetLocal
+func (p *Plan) participantConfig(part Participant, cluster ClusterOutputs) config.Config {
+	cfg := config.DefaultConfig()
+	cfg.Target = config.TargetLocal
 	cfg.Region = p.Cluster.Region
 	cfg.Kubeconfig = cluster.Kubeconfig
 	cfg.Namespace = part.namespace()

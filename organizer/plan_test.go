@@ -6,12 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/eks-workshop/eks-workshop/components"
-	"github.com/eks-workshop/eks-workshop/stacks"
+	"github.com/eks-workshop/eks-workshop/components/spec"
+	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
 // devConfig is the repository's dev environment, the default shared cluster.
-func devConfig(t *testing.T) stacks.Config {
+func devConfig(t *testing.T) config.Config {
 	t.Helper()
 	cfg, err := ReadStackConfig(filepath.Join("..", "Pulumi.dev.yaml"))
 	if err != nil {
@@ -73,9 +73,9 @@ func TestNewPlanGivesEachParticipantTheirNamespaceAndAccess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []components.AccessEntry{
-		{PrincipalArn: "arn:aws:iam::111122223333:role/alice", Policy: components.AccessPolicyEdit, Namespaces: []string{"alice"}, KubernetesGroups: []string{"alice-developers"}},
-		{PrincipalArn: "arn:aws:iam::111122223333:user/bob", Policy: components.AccessPolicyEdit, Namespaces: []string{"team-bob"}, KubernetesGroups: []string{"team-bob-developers"}},
+	want := []spec.AccessEntry{
+		{PrincipalArn: "arn:aws:iam::111122223333:role/alice", Policy: spec.AccessPolicyEdit, Namespaces: []string{"alice"}, KubernetesGroups: []string{"alice-developers"}},
+		{PrincipalArn: "arn:aws:iam::111122223333:user/bob", Policy: spec.AccessPolicyEdit, Namespaces: []string{"team-bob"}, KubernetesGroups: []string{"team-bob-developers"}},
 	}
 	got := plan.Cluster.AccessEntries
 	if len(got) != len(want) {
@@ -89,8 +89,8 @@ func TestNewPlanGivesEachParticipantTheirNamespaceAndAccess(t *testing.T) {
 		}
 	}
 	// The group the entries name is the one each namespace's RoleBinding binds.
-	if stacks.TeamGroup("team-bob") != "team-bob-developers" {
-		t.Errorf("RoleBinding group %q", stacks.TeamGroup("team-bob"))
+	if config.TeamGroup("team-bob") != "team-bob-developers" {
+		t.Errorf("RoleBinding group %q", config.TeamGroup("team-bob"))
 	}
 	if len(cluster.AccessEntries) != 0 {
 		t.Errorf("NewPlan changed the caller's config: %+v", cluster.AccessEntries)
@@ -101,7 +101,7 @@ func TestNewPlanGivesEachParticipantTheirNamespaceAndAccess(t *testing.T) {
 
 	outputs := ClusterOutputs{Kubeconfig: `{"apiVersion":"v1"}`, FlaskImage: "r/flask@sha256:" + strings.Repeat("a", 64), NginxImage: "r/nginx@sha256:" + strings.Repeat("b", 64)}
 	bob := plan.participantConfig(plan.Participants[1], outputs)
-	if bob.Target != stacks.TargetLocal || bob.Namespace != "team-bob" || bob.Kubeconfig != outputs.Kubeconfig ||
+	if bob.Target != config.TargetLocal || bob.Namespace != "team-bob" || bob.Kubeconfig != outputs.Kubeconfig ||
 		bob.FlaskImage != outputs.FlaskImage || bob.NginxImage != outputs.NginxImage || bob.MetricsServer {
 		t.Errorf("bob's environment: %+v", bob)
 	}
@@ -112,7 +112,7 @@ func TestNewPlanGivesEachParticipantTheirNamespaceAndAccess(t *testing.T) {
 
 func TestNewPlanReportsEveryProblemAtOnce(t *testing.T) {
 	cluster := devConfig(t)
-	cluster.AccessEntries = []components.AccessEntry{{PrincipalArn: "arn:aws:iam::111122223333:role/ops", Policy: components.AccessPolicyAdmin}}
+	cluster.AccessEntries = []spec.AccessEntry{{PrincipalArn: "arn:aws:iam::111122223333:role/ops", Policy: spec.AccessPolicyAdmin}}
 	cluster.DiskSize = 1
 	_, err := NewPlan(cluster, []Participant{
 		{Name: "Alice"},
@@ -165,8 +165,8 @@ func TestNewPlanReportsEveryProblemAtOnce(t *testing.T) {
 }
 
 func TestNewPlanWantsAClusterThisProgramBuilds(t *testing.T) {
-	local := stacks.DefaultConfig()
-	local.Target = stacks.TargetLocal
+	local := config.DefaultConfig()
+	local.Target = config.TargetLocal
 	_, err := NewPlan(local, nil)
 	if err == nil || !strings.Contains(err.Error(), `cluster eks-workshop:target = "local": want eks`) {
 		t.Errorf("a local cluster config: %v", err)

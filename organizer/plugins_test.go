@@ -12,12 +12,13 @@ import (
 	"testing"
 )
 
-// builtPlugins are the plugins PinnedPlugins finds in cmd/organizer: the
-// modules `go list` says its build links, as Go records them in the binary
-// (a test binary records none).
-func builtPlugins(t *testing.T) []Plugin {
+// builtPlugins are the plugins PinnedPlugins finds in a build of pkg: the
+// modules `go list` says it links, as Go records them in the binary. (A test
+// binary records none, and this one links no provider SDK: stacks.Program
+// comes from cmd/organizer.)
+func builtPlugins(t *testing.T, pkg string) []Plugin {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-deps", "-f", "{{with .Module}}{{.Path}} {{.Version}}{{end}}", "../cmd/organizer").Output()
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{with .Module}}{{.Path}} {{.Version}}{{end}}", pkg).Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
@@ -34,7 +35,7 @@ func builtPlugins(t *testing.T) []Plugin {
 // their resources with: each SDK module ships its plugin's name and version
 // in pulumi-plugin.json.
 func TestPinnedPluginsAreTheSDKsOwn(t *testing.T) {
-	plugins := builtPlugins(t)
+	plugins := builtPlugins(t, "../cmd/organizer")
 	names := map[string]bool{}
 	for _, p := range plugins {
 		names[p.Name] = true
@@ -64,6 +65,14 @@ func TestPinnedPluginsAreTheSDKsOwn(t *testing.T) {
 		if (Plugin{Name: own.Name, Version: own.Version}) != p {
 			t.Errorf("pinned %v, but the SDK registers resources with %s v%s", p, own.Name, own.Version)
 		}
+	}
+}
+
+// The control: the organizer alone links no provider SDK, so the plugins
+// above are those of the program cmd/organizer passes it.
+func TestTheOrganizerAloneHasNoPlugins(t *testing.T) {
+	if plugins := builtPlugins(t, "."); len(plugins) != 0 {
+		t.Errorf("package organizer links the SDKs of %v", plugins)
 	}
 }
 

@@ -16,12 +16,13 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-workshop/eks-workshop/internal/mocktest"
+	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
 func TestPulumiYamlDeclaresEveryKeyWithTheGoDefault(t *testing.T) {
 	project := loadProject(t)
 	defaults := map[string]any{}
-	raw, _ := json.Marshal(DefaultConfig())
+	raw, _ := json.Marshal(config.DefaultConfig())
 	_ = json.Unmarshal(raw, &defaults)
 
 	var declared []string
@@ -47,7 +48,7 @@ func TestPulumiYamlDeclaresEveryKeyWithTheGoDefault(t *testing.T) {
 		_ = json.Unmarshal(gotJSON, &g)
 		_ = json.Unmarshal(wantJSON, &w)
 		if !reflect.DeepEqual(g, w) {
-			t.Errorf("%s: Pulumi.yaml default %s, DefaultConfig %s", key, gotJSON, wantJSON)
+			t.Errorf("%s: Pulumi.yaml default %s, config.DefaultConfig %s", key, gotJSON, wantJSON)
 		}
 		if jsonType := declaredType(w); decl.TypeName() != jsonType {
 			t.Errorf("%s declared as %s, but the Go value is a %s", key, decl.TypeName(), jsonType)
@@ -81,7 +82,7 @@ func TestStackFilesAreValid(t *testing.T) {
 	for _, stack := range []string{"dev", "prod"} {
 		cfg := stackConfig(t, stack)
 		for key, value := range cfg {
-			name, ok := strings.CutPrefix(key, ProjectName+":")
+			name, ok := strings.CutPrefix(key, config.ProjectName+":")
 			if !ok {
 				continue
 			}
@@ -100,7 +101,7 @@ func TestStackFilesAreValid(t *testing.T) {
 				t.Errorf("Pulumi.%s.yaml %s is a %s, declared %s", stack, key, got, decl.TypeName())
 			}
 		}
-		c, err := ParseConfig(lookup(cfg))
+		c, err := config.ParseConfig(lookup(cfg))
 		if err == nil {
 			c.Stack = stack // as the stack it is: its names derive from it
 			err = c.Validate()
@@ -111,14 +112,53 @@ func TestStackFilesAreValid(t *testing.T) {
 	}
 }
 
-// lookup adapts a CLI-style config map to ParseConfig.
-func lookup(cfg map[string]string) func(string) (string, bool) {
-	return func(key string) (string, bool) {
-		if !strings.Contains(key, ":") {
-			key = ProjectName + ":" + key
+// README.md documents every config key, and CI runs exactly its test command.
+func TestReadmeStaysTrue(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key := range loadProject(t).Config {
+		if !strings.Contains(string(readme), "`"+key+"`") {
+			t.Errorf("README.md does not document config key %s", key)
 		}
-		v, ok := cfg[key]
-		return v, ok
+	}
+	const testCommand = "go test -tags integration ./... && /usr/bin/python3 -m pytest -q apps"
+	ci, err := os.ReadFile(filepath.Join(repoRoot, ".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "\n"+testCommand+"\n") || !strings.HasSuffix(strings.TrimSpace(string(ci)), "\n"+testCommand) {
+		t.Errorf("README.md and .ci/run must both run %q", testCommand)
+	}
+}
+
+// Through the Pulumi SDK's config, as `pulumi up` runs it: an absent key
+// takes its default, the same key set to "" or 0 is the stack's own value.
+func TestLoadConfigTellsAbsentFromEmpty(t *testing.T) {
+	base := map[string]string{"aws:region": "ap-northeast-2", config.ProjectName + ":appsDir": "../apps"}
+	var loaded Config
+	m := mocktest.New()
+	m.MustRun(t, "dev", base, func(ctx *pulumi.Context) error {
+		var err error
+		loaded, err = LoadConfig(ctx)
+		return err
+	})
+	want := config.DefaultConfig()
+	want.Region, want.AppsDir, want.Stack = "ap-northeast-2", "../apps", "dev"
+	if !reflect.DeepEqual(loaded, want) {
+		t.Errorf("absent keys: loaded %+v, want the defaults %+v", loaded, want)
+	}
+	for key, value := range map[string]string{"clusterName": "", "nodeGroupName": "", "instanceTypes": "[]", "diskSize": "0", "logRetentionDays": "0", "availabilityZoneCount": "0"} {
+		cfg := maps.Clone(base)
+		cfg[config.ProjectName+":"+key] = value
+		err := mocktest.New().Run("dev", cfg, func(ctx *pulumi.Context) error {
+			_, err := LoadConfig(ctx)
+			return err
+		})
+		if err == nil || !strings.Contains(err.Error(), config.ProjectName+":"+key+" = ") {
+			t.Errorf("%s set to %q: err = %v, want it rejected as given", key, value, err)
+		}
 	}
 }
 
@@ -263,9 +303,9 @@ func TestBadConfigurationIsRejectedBeforeAnythingIsRegistered(t *testing.T) {
 					t.Errorf("error lacks %q:\n%v", want, err)
 				}
 			}
-			var configErr *ConfigError
+			var configErr *config.ConfigError
 			if !errors.As(err, &configErr) {
-				t.Fatalf("%v is not a ConfigError", err)
+				t.Fatalf("%v is not a config.ConfigError", err)
 			}
 			for _, problem := range configErr.Problems {
 				if !regexp.MustCompile(`^[a-z]+(-[a-z]+)?:\S+ = .+: .+`).MatchString(problem) {
@@ -310,115 +350,30 @@ func TestEveryComponentRuleReachableFromConfigHasABadConfiguration(t *testing.T)
 	}
 }
 
-func TestObjectKeysLeftOutKeepTheirDefaults(t *testing.T) {
-	cfg, err := ParseConfig(lookup(map[string]string{
-		"aws:region": "ap-northeast-2", ProjectName + ":appsDir": "../apps",
-		ProjectName + ":addonVersions": `{"metricsServer":"3.13.0"}`,
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := DefaultConfig().AddonVersions
-	want.MetricsServer = "3.13.0"
-	if cfg.AddonVersions != want {
-		t.Errorf("addonVersions = %+v, want %+v", cfg.AddonVersions, want)
-	}
-}
-
 func TestProgramValidatesConfigBuiltInGo(t *testing.T) {
-	cfg := DefaultConfig()
+	cfg := config.DefaultConfig()
 	cfg.Region = "ap-northeast-2"
 	cfg.AppsDir = "../apps"
 	cfg.MinSize = 9
 	cfg.DiskSize = 0 // a value set in Go is validated as given, too
 	m := mocktest.New()
 	err := m.Run("embedded", nil, Program(cfg))
-	var configErr *ConfigError
+	var configErr *config.ConfigError
 	if !errors.As(err, &configErr) || !strings.Contains(err.Error(), "desiredSize = 3") || !strings.Contains(err.Error(), "diskSize = 0") {
-		t.Fatalf("err = %v, want a ConfigError about desiredSize and diskSize", err)
+		t.Fatalf("err = %v, want a config.ConfigError about desiredSize and diskSize", err)
 	}
 	if n := len(m.Resources()); n != 0 {
 		t.Errorf("registered %d resources", n)
 	}
 }
 
-func TestDefaultConfigWithARegionIsValid(t *testing.T) {
-	cfg, err := ParseConfig(lookup(map[string]string{"aws:region": "eu-west-1", ProjectName + ":appsDir": "../apps"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(cfg.InstanceTypes, []string{"m5.large"}) || cfg.Region != "eu-west-1" {
-		t.Errorf("cfg = %+v", cfg)
-	}
-}
-
-// LoadConfig's parsing must never panic, whatever a stack file holds.
-func FuzzParseConfig(f *testing.F) {
-	f.Add("vpcCidr", "10.0.0.0/16", "accessEntries", `[{"principalArn":"arn:aws:iam::123456789012:role/A","policy":"View","namespaces":["dev"]}]`)
-	f.Add("desiredSize", "-1", "nodeTaints", `[{"key":"a","effect":"NoSchedule"}]`)
-	f.Add("availabilityZones", `["ap-northeast-2a"]`, "nodeLabels", `{"a":1}`)
-	f.Add("kubernetesVersion", "1.999999999999999999999", "publicAccessCidrs", `["::/0"]`)
-	f.Fuzz(func(t *testing.T, key1, value1, key2, value2 string) {
-		cfg := map[string]string{"aws:region": "ap-northeast-2", ProjectName + ":appsDir": "../apps"}
-		cfg[ProjectName+":"+key1] = value1
-		cfg[ProjectName+":"+key2] = value2
-		c, err := ParseConfig(lookup(cfg))
-		if err == nil {
-			if verr := c.Validate(); verr != nil {
-				t.Fatalf("ParseConfig accepted a config Validate rejects: %v", verr)
-			}
-		} else if !strings.Contains(err.Error(), " = ") {
-			t.Fatalf("error names no key and value: %v", err)
+// lookup adapts a CLI-style config map to config.ParseStackConfig.
+func lookup(cfg map[string]string) func(string) (string, bool) {
+	return func(key string) (string, bool) {
+		if !strings.Contains(key, ":") {
+			key = config.ProjectName + ":" + key
 		}
-	})
-}
-
-// README.md documents every config key, and CI runs exactly its test command.
-func TestReadmeStaysTrue(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for key := range loadProject(t).Config {
-		if !strings.Contains(string(readme), "`"+key+"`") {
-			t.Errorf("README.md does not document config key %s", key)
-		}
-	}
-	const testCommand = "go test -tags integration ./... && /usr/bin/python3 -m pytest -q apps"
-	ci, err := os.ReadFile(filepath.Join(repoRoot, ".ci", "run"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(readme), "\n"+testCommand+"\n") || !strings.HasSuffix(strings.TrimSpace(string(ci)), "\n"+testCommand) {
-		t.Errorf("README.md and .ci/run must both run %q", testCommand)
-	}
-}
-
-// Through the Pulumi SDK's config, as `pulumi up` runs it: an absent key
-// takes its default, the same key set to "" or 0 is the stack's own value.
-func TestLoadConfigTellsAbsentFromEmpty(t *testing.T) {
-	base := map[string]string{"aws:region": "ap-northeast-2", ProjectName + ":appsDir": "../apps"}
-	var loaded Config
-	m := mocktest.New()
-	m.MustRun(t, "dev", base, func(ctx *pulumi.Context) error {
-		var err error
-		loaded, err = LoadConfig(ctx)
-		return err
-	})
-	want := DefaultConfig()
-	want.Region, want.AppsDir, want.Stack = "ap-northeast-2", "../apps", "dev"
-	if !reflect.DeepEqual(loaded, want) {
-		t.Errorf("absent keys: loaded %+v, want the defaults %+v", loaded, want)
-	}
-	for key, value := range map[string]string{"clusterName": "", "nodeGroupName": "", "instanceTypes": "[]", "diskSize": "0", "logRetentionDays": "0", "availabilityZoneCount": "0"} {
-		cfg := maps.Clone(base)
-		cfg[ProjectName+":"+key] = value
-		err := mocktest.New().Run("dev", cfg, func(ctx *pulumi.Context) error {
-			_, err := LoadConfig(ctx)
-			return err
-		})
-		if err == nil || !strings.Contains(err.Error(), ProjectName+":"+key+" = ") {
-			t.Errorf("%s set to %q: err = %v, want it rejected as given", key, value, err)
-		}
+		v, ok := cfg[key]
+		return v, ok
 	}
 }

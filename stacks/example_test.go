@@ -9,13 +9,14 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 
 	"github.com/eks-workshop/eks-workshop/stacks"
+	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
 // Embedding: a platform tool builds a Config in Go and previews (or ups) it
 // as an inline Automation API program; no Pulumi.<stack>.yaml is needed.
 // Compiled with the tests; running it needs the Pulumi CLI and AWS credentials.
 func ExampleProgram() {
-	cfg := stacks.DefaultConfig()
+	cfg := config.DefaultConfig()
 	cfg.Region = "ap-northeast-2"
 	cfg.ClusterName = "team-a"
 	cfg.Namespace = "team-a"
@@ -26,7 +27,7 @@ func ExampleProgram() {
 	}
 
 	ctx := context.Background()
-	stack, err := auto.UpsertStackInlineSource(ctx, "team-a", stacks.ProjectName, stacks.Program(cfg))
+	stack, err := auto.UpsertStackInlineSource(ctx, "team-a", config.ProjectName, stacks.Program(cfg))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -9,20 +9,11 @@ import (
 
 	"github.com/eks-workshop/eks-workshop/internal/mocktest"
 	"github.com/eks-workshop/eks-workshop/internal/synth"
+	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
 // repoRoot is where Pulumi.yaml and the stack files live.
 const repoRoot = ".."
-
-// loadProject parses Pulumi.yaml with the Pulumi CLI's own loader.
-func loadProject(t testing.TB) *workspace.Project {
-	t.Helper()
-	project, err := synth.LoadProject(repoRoot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return project
-}
 
 // stackConfig is the config the CLI hands the program for stack
 // (synth.StackConfig: Pulumi.yaml defaults under Pulumi.<stack>.yaml).
@@ -33,7 +24,7 @@ func stackConfig(t testing.TB, stack string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg[ProjectName+":appsDir"] = filepath.Join(repoRoot, "apps")
+	cfg[config.ProjectName+":appsDir"] = filepath.Join(repoRoot, "apps")
 	return cfg
 }
 
@@ -68,4 +59,14 @@ func runStack(t testing.TB, stack string, overrides map[string]string) stackRun 
 	})
 	run.Outputs = run.Captured()
 	return run
+}
+
+// loadProject parses Pulumi.yaml with the Pulumi CLI's own loader.
+func loadProject(t testing.TB) *workspace.Project {
+	t.Helper()
+	project, err := synth.LoadProject(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return project
 }

@@ -9,22 +9,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-workshop/eks-workshop/components"
+	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
-
-// TeamGroup is the Kubernetes group that may edit namespace and nothing else:
-// the namespace's RoleBinding binds the edit ClusterRole to it.
-func TeamGroup(namespace string) string { return namespace + "-developers" }
-
-// TeamAccessEntry is the seed's RBAC for a team: principal may edit namespace
-// and nothing else (the EKS Edit policy scoped to it) and is in its TeamGroup.
-func TeamAccessEntry(principal, namespace string) components.AccessEntry {
-	return components.AccessEntry{
-		PrincipalArn:     principal,
-		Policy:           components.AccessPolicyEdit,
-		Namespaces:       []string{namespace},
-		KubernetesGroups: []string{TeamGroup(namespace)},
-	}
-}
 
 // kubernetesProvider returns the provider every Kubernetes object is created
 // with, rendering manifests to a directory instead of applying them when
@@ -74,7 +60,7 @@ func deployNamespace(ctx *pulumi.Context, c Config, provider pulumi.ProviderReso
 			ApiGroup: pulumi.String("rbac.authorization.k8s.io"), Kind: pulumi.String("ClusterRole"), Name: pulumi.String("edit"),
 		},
 		Subjects: rbacv1.SubjectArray{rbacv1.SubjectArgs{
-			ApiGroup: pulumi.String("rbac.authorization.k8s.io"), Kind: pulumi.String("Group"), Name: pulumi.String(TeamGroup(c.Namespace)),
+			ApiGroup: pulumi.String("rbac.authorization.k8s.io"), Kind: pulumi.String("Group"), Name: pulumi.String(config.TeamGroup(c.Namespace)),
 		}},
 	}, inNamespace...); err != nil {
 		return nil, err
@@ -82,21 +68,18 @@ func deployNamespace(ctx *pulumi.Context, c Config, provider pulumi.ProviderReso
 	return ns, nil
 }
 
-// deployApps deploys every workload into the namespace and returns them by
+// deployApps deploys every Workload into the namespace and returns them by
 // name; each App depends on dependsOn (the namespace, the load balancer controller).
-func deployApps(ctx *pulumi.Context, c Config, p plan, provider pulumi.ProviderResource,
+func deployApps(ctx *pulumi.Context, c Config, p config.Plan, provider pulumi.ProviderResource,
 	images map[string]pulumi.StringOutput, dependsOn ...pulumi.Resource) (map[string]*components.App, error) {
 	apps := map[string]*components.App{}
-	for _, w := range c.workloads() {
-		args := p.apps[w.name]
-		args.Image = images[w.name]
-		args.Provider = provider
-		args.DependsOn = dependsOn
-		app, err := components.NewApp(ctx, w.name, &args)
+	for _, w := range c.Workloads() {
+		args := components.AppArgs{AppArgs: p.Apps[w.Name], Image: images[w.Name], Provider: provider, DependsOn: dependsOn}
+		app, err := components.NewApp(ctx, w.Name, &args)
 		if err != nil {
 			return nil, err
 		}
-		apps[w.name] = app
+		apps[w.Name] = app
 	}
 	return apps, nil
 }

@@ -3,9 +3,11 @@ package stacks
 import (
 	"slices"
 
-	"github.com/eks-workshop/eks-workshop/internal/mocktest"
 	"strings"
 	"testing"
+
+	"github.com/eks-workshop/eks-workshop/internal/mocktest"
+	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
 const chartType = "kubernetes:helm.sh/v4:Chart"
@@ -13,7 +15,7 @@ const chartType = "kubernetes:helm.sh/v4:Chart"
 func TestLocalStackInstallsMetricsServerForTheHPAs(t *testing.T) {
 	run := runStack(t, "local", nil)
 	chart := run.Get(t, chartType, "local-metrics-server")
-	if chart.Input("chart") != "metrics-server" || chart.Input("version") != DefaultConfig().AddonVersions.MetricsServer ||
+	if chart.Input("chart") != "metrics-server" || chart.Input("version") != config.DefaultConfig().AddonVersions.MetricsServer ||
 		chart.Input("namespace") != "kube-system" || chart.Input("repositoryOpts.repo") != "https://kubernetes-sigs.github.io/metrics-server/" {
 		t.Errorf("metrics-server chart = %v", chart.Plain())
 	}

@@ -13,6 +13,8 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
 // kubernetesObjects are the typed k8s.io/api objects for each type token
@@ -123,33 +125,33 @@ func TestDevStackRunsTheWorkloadsOnEKS(t *testing.T) {
 		}
 	})
 
-	for _, w := range DefaultConfig().workloads() {
-		t.Run(w.name, func(t *testing.T) {
-			d := get[appsv1.Deployment](t, objects, "Deployment/development/"+w.name)
+	for _, w := range config.DefaultConfig().Workloads() {
+		t.Run(w.Name, func(t *testing.T) {
+			d := get[appsv1.Deployment](t, objects, "Deployment/development/"+w.Name)
 			image := d.Spec.Template.Spec.Containers[0].Image
-			if !strings.Contains(image, ".dkr.ecr.ap-northeast-2.amazonaws.com/"+w.repository+"@sha256:") {
+			if !strings.Contains(image, ".dkr.ecr.ap-northeast-2.amazonaws.com/"+w.Repository+"@sha256:") {
 				t.Errorf("image = %s, want the ECR digest", image)
 			}
 			if d.Spec.Strategy.RollingUpdate.MaxSurge.IntValue() != 1 || d.Spec.Strategy.RollingUpdate.MaxUnavailable.IntValue() != 0 {
 				t.Errorf("rolling update = %+v", d.Spec.Strategy.RollingUpdate)
 			}
-			svc := get[corev1.Service](t, objects, "Service/development/"+w.name)
-			if svc.Spec.Ports[0].Port != int32(w.servicePort) || svc.Spec.Ports[0].TargetPort.IntValue() != w.containerPort {
+			svc := get[corev1.Service](t, objects, "Service/development/"+w.Name)
+			if svc.Spec.Ports[0].Port != int32(w.ServicePort) || svc.Spec.Ports[0].TargetPort.IntValue() != w.ContainerPort {
 				t.Errorf("service ports = %+v", svc.Spec.Ports)
 			}
-			hpa := get[autoscalingv2.HorizontalPodAutoscaler](t, objects, "HorizontalPodAutoscaler/development/"+w.name)
+			hpa := get[autoscalingv2.HorizontalPodAutoscaler](t, objects, "HorizontalPodAutoscaler/development/"+w.Name)
 			if *hpa.Spec.MinReplicas != 1 || hpa.Spec.MaxReplicas != 10 || *hpa.Spec.Metrics[0].Resource.Target.AverageUtilization != 50 {
 				t.Errorf("hpa = %+v", hpa.Spec)
 			}
-			get[policyv1.PodDisruptionBudget](t, objects, "PodDisruptionBudget/development/"+w.name)
-			ing := get[networkingv1.Ingress](t, objects, "Ingress/development/"+w.name+"-ingress")
+			get[policyv1.PodDisruptionBudget](t, objects, "PodDisruptionBudget/development/"+w.Name)
+			ing := get[networkingv1.Ingress](t, objects, "Ingress/development/"+w.Name+"-ingress")
 			if *ing.Spec.IngressClassName != "alb" || ing.Annotations["alb.ingress.kubernetes.io/group.name"] != "eks-demo-group" ||
-				ing.Spec.Rules[0].HTTP.Paths[0].Path != w.ingressPath {
+				ing.Spec.Rules[0].HTTP.Paths[0].Path != w.IngressPath {
 				t.Errorf("ingress = %+v %+v", ing.Annotations, ing.Spec)
 			}
-			allow := get[networkingv1.NetworkPolicy](t, objects, "NetworkPolicy/development/"+w.name+"-allow-ingress")
+			allow := get[networkingv1.NetworkPolicy](t, objects, "NetworkPolicy/development/"+w.Name+"-allow-ingress")
 			if allow.Spec.Ingress[0].From[0].IPBlock.CIDR != "10.0.0.0/16" {
-				t.Errorf("%s admits %+v, want the VPC", w.name, allow.Spec.Ingress)
+				t.Errorf("%s admits %+v, want the VPC", w.Name, allow.Spec.Ingress)
 			}
 		})
 	}
@@ -180,7 +182,7 @@ func TestDevStackRunsTheWorkloadsOnEKS(t *testing.T) {
 		for _, c := range run.ByType("kubernetes:helm.sh/v4:Chart") {
 			charts[c.Input("chart").(string)] = c.Input("version").(string)
 		}
-		want := DefaultConfig().AddonVersions
+		want := config.DefaultConfig().AddonVersions
 		if !reflect.DeepEqual(charts, map[string]string{
 			"metrics-server": want.MetricsServer, "cert-manager": want.CertManager,
 			"aws-load-balancer-controller": want.LoadBalancerController, "cluster-autoscaler": want.ClusterAutoscaler,
@@ -256,13 +258,13 @@ func TestLocalStackRegistersNothingFromAWS(t *testing.T) {
 	}
 	objects := decodeAll(t, run)
 	checkExplicitProvider(t, run)
-	for _, w := range DefaultConfig().workloads() {
-		d := get[appsv1.Deployment](t, objects, "Deployment/development/"+w.name)
-		if image := d.Spec.Template.Spec.Containers[0].Image; !strings.HasPrefix(image, "localhost:5001/"+w.name+"@sha256:") {
-			t.Errorf("%s image = %s, want the digest pushed to localhost:5001 (Pulumi.local.yaml)", w.name, image)
+	for _, w := range config.DefaultConfig().Workloads() {
+		d := get[appsv1.Deployment](t, objects, "Deployment/development/"+w.Name)
+		if image := d.Spec.Template.Spec.Containers[0].Image; !strings.HasPrefix(image, "localhost:5001/"+w.Name+"@sha256:") {
+			t.Errorf("%s image = %s, want the digest pushed to localhost:5001 (Pulumi.local.yaml)", w.Name, image)
 		}
-		if _, ok := objects["Ingress/development/"+w.name+"-ingress"]; ok {
-			t.Errorf("%s has an ALB Ingress on the local target", w.name)
+		if _, ok := objects["Ingress/development/"+w.Name+"-ingress"]; ok {
+			t.Errorf("%s has an ALB Ingress on the local target", w.Name)
 		}
 	}
 	if pf := run.Outputs["nginxPortForward"]; pf != "kubectl -n development port-forward svc/demo-nginx 8080:80" {

@@ -1,11 +1,34 @@
+// Package stacks composes the components into the workshop environment. Its
+// public contract is Config, Program and Run: `pulumi up` calls Run;
+// Automation API callers build a Config in Go (config.DefaultConfig) and run
+// Program(cfg). The configuration and its validation are package config.
 package stacks
 
 import (
+	"strings"
+
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-workshop/eks-workshop/components"
+	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
+
+// Config is the environment's configuration (package config), under the
+// name embedders know it by.
+type Config = config.Config
+
+// LoadConfig reads and validates the stack's configuration
+// (config.ParseStackConfig over the stack's settings). It registers nothing,
+// so a bad configuration fails before any resource exists.
+func LoadConfig(ctx *pulumi.Context) (Config, error) {
+	return config.ParseStackConfig(ctx.Stack(), func(key string) (string, bool) {
+		if !strings.Contains(key, ":") {
+			key = config.ProjectName + ":" + key
+		}
+		return ctx.GetConfig(key)
+	})
+}
 
 // Run is the program `pulumi up` runs: LoadConfig, then Program.
 func Run(ctx *pulumi.Context) error {
@@ -37,78 +60,23 @@ func Program(cfg Config) pulumi.RunFunc {
 // deploy plans the environment, then registers it for its target and
 // returns its stack outputs. Nothing is registered unless the whole plan is valid.
 func deploy(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
-	p, err := cfg.plan()
+	p, err := cfg.Plan()
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Target == TargetLocal {
+	if cfg.Target == config.TargetLocal {
 		return deployLocal(ctx, cfg, p)
 	}
 	return deployEKS(ctx, cfg, p)
 }
 
-func (c Config) networkArgs() components.NetworkArgs {
-	return components.NetworkArgs{
-		VpcCidr:               c.VpcCidr,
-		AvailabilityZones:     c.AvailabilityZones,
-		AvailabilityZoneCount: c.AvailabilityZoneCount,
-		NatGateway:            c.NatGateway,
-		ClusterName:           c.clusterName(),
-	}
-}
-
-func (c Config) clusterArgs() components.EKSClusterArgs {
-	entries := c.AccessEntries
-	if c.TeamPrincipalArn != "" {
-		// The seed's RBAC: the team reaches only its namespace.
-		entries = append(append([]components.AccessEntry(nil), entries...), TeamAccessEntry(c.TeamPrincipalArn, c.Namespace))
-	}
-	return components.EKSClusterArgs{
-		ClusterName:            c.clusterName(),
-		KubernetesVersion:      c.KubernetesVersion,
-		EnabledClusterLogTypes: c.EnabledClusterLogTypes,
-		LogRetentionDays:       c.LogRetentionDays,
-		EndpointPublicAccess:   pulumi.BoolRef(c.EndpointPublicAccess),
-		EndpointPrivateAccess:  c.EndpointPrivateAccess,
-		PublicAccessCidrs:      c.PublicAccessCidrs,
-		SecretsEncryption:      c.SecretsEncryption,
-		AccessEntries:          entries,
-		EnableNetworkPolicy:    c.NetworkPolicyEnforcement,
-	}
-}
-
-func (c Config) nodeGroupArgs() components.ManagedNodeGroupArgs {
-	return components.ManagedNodeGroupArgs{
-		NodeGroupName:     c.NodeGroupName,
-		InstanceTypes:     c.InstanceTypes,
-		DesiredSize:       pulumi.IntRef(c.DesiredSize),
-		MinSize:           pulumi.IntRef(c.MinSize),
-		MaxSize:           pulumi.IntRef(c.MaxSize),
-		DiskSize:          c.DiskSize,
-		Labels:            c.NodeLabels,
-		Taints:            c.NodeTaints,
-		RequireImdsv2:     c.RequireImdsv2,
-		AddonPolicies:     c.NodeRoleAddonPolicies,
-		ClusterAutoscaler: c.ClusterAutoscaler,
-	}
-}
-
-func (c Config) addonArgs() components.ClusterAddonsArgs {
-	return components.ClusterAddonsArgs{
-		Region:            c.Region,
-		Versions:          c.AddonVersions,
-		ClusterAutoscaler: c.ClusterAutoscaler,
-		PodIdentity:       c.PodIdentity,
-	}
-}
-
 // deployEKS builds the workshop on AWS: network, cluster, nodes, add-ons,
 // images in ECR and the workloads behind one ALB.
-func deployEKS(ctx *pulumi.Context, cfg Config, p plan) (pulumi.Map, error) {
+func deployEKS(ctx *pulumi.Context, cfg Config, p config.Plan) (pulumi.Map, error) {
 	// An explicit provider: the region comes from Config, so Automation API
 	// callers need no aws:region stack setting, and every resource carries
 	// the same default tags.
-	defaultTags := pulumi.ToStringMap(cfg.defaultTags())
+	defaultTags := pulumi.ToStringMap(cfg.DefaultTags())
 	for k, v := range cfg.Tags {
 		defaultTags[k] = pulumi.String(v)
 	}
@@ -122,39 +90,43 @@ func deployEKS(ctx *pulumi.Context, cfg Config, p plan) (pulumi.Map, error) {
 	onAWS := pulumi.Providers(awsProvider)
 	protect := pulumi.Protect(cfg.Protect)
 
-	clusterName := cfg.clusterName()
-	networkArgs := p.network
+	clusterName := cfg.EKSClusterName()
+	networkArgs := components.NetworkArgs{NetworkArgs: p.Network}
 	network, err := components.NewNetwork(ctx, clusterName, &networkArgs, onAWS, protect)
 	if err != nil {
 		return nil, err
 	}
 
-	clusterArgs := p.cluster
-	clusterArgs.VpcID = network.VpcID
-	clusterArgs.PublicSubnetIDs = network.PublicSubnetIDs
-	clusterArgs.PrivateSubnetIDs = network.PrivateSubnetIDs
+	clusterArgs := components.EKSClusterArgs{
+		EKSClusterArgs:   p.Cluster,
+		VpcID:            network.VpcID,
+		PublicSubnetIDs:  network.PublicSubnetIDs,
+		PrivateSubnetIDs: network.PrivateSubnetIDs,
+	}
 	cluster, err := components.NewEKSCluster(ctx, clusterName, &clusterArgs, onAWS, protect)
 	if err != nil {
 		return nil, err
 	}
 
-	nodeArgs := p.nodes
-	nodeArgs.Cluster = cluster
-	nodeArgs.SubnetIDs = network.PrivateSubnetIDs // eksctl's privateNetworking: true
-	nodeArgs.SubnetEgress = network.PrivateEgress
-	nodes, err := components.NewManagedNodeGroup(ctx, cfg.nodeGroupComponent(), &nodeArgs, onAWS)
+	nodeArgs := components.ManagedNodeGroupArgs{
+		ManagedNodeGroupArgs: p.Nodes,
+		Cluster:              cluster,
+		SubnetIDs:            network.PrivateSubnetIDs, // eksctl's privateNetworking: true
+		SubnetEgress:         network.PrivateEgress,
+	}
+	nodes, err := components.NewManagedNodeGroup(ctx, cfg.NodeGroupComponent(), &nodeArgs, onAWS)
 	if err != nil {
 		return nil, err
 	}
 
 	outputs := pulumi.Map{}
-	images, err := workloadImages(cfg, outputs, func(w workload) (pulumi.StringOutput, error) {
-		args := p.images[w.name]
-		img, err := components.NewECRImage(ctx, w.name, &args, onAWS)
+	images, err := workloadImages(cfg, outputs, func(w config.Workload) (pulumi.StringOutput, error) {
+		args := components.ECRImageArgs{ECRImageArgs: p.Images[w.Name]}
+		img, err := components.NewECRImage(ctx, w.Name, &args, onAWS)
 		if err != nil {
 			return pulumi.StringOutput{}, err
 		}
-		outputs[w.source+"RepositoryUrl"] = img.RepositoryUrl
+		outputs[w.Source+"RepositoryUrl"] = img.RepositoryUrl
 		return img.ImageRef, nil
 	})
 	if err != nil {
@@ -165,11 +137,13 @@ func deployEKS(ctx *pulumi.Context, cfg Config, p plan) (pulumi.Map, error) {
 	if err != nil {
 		return nil, err
 	}
-	addonArgs := p.addons
-	addonArgs.Cluster = cluster
-	addonArgs.VpcID = network.VpcID
-	addonArgs.KubernetesProvider = provider
-	addonArgs.Nodes = nodes.Nodes
+	addonArgs := components.ClusterAddonsArgs{
+		ClusterAddonsArgs:  p.Addons,
+		Cluster:            cluster,
+		VpcID:              network.VpcID,
+		KubernetesProvider: provider,
+		Nodes:              nodes.Nodes,
+	}
 	addons, err := components.NewClusterAddons(ctx, clusterName, &addonArgs, onAWS)
 	if err != nil {
 		return nil, err
@@ -185,8 +159,8 @@ func deployEKS(ctx *pulumi.Context, cfg Config, p plan) (pulumi.Map, error) {
 		return nil, err
 	}
 
-	for _, w := range cfg.workloads() {
-		outputs[w.source+"ClusterUrl"] = pulumi.Sprintf("http://%s", apps[w.name].ClusterDNS)
+	for _, w := range cfg.Workloads() {
+		outputs[w.Source+"ClusterUrl"] = pulumi.Sprintf("http://%s", apps[w.Name].ClusterDNS)
 	}
 	// Both Ingresses share the ALB of their ingress group.
 	outputs["albUrl"] = pulumi.Sprintf("http://%s", apps["demo-flask-backend"].IngressHostname)
@@ -210,27 +184,27 @@ func deployEKS(ctx *pulumi.Context, cfg Config, p plan) (pulumi.Map, error) {
 	return outputs, nil
 }
 
-// workloadImages returns each workload's image reference: its prebuilt one
+// workloadImages returns each Workload's image reference: its prebuilt one
 // as given, or the one build registers. It also exports them as <app>Image.
-func workloadImages(cfg Config, outputs pulumi.Map, build func(workload) (pulumi.StringOutput, error)) (map[string]pulumi.StringOutput, error) {
+func workloadImages(cfg Config, outputs pulumi.Map, build func(config.Workload) (pulumi.StringOutput, error)) (map[string]pulumi.StringOutput, error) {
 	images := map[string]pulumi.StringOutput{}
-	for _, w := range cfg.workloads() {
-		ref := pulumi.String(w.image).ToStringOutput()
-		if !w.prebuilt() {
+	for _, w := range cfg.Workloads() {
+		ref := pulumi.String(w.Image).ToStringOutput()
+		if !w.Prebuilt() {
 			var err error
 			if ref, err = build(w); err != nil {
 				return nil, err
 			}
 		}
-		images[w.name] = ref
-		outputs[w.source+"Image"] = ref
+		images[w.Name] = ref
+		outputs[w.Source+"Image"] = ref
 	}
 	return images, nil
 }
 
 // deployLocal deploys the same workloads to any cluster a kubeconfig reaches
 // (EKS Anywhere, kind, minikube) with no AWS at all, reached by port-forward.
-func deployLocal(ctx *pulumi.Context, cfg Config, p plan) (pulumi.Map, error) {
+func deployLocal(ctx *pulumi.Context, cfg Config, p config.Plan) (pulumi.Map, error) {
 	var kubeconfig pulumi.StringInput
 	if cfg.Kubeconfig != "" {
 		kubeconfig = pulumi.String(cfg.Kubeconfig) // a path or the file's contents
@@ -240,10 +214,10 @@ func deployLocal(ctx *pulumi.Context, cfg Config, p plan) (pulumi.Map, error) {
 		return nil, err
 	}
 	outputs := pulumi.Map{"namespace": pulumi.String(cfg.Namespace)}
-	images, err := workloadImages(cfg, outputs, func(w workload) (pulumi.StringOutput, error) {
-		img, err := components.NewRegistryImage(ctx, w.name, &components.RegistryImageArgs{
-			Repository: pulumi.Sprintf("%s/%s", cfg.ImageRegistry, w.name),
-			Build:      w.imageBuild(cfg),
+	images, err := workloadImages(cfg, outputs, func(w config.Workload) (pulumi.StringOutput, error) {
+		img, err := components.NewRegistryImage(ctx, w.Name, &components.RegistryImageArgs{
+			Repository: pulumi.Sprintf("%s/%s", cfg.ImageRegistry, w.Name),
+			Build:      w.ImageBuild(cfg),
 			Push:       pulumi.BoolRef(cfg.PushImages),
 		})
 		if err != nil {
@@ -254,9 +228,8 @@ func deployLocal(ctx *pulumi.Context, cfg Config, p plan) (pulumi.Map, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.metricsServer != nil {
-		args := *p.metricsServer
-		args.KubernetesProvider = provider
+	if p.MetricsServer != nil {
+		args := components.MetricsServerArgs{MetricsServerArgs: *p.MetricsServer, KubernetesProvider: provider}
 		if _, err := components.NewMetricsServer(ctx, "local", &args); err != nil {
 			return nil, err
 		}
@@ -269,10 +242,10 @@ func deployLocal(ctx *pulumi.Context, cfg Config, p plan) (pulumi.Map, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range cfg.workloads() {
-		outputs[w.source+"ClusterUrl"] = pulumi.Sprintf("http://%s", apps[w.name].ClusterDNS)
-		outputs[w.source+"PortForward"] = pulumi.String(w.portForward(cfg))
-		outputs[w.source+"LocalUrl"] = pulumi.String(w.localURL())
+	for _, w := range cfg.Workloads() {
+		outputs[w.Source+"ClusterUrl"] = pulumi.Sprintf("http://%s", apps[w.Name].ClusterDNS)
+		outputs[w.Source+"PortForward"] = pulumi.String(w.PortForward(cfg))
+		outputs[w.Source+"LocalUrl"] = pulumi.String(w.LocalURL())
 	}
 	return outputs, nil
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
 // dockerfileInstructions returns a Dockerfile's instructions (upper-cased)
@@ -41,11 +43,11 @@ func dockerfileInstructions(t *testing.T, path string) [][2]string {
 // Every image the stacks deploy is pinned, runs as non-root and EXPOSEs the
 // port the stack deploys it on.
 func TestDockerfilesArePinnedNonRootAndExposeTheDeployedPort(t *testing.T) {
-	cfg := DefaultConfig()
-	for _, w := range cfg.workloads() {
-		t.Run(w.name, func(t *testing.T) {
+	cfg := config.DefaultConfig()
+	for _, w := range cfg.Workloads() {
+		t.Run(w.Name, func(t *testing.T) {
 			var froms, users, exposes []string
-			for _, ins := range dockerfileInstructions(t, filepath.Join(repoRoot, "apps", w.source, "Dockerfile")) {
+			for _, ins := range dockerfileInstructions(t, filepath.Join(repoRoot, "apps", w.Source, "Dockerfile")) {
 				switch ins[0] {
 				case "FROM":
 					froms = append(froms, strings.Fields(ins[1])[0])
@@ -73,11 +75,11 @@ func TestDockerfilesArePinnedNonRootAndExposeTheDeployedPort(t *testing.T) {
 			final := strings.Split(users[len(users)-1], ":")[0]
 			if uid, err := strconv.Atoi(final); err != nil || uid == 0 {
 				t.Errorf("final USER %q is not a numeric non-root UID (Pod Security runAsNonRoot needs a number)", users[len(users)-1])
-			} else if int64(uid) != w.runAsUser {
-				t.Errorf("final USER %d, but the pods run as %d: the image's files are made for its USER", uid, w.runAsUser)
+			} else if int64(uid) != w.RunAsUser {
+				t.Errorf("final USER %d, but the pods run as %d: the image's files are made for its USER", uid, w.RunAsUser)
 			}
-			if len(exposes) != 1 || strings.TrimSuffix(exposes[0], "/tcp") != strconv.Itoa(w.containerPort) {
-				t.Errorf("EXPOSE %v, want exactly the deployed port %d", exposes, w.containerPort)
+			if len(exposes) != 1 || strings.TrimSuffix(exposes[0], "/tcp") != strconv.Itoa(w.ContainerPort) {
+				t.Errorf("EXPOSE %v, want exactly the deployed port %d", exposes, w.ContainerPort)
 			}
 		})
 	}
@@ -85,14 +87,14 @@ func TestDockerfilesArePinnedNonRootAndExposeTheDeployedPort(t *testing.T) {
 
 func TestStacksPushBothAppsToECR(t *testing.T) {
 	run := runStack(t, "dev", nil)
-	for _, w := range DefaultConfig().workloads() {
-		repo := run.Get(t, "aws:ecr/repository:Repository", w.name+"-repo")
-		if repo.Input("name") != w.repository || repo.Input("forceDelete") != true {
-			t.Errorf("%s repository = %v, want %s deletable in dev", w.name, repo.Plain(), w.repository)
+	for _, w := range config.DefaultConfig().Workloads() {
+		repo := run.Get(t, "aws:ecr/repository:Repository", w.Name+"-repo")
+		if repo.Input("name") != w.Repository || repo.Input("forceDelete") != true {
+			t.Errorf("%s repository = %v, want %s deletable in dev", w.Name, repo.Plain(), w.Repository)
 		}
-		image := run.Get(t, "docker:index/image:Image", w.name+"-image")
-		if image.Input("build.context") != filepath.Join(repoRoot, "apps", w.source) || image.Input("build.platform") != "linux/amd64" {
-			t.Errorf("%s build = %v, want apps/%s for the m5 nodes' linux/amd64", w.name, image.Input("build"), w.source)
+		image := run.Get(t, "docker:index/image:Image", w.Name+"-image")
+		if image.Input("build.context") != filepath.Join(repoRoot, "apps", w.Source) || image.Input("build.platform") != "linux/amd64" {
+			t.Errorf("%s build = %v, want apps/%s for the m5 nodes' linux/amd64", w.Name, image.Input("build"), w.Source)
 		}
 	}
 	if ref, _ := run.Outputs["flaskImage"].(string); !strings.Contains(ref, "/demo-flask-backend@sha256:") {

@@ -27,8 +27,8 @@ import (
 
 	"sigs.k8s.io/yaml"
 
-	"github.com/eks-workshop/eks-workshop/components"
-	"github.com/eks-workshop/eks-workshop/stacks"
+	"github.com/eks-workshop/eks-workshop/components/spec"
+	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
 func main() {
@@ -63,7 +63,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		flags := flag.NewFlagSet("eksa", flag.ContinueOnError)
 		flags.SetOutput(stderr)
 		cluster := flags.String("cluster", "", "EKS Anywhere cluster name (its CLUSTER_NAME)")
-		apps := flags.String("apps", stacks.DefaultAppsDir, "directory holding flask/ and nginx/")
+		apps := flags.String("apps", config.DefaultAppsDir, "directory holding flask/ and nginx/")
 		if err := flags.Parse(args[1:]); err != nil {
 			return err
 		}
@@ -159,8 +159,8 @@ func writeKindFiles(name string, r registry, dir string) (kindFiles, error) {
 type app struct{ name, source, configKey string }
 
 var apps = []app{
-	{stacks.DefaultFlaskRepositoryName, "flask", "flaskImage"},
-	{stacks.DefaultNginxRepositoryName, "nginx", "nginxImage"},
+	{config.DefaultFlaskRepositoryName, "flask", "flaskImage"},
+	{config.DefaultNginxRepositoryName, "nginx", "nginxImage"},
 }
 
 // loadIntoNodes builds both apps for this machine's architecture, tagged
@@ -186,7 +186,7 @@ func loadIntoNodes(sh shell, cluster, appsDir string) error {
 	}
 	var config []string
 	for _, a := range apps {
-		build := components.ImageBuild{Context: filepath.Join(appsDir, a.source), Platform: "linux/" + runtime.GOARCH}
+		build := spec.ImageBuild{Context: filepath.Join(appsDir, a.source), Platform: "linux/" + runtime.GOARCH}
 		if err := build.Validate(); err != nil {
 			return fmt.Errorf("eksa: %s: %w", a.name, err)
 		}

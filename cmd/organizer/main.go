@@ -2,190 +2,24 @@
 // environment per participant, through the organizer package.
 //
 //	organizer [flags] up|preview|destroy|status|plugins
+//
+// It is wiring only: organizer.Main is the command, tested there without
+// the provider SDKs that stacks.Program links.
 package main
 
 import (
 	"context"
-	"flag"
-	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
-	"time"
 
 	"github.com/eks-workshop/eks-workshop/organizer"
 	"github.com/eks-workshop/eks-workshop/stacks"
 )
 
-const usage = `usage: organizer [flags] COMMAND
-
-Runs the workshop for a room: the shared cluster (stack %q, configured by
--cluster-config) and, on it, one stack per participant: a namespace they may
-edit, with their own copy of the workloads.
-
-commands:
-  up       install the pinned provider plugins, deploy the cluster, then every
-           participant (-parallel at a time); re-run after a failure to finish
-  preview  show what up would change
-  destroy  destroy every participant's stack, then the cluster
-  status   every stack's last update and URL
-  plugins  install the pinned provider plugins
-
-flags:
-`
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, setup{program: stacks.Program, plugins: organizer.PinnedPlugins})
+	code := organizer.Main(ctx, os.Args[1:], os.Stdout, os.Stderr, organizer.Setup{Program: stacks.Program, Plugins: organizer.PinnedPlugins})
 	stop()
 	os.Exit(code)
-}
-
-// participantFlags collects repeated -participant NAME[=PRINCIPAL_ARN].
-type participantFlags []organizer.Participant
-
-func (p *participantFlags) String() string { return fmt.Sprint(len(*p)) }
-func (p *participantFlags) Set(s string) error {
-	*p = append(*p, organizer.ParseParticipant(s))
-	return nil
-}
-
-// setup is what run takes besides its arguments: the programs the stacks
-// run and the plugins they need (tests run programs that need none).
-type setup struct {
-	program organizer.ProgramFactory
-	plugins func() ([]organizer.Plugin, error)
-}
-
-// run is the command; it returns the exit code: 0 when every stack
-// succeeded, 1 when one failed, 2 when the input is wrong.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, with setup) int {
-	fs := flag.NewFlagSet("organizer", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, usage, organizer.ClusterStack)
-		fs.PrintDefaults()
-	}
-	var flagged participantFlags
-	participantsFile := fs.String("participants", "", "participants file (YAML: participants: [{name, principalArn?, namespace?}])")
-	fs.Var(&flagged, "participant", "a participant as NAME[=PRINCIPAL_ARN] (repeatable; added to -participants)")
-	clusterConfig := fs.String("cluster-config", "Pulumi.dev.yaml", "the shared cluster's stack settings file")
-	stateDir := fs.String("state-dir", ".organizer", "where the file backend (state/) and the stacks' settings (work/) live")
-	backend := fs.String("backend", "", "state backend URL (s3://bucket/prefix, https://api.pulumi.com, ...); default: file://<state-dir>/state")
-	secrets := fs.String("secrets-provider", "passphrase", "secrets provider: passphrase (set PULUMI_CONFIG_PASSPHRASE) or a KMS URL such as awskms://alias/workshop")
-	parallel := fs.Int("parallel", organizer.DefaultParallel, "participants' stacks run at once")
-	refresh := fs.Bool("refresh", false, "up: refresh each stack from the cloud first")
-	engineOutput := fs.Bool("engine-output", false, "print the engine's output, each line prefixed with its stack")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return 2
-	}
-	command := fs.Arg(0)
-
-	var participants []organizer.Participant
-	if *participantsFile != "" {
-		read, err := organizer.ReadParticipants(*participantsFile)
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
-		participants = read
-	}
-	participants = append(participants, flagged...)
-	cluster, err := organizer.ReadStackConfig(*clusterConfig)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
-	}
-	plan, err := organizer.NewPlan(cluster, participants)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
-	}
-
-	state, err := filepath.Abs(*stateDir)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
-	}
-	opts := organizer.Options{
-		Backend:         *backend,
-		WorkDir:         filepath.Join(state, "work"),
-		SecretsProvider: *secrets,
-		Parallel:        *parallel,
-		Refresh:         *refresh,
-		Events:          printEvents(stderr),
-		Program:         with.program,
-	}
-	if opts.Backend == "" {
-		opts.Backend = "file://" + filepath.Join(state, "state")
-	}
-	if *engineOutput {
-		opts.Progress = stderr
-	}
-	if command == "up" || command == "preview" || command == "plugins" {
-		if opts.Plugins, err = with.plugins(); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
-	}
-	o, err := organizer.New(ctx, plan, opts)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
-	}
-
-	var report organizer.Report
-	switch command {
-	case "up":
-		report, err = o.Up(ctx)
-	case "preview":
-		report, err = o.Preview(ctx)
-	case "destroy":
-		report, err = o.Destroy(ctx)
-	case "status":
-		report, err = o.Status(ctx)
-	case "plugins":
-		if err := o.InstallPlugins(ctx); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 1
-		}
-		for _, p := range opts.Plugins {
-			fmt.Fprintf(stdout, "%s installed\n", p)
-		}
-		return 0
-	default:
-		fmt.Fprintf(stderr, "unknown command %q\n", command)
-		fs.Usage()
-		return 2
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	if err := report.WriteTable(stdout); err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	if report.Err() != nil {
-		return 1
-	}
-	return 0
-}
-
-// printEvents prints a line when a stack's operation starts and ends.
-func printEvents(w io.Writer) func(organizer.Event) {
-	return func(e organizer.Event) {
-		now := time.Now().Format("15:04:05")
-		if e.Result == nil {
-			fmt.Fprintf(w, "%s  %-12s %s ...\n", now, e.Stack, e.Operation)
-			return
-		}
-		fmt.Fprintf(w, "%s  %-12s -> %s\n", now, e.Stack, e.Result.Summary())
-	}
 }

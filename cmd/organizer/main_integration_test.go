@@ -16,7 +16,7 @@ import (
 
 	"github.com/eks-workshop/eks-workshop/internal/tools"
 	"github.com/eks-workshop/eks-workshop/organizer"
-	"github.com/eks-workshop/eks-workshop/stacks"
+	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
 // summary reads the summary table by its first column.
@@ -54,12 +54,12 @@ func TestSession(t *testing.T) {
 
 	var bobFails atomic.Bool
 	bobFails.Store(true)
-	fake := setup{
-		plugins: func() ([]organizer.Plugin, error) { return nil, nil },
-		program: func(cfg stacks.Config) pulumi.RunFunc {
+	fake := organizer.Setup{
+		Plugins: func() ([]organizer.Plugin, error) { return nil, nil },
+		Program: func(cfg config.Config) pulumi.RunFunc {
 			return func(ctx *pulumi.Context) error {
 				var res pulumi.ResourceState
-				if cfg.Target == stacks.TargetEKS {
+				if cfg.Target == config.TargetEKS {
 					ctx.Export("kubeconfig", pulumi.ToSecret(pulumi.String(`{"apiVersion":"v1","kind":"Config"}`)))
 					ctx.Export("flaskImage", pulumi.String("111122223333.dkr.ecr.ap-northeast-2.amazonaws.com/demo-flask-backend-workshop@sha256:"+strings.Repeat("a", 64)))
 					ctx.Export("nginxImage", pulumi.String("111122223333.dkr.ecr.ap-northeast-2.amazonaws.com/demo-nginx-workshop@sha256:"+strings.Repeat("b", 64)))
@@ -78,7 +78,7 @@ func TestSession(t *testing.T) {
 		t.Helper()
 		args := []string{"-participants", participants, "-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", filepath.Join(dir, "organizer"), "-parallel", "2", command}
 		var stdout, stderr strings.Builder
-		code := run(context.Background(), args, &stdout, &stderr, fake)
+		code := organizer.Main(context.Background(), args, &stdout, &stderr, fake)
 		t.Logf("$ organizer -participants participants.yaml %s\n%s%s(exit %d)", command, stderr.String(), stdout.String(), code)
 		if code != wantCode {
 			t.Fatalf("organizer %s: exit %d, want %d", command, code, wantCode)

@@ -1,7 +1,7 @@
-package components
+package spec
 
 // The components' defaults, named once (after eksctl's pkg/apis/.../defaults.go):
-// each Args' withDefaults applies them to fields left zero, its doc comment
+// each Args' WithDefaults applies them to fields left zero, its doc comment
 // names them, and the stacks package builds its DefaultConfig from them.
 const (
 	// DefaultVpcCidr is the workshop's VPC CIDR.
@@ -17,8 +17,6 @@ const (
 	DefaultEndpointPublicAccess = true
 	// DefaultPublicAccessCidr is who may reach a public endpoint when no CIDRs are listed: anyone, as EKS does.
 	DefaultPublicAccessCidr = "0.0.0.0/0"
-	// secretsKeyDeletionWindowDays is the longest wait KMS allows before deleting the secrets key.
-	secretsKeyDeletionWindowDays = 30
 
 	// DefaultInstanceType is the workshop's node instance type.
 	DefaultInstanceType = "m5.large"

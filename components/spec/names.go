@@ -1,4 +1,4 @@
-package components
+package spec
 
 import (
 	"fmt"
@@ -98,7 +98,7 @@ func (a ManagedNodeGroupArgs) PhysicalNames(name string) []PhysicalName {
 		{What: "the node IAM role", Name: name + "-role", Max: maxIAMRoleName, Autonamed: true},
 		{What: "pulumi-eks's node launch template", Name: name + "-nodes-launchTemplate", Max: maxLaunchTemplate, Autonamed: true},
 	}
-	for _, key := range a.customPolicyKeys() {
+	for _, key := range a.CustomPolicyKeys() {
 		names = append(names, PhysicalName{What: "the node IAM policy " + key, Name: name + "-" + key, Max: maxIAMPolicyName, Autonamed: true})
 	}
 	return names
@@ -111,10 +111,10 @@ func (a ClusterAddonsArgs) PhysicalNames(name string) []PhysicalName {
 		return nil
 	}
 	var names []PhysicalName
-	for _, p := range a.podIdentities() {
+	for _, p := range a.PodIdentities() {
 		names = append(names,
-			PhysicalName{What: "the IAM role of " + p.serviceAccount, Name: name + "-" + p.key, Max: maxIAMRoleName, Autonamed: true},
-			PhysicalName{What: "the IAM policy of " + p.serviceAccount, Name: name + "-" + p.key, Max: maxIAMPolicyName, Autonamed: true})
+			PhysicalName{What: "the IAM role of " + p.ServiceAccount, Name: name + "-" + p.Key, Max: maxIAMRoleName, Autonamed: true},
+			PhysicalName{What: "the IAM policy of " + p.ServiceAccount, Name: name + "-" + p.Key, Max: maxIAMPolicyName, Autonamed: true})
 	}
 	return names
 }

@@ -1,4 +1,4 @@
-package main
+package organizer
 
 import (
 	"context"
@@ -9,19 +9,18 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/eks-workshop/eks-workshop/organizer"
-	"github.com/eks-workshop/eks-workshop/stacks"
+	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
 // noEngine is a setup whose programs must never run: these tests stop
 // before any stack is touched.
-func noEngine(t *testing.T) setup {
-	return setup{
-		program: func(stacks.Config) pulumi.RunFunc {
+func noEngine(t *testing.T) Setup {
+	return Setup{
+		Program: func(config.Config) pulumi.RunFunc {
 			t.Error("a program ran")
 			return nil
 		},
-		plugins: func() ([]organizer.Plugin, error) { return nil, nil },
+		Plugins: func() ([]Plugin, error) { return nil, nil },
 	}
 }
 
@@ -32,8 +31,8 @@ func TestBadInputStopsBeforeAnyStackWithEveryProblem(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr strings.Builder
-	code := run(context.Background(), []string{
-		"-participants", file, "-participant", "bob", "-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "up",
+	code := Main(context.Background(), []string{
+		"-participants", file, "-participant", "bob", "-cluster-config", "../Pulumi.dev.yaml", "-state-dir", dir, "up",
 	}, &stdout, &stderr, noEngine(t))
 	if code != 2 {
 		t.Errorf("exit code %d, want 2", code)
@@ -55,7 +54,7 @@ func TestBadInputStopsBeforeAnyStackWithEveryProblem(t *testing.T) {
 func TestUsage(t *testing.T) {
 	for _, args := range [][]string{{}, {"up", "down"}, {"-parallel", "x", "up"}} {
 		var stdout, stderr strings.Builder
-		if code := run(context.Background(), args, &stdout, &stderr, noEngine(t)); code != 2 {
+		if code := Main(context.Background(), args, &stdout, &stderr, noEngine(t)); code != 2 {
 			t.Errorf("%q: exit code %d, want 2", args, code)
 		}
 	}
@@ -63,7 +62,7 @@ func TestUsage(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "")
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE_FILE", "")
-	code := run(context.Background(), []string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "status"}, &stdout, &stderr, noEngine(t))
+	code := Main(context.Background(), []string{"-cluster-config", "../Pulumi.dev.yaml", "-state-dir", dir, "status"}, &stdout, &stderr, noEngine(t))
 	if code != 2 || !strings.Contains(stderr.String(), "PULUMI_CONFIG_PASSPHRASE") {
 		t.Errorf("no passphrase: exit code %d, stderr %q", code, stderr.String())
 	}

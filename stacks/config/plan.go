@@ -1,27 +1,27 @@
-package stacks
+package config
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 
-	"github.com/eks-workshop/eks-workshop/components"
+	"github.com/eks-workshop/eks-workshop/components/spec"
 )
 
-// plan is the environment as component arguments, every one built from the
-// Config and validated together before anything is registered. deployEKS
-// and deployLocal add only what registration produces: IDs, the cluster,
-// the providers and the images.
-type plan struct {
-	network components.NetworkArgs
-	cluster components.EKSClusterArgs
-	nodes   components.ManagedNodeGroupArgs
-	addons  components.ClusterAddonsArgs
-	// metricsServer is the local target's, nil without one.
-	metricsServer *components.MetricsServerArgs
-	// images (of the workloads built from source) and apps are by workload name.
-	images map[string]components.ECRImageArgs
-	apps   map[string]components.AppArgs
+// Plan is the environment as component arguments, every one built from the
+// Config and validated together before anything is registered. The stacks
+// package adds only what registration produces: IDs, the cluster, the
+// providers and the images.
+type Plan struct {
+	Network spec.NetworkArgs
+	Cluster spec.EKSClusterArgs
+	Nodes   spec.ManagedNodeGroupArgs
+	Addons  spec.ClusterAddonsArgs
+	// MetricsServer is the local target's, nil without one.
+	MetricsServer *spec.MetricsServerArgs
+	// Images (of the workloads built from source) and Apps are by Workload name.
+	Images map[string]spec.ECRImageArgs
+	Apps   map[string]spec.AppArgs
 }
 
 // problems collects configuration problems, at most one per key: a rule
@@ -37,7 +37,7 @@ func (p *problems) add(key string, value any, allowed string) {
 	if p.keys == nil {
 		p.keys = map[string]bool{}
 	}
-	msg := (&components.FieldError{Field: key, Value: value, Allowed: allowed}).Error()
+	msg := (&spec.FieldError{Field: key, Value: value, Allowed: allowed}).Error()
 	if slices.Contains(p.list, msg) {
 		return
 	}
@@ -49,7 +49,7 @@ func (p *problems) add(key string, value any, allowed string) {
 // them: configKey maps an Args field to its key (nil: the same name). With
 // once, a key that already has a problem gets no second one from here.
 func (p *problems) fields(err error, configKey func(field string) string, once bool) {
-	for _, fe := range components.FieldErrors(err) {
+	for _, fe := range spec.FieldErrors(err) {
 		key := fe.Field
 		if configKey != nil {
 			key = configKey(fe.Field)
@@ -75,13 +75,13 @@ func (p *problems) err() error {
 	return &ConfigError{Problems: p.list}
 }
 
-// plan builds every component's arguments and checks them: the
+// Plan builds every component's arguments and checks them: the
 // components' own rules, and the rules that only the whole configuration
 // can check (values set to what a component would read as "default",
 // names two settings share, limits of names derived from others).
-func (c Config) plan() (plan, error) {
+func (c Config) Plan() (Plan, error) {
 	var p problems
-	out := plan{images: map[string]components.ECRImageArgs{}, apps: map[string]components.AppArgs{}}
+	out := Plan{Images: map[string]spec.ECRImageArgs{}, Apps: map[string]spec.AppArgs{}}
 
 	switch c.Target {
 	case TargetEKS:
@@ -96,24 +96,24 @@ func (c Config) plan() (plan, error) {
 				p.add("availabilityZones", z, "zone is not in region "+c.Region)
 			}
 		}
-		out.network = c.networkArgs()
-		p.fields(out.network.Validate(), nil, false)
+		out.Network = c.networkArgs()
+		p.fields(out.Network.Validate(), nil, false)
 
-		out.cluster = c.clusterArgs()
+		out.Cluster = c.clusterArgs()
 		// The team's entry is the last one clusterArgs adds.
 		teamEntry := fmt.Sprintf("accessEntries[%d].", len(c.AccessEntries))
-		p.fields(out.cluster.Validate(), func(field string) string {
+		p.fields(out.Cluster.Validate(), func(field string) string {
 			if c.TeamPrincipalArn != "" && strings.HasPrefix(field, teamEntry) {
 				return "teamPrincipalArn"
 			}
 			return field
 		}, false)
 
-		out.nodes = c.nodeGroupArgs()
-		p.fields(out.nodes.Validate(), nil, false)
+		out.Nodes = c.nodeGroupArgs()
+		p.fields(out.Nodes.Validate(), nil, false)
 
-		out.addons = c.addonArgs()
-		p.fields(out.addons.Validate(), func(field string) string {
+		out.Addons = c.addonArgs()
+		p.fields(out.Addons.Validate(), func(field string) string {
 			if field == "region" {
 				return "aws:region"
 			}
@@ -123,17 +123,17 @@ func (c Config) plan() (plan, error) {
 
 		// Names AWS derives from the cluster and node group names.
 		if !p.keys[qualified("clusterName")] {
-			cluster := c.clusterName()
-			names := append(out.cluster.PhysicalNames(cluster), out.addons.PhysicalNames(cluster)...)
-			p.fields(components.PhysicalNameError("clusterName", cluster, names), nil, true)
+			cluster := c.EKSClusterName()
+			names := append(out.Cluster.PhysicalNames(cluster), out.Addons.PhysicalNames(cluster)...)
+			p.fields(spec.PhysicalNameError("clusterName", cluster, names), nil, true)
 		}
 		if !p.keys[qualified("clusterName")] && !p.keys[qualified("nodeGroupName")] {
-			p.fields(components.PhysicalNameError("nodeGroupName", c.NodeGroupName, out.nodes.PhysicalNames(c.nodeGroupComponent())), nil, true)
+			p.fields(spec.PhysicalNameError("nodeGroupName", c.NodeGroupName, out.Nodes.PhysicalNames(c.NodeGroupComponent())), nil, true)
 		}
 	case TargetLocal:
 		if c.MetricsServer {
 			args := c.metricsServerArgs()
-			out.metricsServer = &args
+			out.MetricsServer = &args
 			p.fields(args.Validate(), func(string) string { return "addonVersions.metricsServer" }, false)
 		}
 		if c.buildsImages() && !registryPattern.MatchString(c.ImageRegistry) {
@@ -143,23 +143,23 @@ func (c Config) plan() (plan, error) {
 		p.add("target", c.Target, "want eks or local")
 	}
 
-	if !components.ValidKubernetesName(c.Namespace) {
+	if !spec.ValidKubernetesName(c.Namespace) {
 		p.add("namespace", c.Namespace, "want a Kubernetes namespace name (lowercase RFC 1123 label)")
 	} else if slices.Contains(reservedNamespaces, c.Namespace) {
 		p.add("namespace", c.Namespace, fmt.Sprintf("want a namespace of the environment's own, not one of %s (Kubernetes' and the add-ons')", strings.Join(reservedNamespaces, ", ")))
 	}
-	for _, w := range c.workloads() {
+	for _, w := range c.Workloads() {
 		var err error
-		if w.prebuilt() {
-			if err := checkImageReference(w.image); err != nil {
-				p.add(w.imageKey, w.image, fmt.Sprintf("want a full image reference with a tag or digest, e.g. registry.example.com/%s@sha256:<64 hex digits> (%v)", w.name, err))
+		if w.Prebuilt() {
+			if err := checkImageReference(w.Image); err != nil {
+				p.add(w.imageKey, w.Image, fmt.Sprintf("want a full image reference with a tag or digest, e.g. registry.example.com/%s@sha256:<64 hex digits> (%v)", w.Name, err))
 			}
 		} else if c.Target == TargetEKS {
 			args := w.ecrImageArgs(c)
-			out.images[w.name] = args
+			out.Images[w.Name] = args
 			err = args.Validate()
 		} else {
-			err = w.imageBuild(c).Validate()
+			err = w.ImageBuild(c).Validate()
 		}
 		p.fields(err, func(field string) string {
 			switch field {
@@ -172,7 +172,7 @@ func (c Config) plan() (plan, error) {
 		}, false)
 
 		app := w.appArgs(c)
-		out.apps[w.name] = app
+		out.Apps[w.Name] = app
 		// The App's rules reachable from configuration; a key already
 		// reported (the namespace, the VPC CIDR) is not reported twice.
 		p.fields(app.Validate(), func(field string) string {
@@ -185,7 +185,7 @@ func (c Config) plan() (plan, error) {
 			return field
 		}, true)
 	}
-	if c.FlaskRepositoryName == c.NginxRepositoryName && len(out.images) == 2 { // both built into ECR
+	if c.FlaskRepositoryName == c.NginxRepositoryName && len(out.Images) == 2 { // both built into ECR
 		p.add("nginxRepositoryName", c.NginxRepositoryName, "names the same ECR repository as flaskRepositoryName; each app needs its own")
 	}
 	return out, p.err()
@@ -205,16 +205,16 @@ func (c Config) checkSetToZero(p *problems) {
 		value   any
 		allowed string
 	}{
-		{"vpcCidr", c.VpcCidr == "", c.VpcCidr, "want an IPv4 CIDR such as " + components.DefaultVpcCidr},
+		{"vpcCidr", c.VpcCidr == "", c.VpcCidr, "want an IPv4 CIDR such as " + spec.DefaultVpcCidr},
 		{"availabilityZoneCount", c.AvailabilityZoneCount == 0 && len(c.AvailabilityZones) == 0, c.AvailabilityZoneCount,
-			fmt.Sprintf("want %d to %d (EKS needs subnets in at least two zones)", components.MinAvailabilityZones, components.MaxAvailabilityZones)},
+			fmt.Sprintf("want %d to %d (EKS needs subnets in at least two zones)", spec.MinAvailabilityZones, spec.MaxAvailabilityZones)},
 		{"natGateway", c.NatGateway == "", string(c.NatGateway), "want one of HighlyAvailable, Single, Disable"},
-		{"logRetentionDays", c.LogRetentionDays == 0, c.LogRetentionDays, fmt.Sprintf("CloudWatch Logs accepts %v", components.ValidLogRetentionDays)},
+		{"logRetentionDays", c.LogRetentionDays == 0, c.LogRetentionDays, fmt.Sprintf("CloudWatch Logs accepts %v", spec.ValidLogRetentionDays)},
 		{"publicAccessCidrs", c.EndpointPublicAccess && len(c.PublicAccessCidrs) == 0, c.PublicAccessCidrs,
-			"want at least one CIDR while endpointPublicAccess is true (" + components.DefaultPublicAccessCidr + " for anyone)"},
-		{"instanceTypes", len(c.InstanceTypes) == 0, c.InstanceTypes, "want at least one EC2 instance type, e.g. " + components.DefaultInstanceType},
+			"want at least one CIDR while endpointPublicAccess is true (" + spec.DefaultPublicAccessCidr + " for anyone)"},
+		{"instanceTypes", len(c.InstanceTypes) == 0, c.InstanceTypes, "want at least one EC2 instance type, e.g. " + spec.DefaultInstanceType},
 		{"ingressGroupName", c.IngressGroupName == "", c.IngressGroupName, "want an ALB ingress group name: both apps share one ALB through it"},
-		{"diskSize", c.DiskSize == 0, c.DiskSize, fmt.Sprintf("want %d to %d GiB (Amazon Linux 2023 needs %d)", components.MinDiskSize, components.MaxDiskSize, components.MinDiskSize)},
+		{"diskSize", c.DiskSize == 0, c.DiskSize, fmt.Sprintf("want %d to %d GiB (Amazon Linux 2023 needs %d)", spec.MinDiskSize, spec.MaxDiskSize, spec.MinDiskSize)},
 	} {
 		if z.zero {
 			p.add(z.key, z.value, z.allowed)
@@ -233,27 +233,27 @@ func (c Config) checkAutoscalerVersion(p *problems) {
 	}
 }
 
-// defaultTags go on every AWS resource, besides the stack's tags.
-func (c Config) defaultTags() map[string]string {
+// DefaultTags go on every AWS resource, besides the stack's tags.
+func (c Config) DefaultTags() map[string]string {
 	return map[string]string{"project": ProjectName, "stack": c.Stack, "managed-by": "pulumi"}
 }
 
 // checkTags applies AWS's tagging rules; the tags share a resource's 50
 // with the default tags they do not replace and the tags components add.
 func (c Config) checkTags(p *problems) {
-	budget := components.MaxTags - components.ComponentTags
-	for k := range c.defaultTags() {
+	budget := spec.MaxTags - spec.ComponentTags
+	for k := range c.DefaultTags() {
 		if _, replaced := c.Tags[k]; !replaced {
 			budget--
 		}
 	}
-	p.fields(components.ValidateTags(c.Tags, budget), nil, false)
+	p.fields(spec.ValidateTags(c.Tags, budget), nil, false)
 }
 
 // buildsImages reports whether any workload is built from source.
 func (c Config) buildsImages() bool {
-	for _, w := range c.workloads() {
-		if !w.prebuilt() {
+	for _, w := range c.Workloads() {
+		if !w.Prebuilt() {
 			return true
 		}
 	}
@@ -263,6 +263,79 @@ func (c Config) buildsImages() bool {
 // metricsServerArgs is metrics-server for the local target's clusters,
 // whose kubelets (kind, minikube, EKS Anywhere) sign their own serving
 // certificates. KubernetesProvider comes at registration.
-func (c Config) metricsServerArgs() components.MetricsServerArgs {
-	return components.MetricsServerArgs{Version: c.AddonVersions.MetricsServer, KubeletInsecureTLS: true}
+func (c Config) metricsServerArgs() spec.MetricsServerArgs {
+	return spec.MetricsServerArgs{Version: c.AddonVersions.MetricsServer, KubeletInsecureTLS: true}
 }
+
+func (c Config) networkArgs() spec.NetworkArgs {
+	return spec.NetworkArgs{
+		VpcCidr:               c.VpcCidr,
+		AvailabilityZones:     c.AvailabilityZones,
+		AvailabilityZoneCount: c.AvailabilityZoneCount,
+		NatGateway:            c.NatGateway,
+		ClusterName:           c.EKSClusterName(),
+	}
+}
+
+func (c Config) clusterArgs() spec.EKSClusterArgs {
+	entries := c.AccessEntries
+	if c.TeamPrincipalArn != "" {
+		// The seed's RBAC: the team reaches only its namespace.
+		entries = append(append([]spec.AccessEntry(nil), entries...), TeamAccessEntry(c.TeamPrincipalArn, c.Namespace))
+	}
+	return spec.EKSClusterArgs{
+		ClusterName:            c.EKSClusterName(),
+		KubernetesVersion:      c.KubernetesVersion,
+		EnabledClusterLogTypes: c.EnabledClusterLogTypes,
+		LogRetentionDays:       c.LogRetentionDays,
+		EndpointPublicAccess:   ptr(c.EndpointPublicAccess),
+		EndpointPrivateAccess:  c.EndpointPrivateAccess,
+		PublicAccessCidrs:      c.PublicAccessCidrs,
+		SecretsEncryption:      c.SecretsEncryption,
+		AccessEntries:          entries,
+		EnableNetworkPolicy:    c.NetworkPolicyEnforcement,
+	}
+}
+
+func (c Config) nodeGroupArgs() spec.ManagedNodeGroupArgs {
+	return spec.ManagedNodeGroupArgs{
+		NodeGroupName:     c.NodeGroupName,
+		InstanceTypes:     c.InstanceTypes,
+		DesiredSize:       ptr(c.DesiredSize),
+		MinSize:           ptr(c.MinSize),
+		MaxSize:           ptr(c.MaxSize),
+		DiskSize:          c.DiskSize,
+		Labels:            c.NodeLabels,
+		Taints:            c.NodeTaints,
+		RequireImdsv2:     c.RequireImdsv2,
+		AddonPolicies:     c.NodeRoleAddonPolicies,
+		ClusterAutoscaler: c.ClusterAutoscaler,
+	}
+}
+
+func (c Config) addonArgs() spec.ClusterAddonsArgs {
+	return spec.ClusterAddonsArgs{
+		Region:            c.Region,
+		Versions:          c.AddonVersions,
+		ClusterAutoscaler: c.ClusterAutoscaler,
+		PodIdentity:       c.PodIdentity,
+	}
+}
+
+// TeamGroup is the Kubernetes group that may edit namespace and nothing else:
+// the namespace's RoleBinding binds the edit ClusterRole to it.
+func TeamGroup(namespace string) string { return namespace + "-developers" }
+
+// TeamAccessEntry is the seed's RBAC for a team: principal may edit namespace
+// and nothing else (the EKS Edit policy scoped to it) and is in its TeamGroup.
+func TeamAccessEntry(principal, namespace string) spec.AccessEntry {
+	return spec.AccessEntry{
+		PrincipalArn:     principal,
+		Policy:           spec.AccessPolicyEdit,
+		Namespaces:       []string{namespace},
+		KubernetesGroups: []string{TeamGroup(namespace)},
+	}
+}
+
+// ptr returns a pointer to v, for the arguments' optional fields.
+func ptr[T any](v T) *T { return &v }

@@ -1,6 +1,6 @@
-package stacks
+package config
 
-import "github.com/eks-workshop/eks-workshop/components"
+import "github.com/eks-workshop/eks-workshop/components/spec"
 
 // The workshop's settings where they differ from a component's own default,
 // named once: DefaultConfig is built from these and the components'
@@ -27,7 +27,7 @@ const (
 // defaultAddonVersions are versions verified to exist and to support
 // Kubernetes 1.33; raise them together with kubernetesVersion (the
 // autoscaler's minor version must equal the cluster's).
-var defaultAddonVersions = components.AddonVersions{
+var defaultAddonVersions = spec.AddonVersions{
 	MetricsServer:           "3.13.1", // app 0.8.1
 	CertManager:             "v1.17.2",
 	LoadBalancerController:  "1.17.1", // app v2.17.1

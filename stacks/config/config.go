@@ -1,7 +1,10 @@
-// Package stacks composes the components into the workshop environment. Its
-// public contract is Config, LoadConfig, Program and Run: `pulumi up` calls
-// Run; Automation API callers build a Config in Go and run Program(cfg).
-package stacks
+// Package config is the workshop environment's configuration: Config, its
+// defaults, how the Pulumi CLI's stack config parses into it (ParseConfig,
+// ParseStackConfig) and the Plan it validates into, every component's
+// arguments. It registers nothing and imports no Pulumi package, so the
+// organizer and the tests that only validate stay light; package stacks
+// reads it from the Pulumi context (LoadConfig) and registers the Plan.
+package config
 
 import (
 	"encoding/json"
@@ -11,9 +14,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/eks-workshop/eks-workshop/components"
+	"github.com/eks-workshop/eks-workshop/components/spec"
 )
 
 // ProjectName namespaces this program's config keys ("eks-workshop:clusterName").
@@ -30,34 +31,34 @@ type Config struct {
 	Stack string `json:"-"`
 
 	// Network (eksctl's vpc: block).
-	VpcCidr               string                    `json:"vpcCidr"`
-	AvailabilityZones     []string                  `json:"availabilityZones"`
-	AvailabilityZoneCount int                       `json:"availabilityZoneCount"`
-	NatGateway            components.NatGatewayMode `json:"natGateway"`
+	VpcCidr               string              `json:"vpcCidr"`
+	AvailabilityZones     []string            `json:"availabilityZones"`
+	AvailabilityZoneCount int                 `json:"availabilityZoneCount"`
+	NatGateway            spec.NatGatewayMode `json:"natGateway"`
 
 	// Control plane.
-	ClusterName            string                   `json:"clusterName"`
-	KubernetesVersion      string                   `json:"kubernetesVersion"`
-	EnabledClusterLogTypes []string                 `json:"enabledClusterLogTypes"`
-	LogRetentionDays       int                      `json:"logRetentionDays"`
-	EndpointPublicAccess   bool                     `json:"endpointPublicAccess"`
-	EndpointPrivateAccess  bool                     `json:"endpointPrivateAccess"`
-	PublicAccessCidrs      []string                 `json:"publicAccessCidrs"`
-	SecretsEncryption      bool                     `json:"secretsEncryption"`
-	AccessEntries          []components.AccessEntry `json:"accessEntries"`
+	ClusterName            string             `json:"clusterName"`
+	KubernetesVersion      string             `json:"kubernetesVersion"`
+	EnabledClusterLogTypes []string           `json:"enabledClusterLogTypes"`
+	LogRetentionDays       int                `json:"logRetentionDays"`
+	EndpointPublicAccess   bool               `json:"endpointPublicAccess"`
+	EndpointPrivateAccess  bool               `json:"endpointPrivateAccess"`
+	PublicAccessCidrs      []string           `json:"publicAccessCidrs"`
+	SecretsEncryption      bool               `json:"secretsEncryption"`
+	AccessEntries          []spec.AccessEntry `json:"accessEntries"`
 
 	// Managed node group.
-	NodeGroupName         string                   `json:"nodeGroupName"`
-	InstanceTypes         []string                 `json:"instanceTypes"`
-	DesiredSize           int                      `json:"desiredSize"`
-	MinSize               int                      `json:"minSize"`
-	MaxSize               int                      `json:"maxSize"`
-	DiskSize              int                      `json:"diskSize"`
-	NodeLabels            map[string]string        `json:"nodeLabels"`
-	NodeTaints            []components.Taint       `json:"nodeTaints"`
-	RequireImdsv2         bool                     `json:"requireImdsv2"`
-	NodeRoleAddonPolicies components.AddonPolicies `json:"nodeRoleAddonPolicies"`
-	ClusterAutoscaler     bool                     `json:"clusterAutoscaler"`
+	NodeGroupName         string             `json:"nodeGroupName"`
+	InstanceTypes         []string           `json:"instanceTypes"`
+	DesiredSize           int                `json:"desiredSize"`
+	MinSize               int                `json:"minSize"`
+	MaxSize               int                `json:"maxSize"`
+	DiskSize              int                `json:"diskSize"`
+	NodeLabels            map[string]string  `json:"nodeLabels"`
+	NodeTaints            []spec.Taint       `json:"nodeTaints"`
+	RequireImdsv2         bool               `json:"requireImdsv2"`
+	NodeRoleAddonPolicies spec.AddonPolicies `json:"nodeRoleAddonPolicies"`
+	ClusterAutoscaler     bool               `json:"clusterAutoscaler"`
 
 	// Container images (issue: apps/ built and pushed to ECR).
 	AppsDir             string `json:"appsDir"`
@@ -87,11 +88,11 @@ type Config struct {
 	// Namespace is the environment's namespace for the workloads.
 	Namespace string `json:"namespace"`
 	// TeamPrincipalArn, when set, may edit the namespace and nothing else.
-	TeamPrincipalArn         string                   `json:"teamPrincipalArn"`
-	NetworkPolicyEnforcement bool                     `json:"networkPolicyEnforcement"`
-	PodIdentity              bool                     `json:"podIdentity"`
-	AddonVersions            components.AddonVersions `json:"addonVersions"`
-	IngressGroupName         string                   `json:"ingressGroupName"`
+	TeamPrincipalArn         string             `json:"teamPrincipalArn"`
+	NetworkPolicyEnforcement bool               `json:"networkPolicyEnforcement"`
+	PodIdentity              bool               `json:"podIdentity"`
+	AddonVersions            spec.AddonVersions `json:"addonVersions"`
+	IngressGroupName         string             `json:"ingressGroupName"`
 	// RenderYamlToDirectory writes the Kubernetes manifests there instead of
 	// applying them, for a GitOps tool to sync.
 	RenderYamlToDirectory string `json:"renderYamlToDirectory"`
@@ -107,27 +108,27 @@ type Config struct {
 // it; Pulumi.yaml declares the same defaults (a test keeps them equal).
 func DefaultConfig() Config {
 	return Config{
-		VpcCidr:                  components.DefaultVpcCidr,
+		VpcCidr:                  spec.DefaultVpcCidr,
 		AvailabilityZones:        []string{},
-		AvailabilityZoneCount:    components.DefaultAvailabilityZoneCount,
-		NatGateway:               components.DefaultNatGateway,
+		AvailabilityZoneCount:    spec.DefaultAvailabilityZoneCount,
+		NatGateway:               spec.DefaultNatGateway,
 		ClusterName:              DefaultClusterName,
 		KubernetesVersion:        DefaultKubernetesVersion,
 		EnabledClusterLogTypes:   []string{"*"},
-		LogRetentionDays:         components.DefaultLogRetentionDays,
-		EndpointPublicAccess:     components.DefaultEndpointPublicAccess,
+		LogRetentionDays:         spec.DefaultLogRetentionDays,
+		EndpointPublicAccess:     spec.DefaultEndpointPublicAccess,
 		EndpointPrivateAccess:    true,
-		PublicAccessCidrs:        []string{components.DefaultPublicAccessCidr},
+		PublicAccessCidrs:        []string{spec.DefaultPublicAccessCidr},
 		SecretsEncryption:        true,
-		AccessEntries:            []components.AccessEntry{},
+		AccessEntries:            []spec.AccessEntry{},
 		NodeGroupName:            DefaultNodeGroupName,
-		InstanceTypes:            []string{components.DefaultInstanceType},
-		DesiredSize:              components.DefaultDesiredSize,
-		MinSize:                  components.DefaultDesiredSize,
+		InstanceTypes:            []string{spec.DefaultInstanceType},
+		DesiredSize:              spec.DefaultDesiredSize,
+		MinSize:                  spec.DefaultDesiredSize,
 		MaxSize:                  DefaultMaxSize,
-		DiskSize:                 components.DefaultDiskSize,
+		DiskSize:                 spec.DefaultDiskSize,
 		NodeLabels:               map[string]string{},
-		NodeTaints:               []components.Taint{},
+		NodeTaints:               []spec.Taint{},
 		RequireImdsv2:            true,
 		ClusterAutoscaler:        true,
 		AppsDir:                  DefaultAppsDir,
@@ -169,31 +170,22 @@ func (e *ConfigError) Error() string {
 	return fmt.Sprintf("invalid configuration (%d problems):\n  - %s", len(e.Problems), strings.Join(e.Problems, "\n  - "))
 }
 
-// LoadConfig reads and validates the stack's configuration. It registers
-// nothing, so a bad configuration fails before any resource exists. A key
-// the stack does not set takes its default; a key set to anything, even ""
-// or [], keeps that value and is validated as given.
-func LoadConfig(ctx *pulumi.Context) (Config, error) {
-	cfg, problems := parseConfig(func(key string) (string, bool) {
-		if !strings.Contains(key, ":") {
-			key = ProjectName + ":" + key
-		}
-		return ctx.GetConfig(key)
-	})
-	cfg.Stack = ctx.Stack()
-	if len(problems) > 0 {
-		return cfg, &ConfigError{Problems: problems}
-	}
-	return cfg, cfg.Validate()
-}
-
 // ParseConfig builds a Config from raw config values (as the CLI passes them:
 // strings, with arrays and objects JSON-encoded), applying DefaultConfig for
 // absent keys (get reports whether a key is set), and validates it. Keys are
 // unqualified, except "aws:region". Set Stack and call Validate again for
 // another environment than the workshop's.
 func ParseConfig(get func(key string) (string, bool)) (Config, error) {
+	return ParseStackConfig("", get)
+}
+
+// ParseStackConfig is ParseConfig for the stack named, whose account-wide
+// names derive from it (stacks.LoadConfig, under `pulumi up`). A key the
+// stack does not set takes its default; a key set to anything, even "" or
+// [], keeps that value and is validated as given.
+func ParseStackConfig(stack string, get func(key string) (string, bool)) (Config, error) {
 	cfg, problems := parseConfig(get)
+	cfg.Stack = stack
 	if len(problems) > 0 {
 		return cfg, &ConfigError{Problems: problems}
 	}
@@ -296,7 +288,7 @@ func describeKind(t reflect.Type) string {
 // its key, the value and what is allowed: it builds the plan, every
 // component's arguments, and runs the components' own rules on them.
 func (c Config) Validate() error {
-	_, err := c.plan()
+	_, err := c.Plan()
 	return err
 }
 

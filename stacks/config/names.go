@@ -1,4 +1,4 @@
-package stacks
+package config
 
 import (
 	"fmt"
@@ -18,12 +18,12 @@ func (c Config) accountName(value, def string) string {
 	return def + "-" + c.Stack
 }
 
-// clusterName is the EKS cluster's name; the log group, the KMS alias and
+// EKSClusterName is the EKS cluster's name; the log group, the KMS alias and
 // every resource name of the stack derive from it.
-func (c Config) clusterName() string { return c.accountName(c.ClusterName, DefaultClusterName) }
+func (c Config) EKSClusterName() string { return c.accountName(c.ClusterName, DefaultClusterName) }
 
-// nodeGroupComponent names the node group's component (and its node role).
-func (c Config) nodeGroupComponent() string { return c.clusterName() + "-" + c.NodeGroupName }
+// NodeGroupComponent names the node group's component (and its node role).
+func (c Config) NodeGroupComponent() string { return c.EKSClusterName() + "-" + c.NodeGroupName }
 
 // accountNameSetting is a key that names an account-wide resource.
 type accountNameSetting struct{ key, value, def string }

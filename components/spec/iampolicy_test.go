@@ -1,4 +1,4 @@
-package components
+package spec
 
 import (
 	"encoding/json"

@@ -1,0 +1,64 @@
+package config
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// lookup adapts a CLI-style config map to ParseConfig.
+func lookup(cfg map[string]string) func(string) (string, bool) {
+	return func(key string) (string, bool) {
+		if !strings.Contains(key, ":") {
+			key = ProjectName + ":" + key
+		}
+		v, ok := cfg[key]
+		return v, ok
+	}
+}
+
+func TestObjectKeysLeftOutKeepTheirDefaults(t *testing.T) {
+	cfg, err := ParseConfig(lookup(map[string]string{
+		"aws:region": "ap-northeast-2", ProjectName + ":appsDir": "../../apps",
+		ProjectName + ":addonVersions": `{"metricsServer":"3.13.0"}`,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := DefaultConfig().AddonVersions
+	want.MetricsServer = "3.13.0"
+	if cfg.AddonVersions != want {
+		t.Errorf("addonVersions = %+v, want %+v", cfg.AddonVersions, want)
+	}
+}
+
+func TestDefaultConfigWithARegionIsValid(t *testing.T) {
+	cfg, err := ParseConfig(lookup(map[string]string{"aws:region": "eu-west-1", ProjectName + ":appsDir": "../../apps"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cfg.InstanceTypes, []string{"m5.large"}) || cfg.Region != "eu-west-1" {
+		t.Errorf("cfg = %+v", cfg)
+	}
+}
+
+// LoadConfig's parsing must never panic, whatever a stack file holds.
+func FuzzParseConfig(f *testing.F) {
+	f.Add("vpcCidr", "10.0.0.0/16", "accessEntries", `[{"principalArn":"arn:aws:iam::123456789012:role/A","policy":"View","namespaces":["dev"]}]`)
+	f.Add("desiredSize", "-1", "nodeTaints", `[{"key":"a","effect":"NoSchedule"}]`)
+	f.Add("availabilityZones", `["ap-northeast-2a"]`, "nodeLabels", `{"a":1}`)
+	f.Add("kubernetesVersion", "1.999999999999999999999", "publicAccessCidrs", `["::/0"]`)
+	f.Fuzz(func(t *testing.T, key1, value1, key2, value2 string) {
+		cfg := map[string]string{"aws:region": "ap-northeast-2", ProjectName + ":appsDir": "../../apps"}
+		cfg[ProjectName+":"+key1] = value1
+		cfg[ProjectName+":"+key2] = value2
+		c, err := ParseConfig(lookup(cfg))
+		if err == nil {
+			if verr := c.Validate(); verr != nil {
+				t.Fatalf("ParseConfig accepted a config Validate rejects: %v", verr)
+			}
+		} else if !strings.Contains(err.Error(), " = ") {
+			t.Fatalf("error names no key and value: %v", err)
+		}
+	})
+}

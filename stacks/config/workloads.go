@@ -1,0 +1,152 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+
+	"github.com/distribution/reference"
+
+	"github.com/eks-workshop/eks-workshop/components/spec"
+)
+
+// Workload is one of the workshop's two apps, as the stacks deploy it.
+type Workload struct {
+	// Name is the Deployment and Service name.
+	Name string
+	// Source is the app's directory under Config.AppsDir.
+	Source string
+	// Repository is the ECR repository the image is pushed to, set by the config key repositoryKey.
+	Repository    string
+	repositoryKey string
+	// Image is a prebuilt image reference, set by the config key imageKey;
+	// empty builds the image from source.
+	Image    string
+	imageKey string
+	// ContainerPort is what the image EXPOSEs and the pods listen on;
+	// ServicePort is what the Service offers.
+	ContainerPort, ServicePort int
+	// RunAsUser is the image's non-root UID.
+	RunAsUser int64
+	// readinessPath is the app's readiness endpoint, also the ALB health check.
+	readinessPath string
+	resources     spec.AppResources
+	// IngressPath and ingressOrder place the app on the shared ALB; lower
+	// orders match first, so "/" comes last.
+	IngressPath  string
+	ingressOrder int
+	// egressHTTPS lets the app call out on 443 (flask queries Hacker News).
+	egressHTTPS bool
+	// localPort is where `kubectl port-forward` exposes it on the local
+	// target; localPath is the page to open there.
+	localPort int
+	localPath string
+}
+
+// Workloads are the workshop's backend (demo-flask-backend) and its nginx page.
+func (c Config) Workloads() []Workload {
+	return []Workload{
+		{
+			Name: "demo-flask-backend", Source: "flask", Repository: c.accountName(c.FlaskRepositoryName, DefaultFlaskRepositoryName), repositoryKey: "flaskRepositoryName",
+			Image: c.FlaskImage, imageKey: "flaskImage",
+			ContainerPort: 8080, ServicePort: 8080, RunAsUser: 10001, readinessPath: "/readyz",
+			// The workshop's HPA chapter: requests.cpu 250m, limits.cpu 500m.
+			resources:   spec.AppResources{CPURequest: "250m", CPULimit: "500m", MemoryRequest: "128Mi", MemoryLimit: "256Mi"},
+			IngressPath: "/contents", ingressOrder: 1, egressHTTPS: true, localPort: 8081,
+			localPath: "/contents/aws", // the workshop's first query
+		},
+		{
+			Name: "demo-nginx", Source: "nginx", Repository: c.accountName(c.NginxRepositoryName, DefaultNginxRepositoryName), repositoryKey: "nginxRepositoryName",
+			Image: c.NginxImage, imageKey: "nginxImage",
+			// The seed's `kubectl port-forward svc/... 8080:80`: the Service listens on 80.
+			// A UID above 10000, as kube-score asks, so it cannot collide with a
+			// host account (apps/nginx/Dockerfile's USER). /readyz answers only
+			// while the page is in place; /healthz only says nginx runs.
+			ContainerPort: 8080, ServicePort: 80, RunAsUser: 10101, readinessPath: "/readyz",
+			// A CPU limit bounds what a static page may take from its node.
+			resources:   spec.AppResources{CPURequest: "50m", CPULimit: "200m", MemoryRequest: "32Mi", MemoryLimit: "64Mi"},
+			IngressPath: "/", ingressOrder: 2, localPort: 8080, localPath: "/",
+		},
+	}
+}
+
+// Prebuilt reports whether the workload runs an image built elsewhere.
+func (w Workload) Prebuilt() bool { return w.Image != "" }
+
+// checkImageReference reads a prebuilt image as the container runtime will
+// (docker.io/library/ implied) and wants a tag or a digest: a bare name means
+// :latest, which can change under a running Deployment.
+func checkImageReference(ref string) error {
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return err
+	}
+	if reference.IsNameOnly(named) {
+		return errors.New("it names no tag or digest")
+	}
+	return nil
+}
+
+// pinnedByDigest reports whether a (valid) image reference names a digest.
+func pinnedByDigest(ref string) bool {
+	named, err := reference.ParseNormalizedNamed(ref)
+	_, digested := named.(reference.Digested)
+	return err == nil && digested
+}
+
+// ImageBuild builds the workload for the nodes' architecture: the node
+// group's on EKS; on the local target, this machine's, where kind or
+// minikube run.
+func (w Workload) ImageBuild(c Config) spec.ImageBuild {
+	platform := "linux/" + spec.InstanceArchitecture(c.InstanceTypes)
+	if c.Target == TargetLocal {
+		platform = "linux/" + runtime.GOARCH
+	}
+	return spec.ImageBuild{Context: filepath.Join(c.AppsDir, w.Source), Platform: platform}
+}
+
+func (w Workload) ecrImageArgs(c Config) spec.ECRImageArgs {
+	return spec.ECRImageArgs{RepositoryName: w.Repository, Build: w.ImageBuild(c), ForceDelete: c.EcrForceDelete}
+}
+
+// appArgs deploys the workload with every practice the seed names: probes,
+// resources, RollingUpdate, HPA (CPU 50%, 1..10), PDB, NetworkPolicies; on
+// EKS behind the shared ALB. Image and Provider come at registration.
+func (w Workload) appArgs(c Config) spec.AppArgs {
+	args := spec.AppArgs{
+		Name:          w.Name,
+		Namespace:     c.Namespace,
+		ContainerPort: w.ContainerPort,
+		ServicePort:   w.ServicePort,
+		Resources:     w.resources,
+		RunAsUser:     w.RunAsUser,
+		ReadinessPath: w.readinessPath,
+		Autoscaling:   &spec.Autoscaling{MinReplicas: 1, MaxReplicas: 10, TargetCPUUtilization: 50},
+		// A built image is deployed by its pushed digest; a prebuilt one as given.
+		ImagePinnedByDigest: !w.Prebuilt() || pinnedByDigest(w.Image),
+	}
+	if w.egressHTTPS {
+		args.NetworkPolicy.EgressHTTPSCIDRs = []string{"0.0.0.0/0"}
+	}
+	if c.Target == TargetEKS {
+		args.Ingress = &spec.AppIngress{Path: w.IngressPath, GroupName: c.IngressGroupName, GroupOrder: w.ingressOrder}
+		// ALB targets are pod IPs, reached from the load balancer inside the VPC.
+		args.NetworkPolicy.IngressFromCIDRs = []string{c.VpcCidr}
+	}
+	return args
+}
+
+// PortForward is the command that reaches the workload from a workstation.
+func (w Workload) PortForward(c Config) string {
+	context := ""
+	if c.KubeContext != "" {
+		context = " --context " + c.KubeContext
+	}
+	return fmt.Sprintf("kubectl%s -n %s port-forward svc/%s %d:%d", context, c.Namespace, w.Name, w.localPort, w.ServicePort)
+}
+
+// LocalURL is what to open while PortForward runs.
+func (w Workload) LocalURL() string {
+	return fmt.Sprintf("http://localhost:%d%s", w.localPort, w.localPath)
+}

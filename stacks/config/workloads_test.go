@@ -1,0 +1,22 @@
+package config
+
+import (
+	"testing"
+)
+
+func TestImageReferencesAreParsedAsTheRuntimeDoes(t *testing.T) {
+	for _, ok := range []string{
+		// Digests and tags as a CI pipeline would hand them over.
+		"ghcr.io/acme/demo-flask-backend@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		"registry.example.com:5443/web/demo-nginx:1.2.3",
+		"nginx:1.27", "localhost:5000/demo-nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"} {
+		if err := checkImageReference(ok); err != nil {
+			t.Errorf("%s rejected: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"ghcr.io/acme/flask", "ghcr.io/Acme/flask:1", "flask:", "flask@sha256:123", "http://ghcr.io/acme/flask:1", " nginx:1"} {
+		if err := checkImageReference(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
