@@ -9,6 +9,7 @@ import (
 
 	"github.com/eks-workshop/eks-workshop/components/spec"
 	"github.com/eks-workshop/eks-workshop/internal/mocktest"
+	"github.com/eks-workshop/eks-workshop/internal/mocktest/recorded"
 )
 
 const (
@@ -176,7 +177,7 @@ func TestNetworkLooksUpOnlyRegularZones(t *testing.T) {
 	var filters []any
 	for _, inv := range m.Invokes() {
 		if inv.Token == "aws:index/getAvailabilityZones:getAvailabilityZones" {
-			filters = mocktest.Plain(inv.Args["filters"]).([]any)
+			filters = recorded.Plain(inv.Args["filters"]).([]any)
 		}
 	}
 	want := map[string]string{"opt-in-status": "opt-in-not-required", "zone-type": "availability-zone"}

@@ -25,12 +25,12 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/eks-workshop/eks-workshop/internal/mocktest"
+	"github.com/eks-workshop/eks-workshop/internal/mocktest/recorded"
 )
 
 // Step is one resource in the simulated deploy.
 type Step struct {
-	mocktest.Resource
+	recorded.Resource
 	Start, Finish float64
 	// Latency is the resource's own creation time.
 	Latency float64
@@ -49,8 +49,8 @@ type Schedule struct {
 }
 
 // Simulate schedules every recorded resource as early as its waits allow.
-func Simulate(resources []mocktest.Resource, table Table) (*Schedule, error) {
-	s := &simulation{byURN: map[string]mocktest.Resource{}, children: map[string][]string{}, table: table,
+func Simulate(resources []recorded.Resource, table Table) (*Schedule, error) {
+	s := &simulation{byURN: map[string]recorded.Resource{}, children: map[string][]string{}, table: table,
 		steps: map[string]*Step{}, visiting: map[string]bool{}}
 	for _, r := range resources {
 		if r.URN == "" {
@@ -81,7 +81,7 @@ func Simulate(resources []mocktest.Resource, table Table) (*Schedule, error) {
 }
 
 type simulation struct {
-	byURN    map[string]mocktest.Resource
+	byURN    map[string]recorded.Resource
 	children map[string][]string
 	table    Table
 	steps    map[string]*Step
@@ -162,7 +162,7 @@ func (s *simulation) done(urn string) (float64, string, error) {
 	return at, by, nil
 }
 
-func isLocalComponent(r mocktest.Resource) bool {
+func isLocalComponent(r recorded.Resource) bool {
 	return !r.Custom && !r.Remote && !strings.HasPrefix(r.Type, providerTypePrefix)
 }
 
@@ -181,7 +181,7 @@ var Unavoidable = []string{TypeVpc, TypeSubnet, TypeEKSCluster, TypeNodeGroup, T
 
 // Floor is the unavoidable chain's length under the table, counting only
 // the types the program registers (a stack without a cluster has no floor).
-func Floor(resources []mocktest.Resource, table Table) float64 {
+func Floor(resources []recorded.Resource, table Table) float64 {
 	present := map[string]bool{}
 	for _, r := range resources {
 		present[r.Type] = true
@@ -192,7 +192,7 @@ func Floor(resources []mocktest.Resource, table Table) float64 {
 	floor := 0.0
 	for _, typ := range Unavoidable {
 		if present[typ] {
-			floor += table.Of(mocktest.Resource{Type: typ, Custom: true})
+			floor += table.Of(recorded.Resource{Type: typ, Custom: true})
 		}
 	}
 	return floor
@@ -224,7 +224,7 @@ type Report struct {
 }
 
 // Analyze simulates a stack's recorded graph and compares it with the floor.
-func Analyze(stack string, resources []mocktest.Resource, table Table) (*Report, error) {
+func Analyze(stack string, resources []recorded.Resource, table Table) (*Report, error) {
 	sched, err := Simulate(resources, table)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", stack, err)

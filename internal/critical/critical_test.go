@@ -4,15 +4,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/eks-workshop/eks-workshop/internal/mocktest"
+	"github.com/eks-workshop/eks-workshop/internal/mocktest/recorded"
 )
 
 // A small graph in the shapes the program registers: a local component
 // (Network) with custom children, a remote component (the cluster) with a
 // stand-in child, a provider that waits for the cluster, and a chart.
-func graph() []mocktest.Resource {
+func graph() []recorded.Resource {
 	const p = "urn:pulumi:dev::eks-workshop::"
-	return []mocktest.Resource{
+	return []recorded.Resource{
 		{URN: p + "eks-workshop:index:Network::net", Type: "eks-workshop:index:Network", Name: "net"},
 		{URN: p + "vpc", Type: TypeVpc, Name: "vpc", Custom: true, Parent: p + "eks-workshop:index:Network::net"},
 		{URN: p + "nat", Type: TypeNatGateway, Name: "nat", Custom: true, Parent: p + "eks-workshop:index:Network::net", Dependencies: []string{p + "vpc"}},
@@ -83,14 +83,14 @@ func TestDependencyOnComponentWaitsForDescendants(t *testing.T) {
 }
 
 func TestFloorIsTheUnavoidableChain(t *testing.T) {
-	resources := []mocktest.Resource{{Type: TypeEKSCluster}}
+	resources := []recorded.Resource{{Type: TypeEKSCluster}}
 	for _, typ := range Unavoidable {
-		resources = append(resources, mocktest.Resource{Type: typ, Custom: true})
+		resources = append(resources, recorded.Resource{Type: typ, Custom: true})
 	}
 	if got, want := Floor(resources, DefaultTable()), 5.0+5+600+150+60+150; got != want {
 		t.Errorf("floor %v s, want %v", got, want)
 	}
-	if got := Floor([]mocktest.Resource{{Type: TypeIngress, Custom: true}}, DefaultTable()); got != 0 {
+	if got := Floor([]recorded.Resource{{Type: TypeIngress, Custom: true}}, DefaultTable()); got != 0 {
 		t.Errorf("floor without a cluster %v s, want 0", got)
 	}
 }
@@ -101,10 +101,10 @@ func TestOverride(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := table.Of(mocktest.Resource{Type: TypeEKSCluster, Remote: true}); got != 900 {
+	if got := table.Of(recorded.Resource{Type: TypeEKSCluster, Remote: true}); got != 900 {
 		t.Errorf("cluster %v s, want 900", got)
 	}
-	if got := table.Of(mocktest.Resource{Type: "aws:iam/role:Role", Custom: true}); got != 2 {
+	if got := table.Of(recorded.Resource{Type: "aws:iam/role:Role", Custom: true}); got != 2 {
 		t.Errorf("default %v s, want 2", got)
 	}
 	for _, bad := range []string{"eks:index:Cluster", "eks:index:Cluster=-1", "=5", "x=ten"} {
@@ -115,7 +115,7 @@ func TestOverride(t *testing.T) {
 }
 
 func TestCycleIsAnError(t *testing.T) {
-	g := []mocktest.Resource{
+	g := []recorded.Resource{
 		{URN: "a", Type: "x:y:A", Custom: true, Dependencies: []string{"b"}},
 		{URN: "b", Type: "x:y:B", Custom: true, Dependencies: []string{"a"}},
 	}

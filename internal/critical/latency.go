@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/eks-workshop/eks-workshop/internal/mocktest"
+	"github.com/eks-workshop/eks-workshop/internal/mocktest/recorded"
 )
 
 // Latency is how long creating one resource of a type takes, and why we think so.
@@ -68,7 +68,7 @@ func DefaultTable() Table {
 }
 
 // Of returns the creation time of one recorded resource.
-func (t Table) Of(n mocktest.Resource) float64 {
+func (t Table) Of(n recorded.Resource) float64 {
 	switch {
 	case n.Standin:
 		return 0 // part of its remote component, which is counted whole

@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/eks-workshop/eks-workshop/internal/mocktest"
+	"github.com/eks-workshop/eks-workshop/internal/mocktest/recorded"
 )
 
 // The files of a synth directory.
@@ -238,7 +239,7 @@ func encodeYAML(v any) ([]byte, error) {
 }
 
 // display converts a property value to what resources.yaml shows: plain
-// values (mocktest.Plain), secrets as Secret, whole numbers as integers.
+// values (recorded.Plain), secrets as Secret, whole numbers as integers.
 func display(v resource.PropertyValue) any {
 	switch {
 	case v.IsSecret() || (v.IsOutput() && v.OutputValue().Secret):
@@ -260,7 +261,7 @@ func display(v resource.PropertyValue) any {
 		}
 		return out
 	}
-	return normalize(mocktest.Plain(v))
+	return normalize(recorded.Plain(v))
 }
 
 // normalize turns whole float64s (Pulumi's only number type) into int64,
