@@ -285,6 +285,7 @@ func manyTaints(n int) string {
 func TestBadConfigurationIsRejectedBeforeAnythingIsRegistered(t *testing.T) {
 	for _, tc := range badConfigurations {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each case runs the program under a monitor of its own
 			stack := tc.stack
 			if stack == "" {
 				stack = "dev"

@@ -1,3 +1,9 @@
+// The example links the Automation API (and through it go-git), a second of
+// linking the unit tier's stacks binary does without: it is compiled with
+// the integration tests, which run the real engine anyway.
+
+//go:build integration
+
 package stacks_test
 
 import (
@@ -14,7 +20,7 @@ import (
 
 // Embedding: a platform tool builds a Config in Go and previews (or ups) it
 // as an inline Automation API program; no Pulumi.<stack>.yaml is needed.
-// Compiled with the tests; running it needs the Pulumi CLI and AWS credentials.
+// Compiled with the integration tests; running it needs the Pulumi CLI and AWS credentials.
 func ExampleProgram() {
 	cfg := config.DefaultConfig()
 	cfg.Region = "ap-northeast-2"

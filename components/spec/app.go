@@ -71,8 +71,9 @@ type AppNetworkPolicy struct {
 	EgressHTTPSCIDRs []string
 }
 
-// AppArgs configures an App. The plain fields shape the Kubernetes objects,
-// so they must be known before anything is registered.
+// AppArgs configures an App, less what registration gives it (the image,
+// the provider, dependencies: components.AppArgs adds them). These fields
+// shape the Kubernetes objects, so they are known before anything is registered.
 type AppArgs struct {
 	// Name is the RFC 1035 label used as the name of the Deployment, Service,
 	// HPA and PDB, and as the `app` label. Required.

@@ -20,7 +20,7 @@ import (
 
 // FieldError is one invalid argument: which field, the value given and what
 // is allowed. Field uses the lowerCamel name shared by the Args field and the
-// stack config key, so the stacks package can report it under the config key.
+// stack config key, so stacks/config can report it under the config key.
 type FieldError struct {
 	Field   string
 	Value   any

@@ -17,8 +17,9 @@ type AddonVersions struct {
 	PodIdentityAgent        string `json:"podIdentityAgent"`
 }
 
-// ClusterAddonsArgs configures ClusterAddons, less the cluster that
-// receives them (components.ClusterAddonsArgs adds it).
+// ClusterAddonsArgs configures ClusterAddons, less what registration gives
+// it (the cluster, its VPC, the Kubernetes provider, the nodes, tags:
+// components.ClusterAddonsArgs adds them).
 type ClusterAddonsArgs struct {
 	// Region is the cluster's AWS region (the controllers are told it rather than asking IMDS). Required.
 	Region string

@@ -2,7 +2,7 @@ package spec
 
 // The components' defaults, named once (after eksctl's pkg/apis/.../defaults.go):
 // each Args' WithDefaults applies them to fields left zero, its doc comment
-// names them, and the stacks package builds its DefaultConfig from them.
+// names them, and stacks/config builds its DefaultConfig from them.
 const (
 	// DefaultVpcCidr is the workshop's VPC CIDR.
 	DefaultVpcCidr = "10.0.0.0/16"

@@ -5,7 +5,8 @@ import (
 	"regexp"
 )
 
-// ECRImageArgs configures an ECRImage.
+// ECRImageArgs configures an ECRImage, less its KMS key and tags
+// (components.ECRImageArgs adds them).
 type ECRImageArgs struct {
 	// RepositoryName is the ECR repository. Required (workshop: "demo-flask-backend").
 	RepositoryName string

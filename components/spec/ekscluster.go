@@ -46,7 +46,8 @@ type AccessEntry struct {
 	KubernetesGroups []string `json:"kubernetesGroups,omitempty"`
 }
 
-// EKSClusterArgs configures an EKSCluster.
+// EKSClusterArgs configures an EKSCluster, less its VPC, subnets and tags
+// (components.EKSClusterArgs adds them).
 type EKSClusterArgs struct {
 	// ClusterName is the EKS cluster's name. Required (workshop: "eks-demo").
 	ClusterName string

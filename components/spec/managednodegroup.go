@@ -34,8 +34,9 @@ var TaintEffects = map[string]string{
 	"NoExecute":        "NO_EXECUTE",
 }
 
-// ManagedNodeGroupArgs configures a ManagedNodeGroup, less the cluster the
-// nodes join (components.ManagedNodeGroupArgs adds it).
+// ManagedNodeGroupArgs configures a ManagedNodeGroup, less what
+// registration gives it (the cluster, the subnets and their egress, tags:
+// components.ManagedNodeGroupArgs adds them).
 type ManagedNodeGroupArgs struct {
 	// NodeGroupName is the EKS node group name. Required (workshop: "node-group").
 	NodeGroupName string

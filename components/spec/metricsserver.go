@@ -1,6 +1,7 @@
 package spec
 
-// MetricsServerArgs configures MetricsServer.
+// MetricsServerArgs configures MetricsServer, less its provider
+// (components.MetricsServerArgs adds it).
 type MetricsServerArgs struct {
 	// Version pins the metrics-server Helm chart. Required.
 	Version string

@@ -23,8 +23,9 @@ const (
 	NatDisable NatGatewayMode = "Disable"
 )
 
-// NetworkArgs configures a Network. The plain (non-Input) fields shape the
-// resource graph, so they must be known before anything is registered.
+// NetworkArgs configures a Network, less its tags (components.NetworkArgs
+// adds them). These fields shape the resource graph, so they are known
+// before anything is registered.
 type NetworkArgs struct {
 	// VpcCidr is the VPC's IPv4 CIDR, /16 to /28, big enough for the subnets. Optional; default "10.0.0.0/16" (the workshop's).
 	VpcCidr string

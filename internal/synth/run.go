@@ -2,8 +2,8 @@
 // (internal/mocktest) with a stack's configuration resolved as the Pulumi
 // CLI resolves it, and renders what it registers as reviewable files: the
 // program's plan, with no cloud credentials, no Pulumi CLI, no provider
-// plugins and no network. cmd/synth is its command line; the snapshot test
-// and the real-apiserver tests use it in-process.
+// plugins and no network. Command is its command line (cmd/synth); the
+// snapshot test and the real-apiserver tests use it in-process.
 //
 // A synth is the program's plan under mocks, not AWS's answer: every value
 // the cloud would compute is a placeholder, "<computed:NAME.ATTR>", and
