@@ -8,6 +8,10 @@
 // program, so a participant's failure is theirs alone, and re-running Up
 // after a failure finishes what is missing: the engine leaves stacks that are
 // already up unchanged.
+//
+// What the room is (its Plan, the participants, the settings files), the
+// command line and the Report live in organizer/room, which imports no Pulumi
+// package, so they are tested without linking the Automation API.
 package organizer
 
 import (
@@ -25,14 +29,13 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eks-workshop/eks-workshop/organizer/room"
 	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
-
-// DefaultParallel is how many participants' stacks run at once by default.
-const DefaultParallel = 4
 
 // The stack outputs the organizer reads.
 const (
@@ -53,54 +56,31 @@ type ProgramFactory func(config.Config) pulumi.RunFunc
 
 // Options configure an Organizer. Backend, WorkDir and Program are required.
 type Options struct {
-	// Backend is the state backend URL: file://<dir>, s3://<bucket>/<path>,
-	// https://api.pulumi.com, ... A file backend's directory is created.
-	Backend string
-	// WorkDir holds the project file and each stack's settings file (with
-	// the passphrase provider's salt): keep it as long as the stacks.
-	WorkDir string
-	// SecretsProvider encrypts the stacks' secrets: "passphrase" (default;
-	// PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE must be set)
-	// or a KMS URL such as awskms://alias/workshop.
-	SecretsProvider string
-	// Parallel bounds how many participants' stacks run at once (default DefaultParallel).
-	Parallel int
+	// Settings are the plain options: backend, work directory, secrets
+	// provider, parallelism, environment, refresh.
+	room.Settings
 	// Program builds each stack's program: stacks.Program. Required.
 	Program ProgramFactory
 	// Plugins are installed, when missing, before the first operation.
-	Plugins []Plugin
+	Plugins []room.Plugin
 	// Command is the Pulumi CLI (default: pulumi on PATH).
 	Command auto.PulumiCommand
-	// Env is added to the environment of every pulumi command.
-	Env map[string]string
 	// Progress receives the engine's output, each line prefixed with its stack.
 	Progress io.Writer
 	// Events, when set, is told when each stack's operation starts and ends.
 	Events func(Event)
-	// Refresh makes Up refresh every stack from the cloud before updating it.
-	Refresh bool
 }
-
-// Operation names what the organizer does to the stacks.
-type Operation string
-
-const (
-	OpUp      Operation = "up"
-	OpPreview Operation = "preview"
-	OpDestroy Operation = "destroy"
-	OpStatus  Operation = "status"
-)
 
 // Event is one stack's operation starting (Result nil) or finishing.
 type Event struct {
 	Stack     string
-	Operation Operation
-	Result    *Result
+	Operation room.Operation
+	Result    *room.Result
 }
 
 // Organizer runs a Plan's stacks.
 type Organizer struct {
-	plan    *Plan
+	plan    *room.Plan
 	opts    Options
 	env     map[string]string
 	program ProgramFactory
@@ -114,25 +94,13 @@ type Organizer struct {
 // New prepares the organizer: it checks the options, creates a file
 // backend's directory and the work directory, and writes the project file
 // every stack's workspace shares.
-func New(ctx context.Context, plan *Plan, opts Options) (*Organizer, error) {
-	var problems []error
-	if opts.Backend == "" {
-		problems = append(problems, errors.New("no state backend: want a URL such as file:///path/to/state or s3://bucket/prefix"))
-	}
-	if opts.WorkDir == "" {
-		problems = append(problems, errors.New("no work directory for the stacks' settings files"))
-	}
+func New(ctx context.Context, plan *room.Plan, opts Options) (*Organizer, error) {
+	problems := []error{opts.Settings.Check()}
 	if opts.Program == nil {
 		problems = append(problems, errors.New("no program: want the ProgramFactory the stacks run (stacks.Program)"))
 	}
-	if opts.Parallel == 0 {
-		opts.Parallel = DefaultParallel
-	}
-	if opts.Parallel < 1 {
-		problems = append(problems, fmt.Errorf("parallel = %d: want at least 1", opts.Parallel))
-	}
-	if opts.SecretsProvider == "" {
-		opts.SecretsProvider = "passphrase"
+	if err := errors.Join(problems...); err != nil {
+		return nil, err
 	}
 	env := map[string]string{
 		"PULUMI_BACKEND_URL":       opts.Backend,
@@ -140,12 +108,6 @@ func New(ctx context.Context, plan *Plan, opts Options) (*Organizer, error) {
 	}
 	for k, v := range opts.Env {
 		env[k] = v
-	}
-	if opts.SecretsProvider == "passphrase" && !hasEnv(env, "PULUMI_CONFIG_PASSPHRASE") && !hasEnv(env, "PULUMI_CONFIG_PASSPHRASE_FILE") {
-		problems = append(problems, errors.New("the passphrase secrets provider needs PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) set: it encrypts the stacks' secrets, the cluster's kubeconfig among them"))
-	}
-	if len(problems) > 0 {
-		return nil, errors.Join(problems...)
 	}
 
 	if u, err := url.Parse(opts.Backend); err == nil && u.Scheme == "file" {
@@ -173,13 +135,6 @@ func New(ctx context.Context, plan *Plan, opts Options) (*Organizer, error) {
 		return nil, fmt.Errorf("writing the project file: %w", err)
 	}
 	return o, nil
-}
-
-func hasEnv(env map[string]string, key string) bool {
-	if v, ok := env[key]; ok {
-		return v != ""
-	}
-	return os.Getenv(key) != ""
 }
 
 // workspace is a workspace in WorkDir running program (nil for commands that run none).
@@ -231,34 +186,38 @@ func (o *Organizer) InstallPlugins(ctx context.Context) error {
 // Up deploys the cluster, then every participant's environment on it,
 // Parallel at a time. A participant's failure is recorded in the Report and
 // the others go on; if the cluster fails, no participant is attempted.
-func (o *Organizer) Up(ctx context.Context) (Report, error) {
+func (o *Organizer) Up(ctx context.Context) (room.Report, error) {
 	if err := o.InstallPlugins(ctx); err != nil {
 		return nil, err
 	}
-	cluster := o.run(ctx, OpUp, o.clusterRow(), func(r *Result) error {
-		s, err := o.stack(ctx, ClusterStack, o.program(o.plan.Cluster), true)
+	cluster := o.run(ctx, room.OpUp, o.clusterRow(), func(r *room.Result) error {
+		s, err := o.stack(ctx, room.ClusterStack, o.program(o.plan.Cluster), true)
 		if err != nil {
 			return err
 		}
-		res, err := s.Up(ctx, o.upOptions(ClusterStack)...)
+		res, err := s.Up(ctx, o.upOptions(room.ClusterStack)...)
 		if err != nil {
 			return err
 		}
-		r.setChanges(res.Summary.ResourceChanges)
+		r.Changes = changes(res.Summary.ResourceChanges)
 		r.URL = outputString(res.Outputs, outputClusterURL)
 		return nil
 	})
 	outputs, err := o.clusterOutputs(ctx)
 	if cluster.Err == nil && err != nil {
-		cluster.Err, cluster.Status = err, StatusFailed
+		cluster.Err, cluster.Status = err, room.StatusFailed
 	}
-	report := Report{cluster}
-	return append(report, o.participants(ctx, OpUp, o.participantRows(), func(r *Result) error {
+	report := room.Report{cluster}
+	return append(report, o.runParticipants(ctx, room.OpUp, o.participantRows(), func(r *room.Result) error {
 		if cluster.Err != nil {
-			r.Status = StatusSkipped
+			r.Status = room.StatusSkipped
 			return errors.New("the cluster is not up")
 		}
-		s, err := o.stack(ctx, r.Stack, o.program(o.plan.participantConfig(*r.participant, outputs)), true)
+		cfg, err := o.plan.ParticipantConfig(r.Stack, outputs)
+		if err != nil {
+			return err
+		}
+		s, err := o.stack(ctx, r.Stack, o.program(cfg), true)
 		if err != nil {
 			return err
 		}
@@ -266,7 +225,7 @@ func (o *Organizer) Up(ctx context.Context) (Report, error) {
 		if err != nil {
 			return err
 		}
-		r.setChanges(res.Summary.ResourceChanges)
+		r.Changes = changes(res.Summary.ResourceChanges)
 		r.URL = outputString(res.Outputs, outputParticipantURL)
 		return nil
 	})...), nil
@@ -283,30 +242,34 @@ func (o *Organizer) upOptions(stack string) []optup.Option {
 // Preview shows what Up would change. Participants are previewed against the
 // cluster as it is; before the cluster is up there is nothing to preview
 // them against, and they are reported as skipped.
-func (o *Organizer) Preview(ctx context.Context) (Report, error) {
+func (o *Organizer) Preview(ctx context.Context) (room.Report, error) {
 	if err := o.InstallPlugins(ctx); err != nil {
 		return nil, err
 	}
-	cluster := o.run(ctx, OpPreview, o.clusterRow(), func(r *Result) error {
-		s, err := o.stack(ctx, ClusterStack, o.program(o.plan.Cluster), true)
+	cluster := o.run(ctx, room.OpPreview, o.clusterRow(), func(r *room.Result) error {
+		s, err := o.stack(ctx, room.ClusterStack, o.program(o.plan.Cluster), true)
 		if err != nil {
 			return err
 		}
-		res, err := s.Preview(ctx, optpreview.ProgressStreams(o.progressWriter(ClusterStack)))
+		res, err := s.Preview(ctx, optpreview.ProgressStreams(o.progressWriter(room.ClusterStack)))
 		if err != nil {
 			return err
 		}
-		r.setPlanned(res.ChangeSummary)
+		r.Changes = planned(res.ChangeSummary)
 		return nil
 	})
 	outputs, clusterErr := o.clusterOutputs(ctx)
-	report := Report{cluster}
-	return append(report, o.participants(ctx, OpPreview, o.participantRows(), func(r *Result) error {
+	report := room.Report{cluster}
+	return append(report, o.runParticipants(ctx, room.OpPreview, o.participantRows(), func(r *room.Result) error {
 		if clusterErr != nil {
-			r.Status = StatusSkipped
+			r.Status = room.StatusSkipped
 			return fmt.Errorf("previewed once the cluster is up (%w)", clusterErr)
 		}
-		s, err := o.stack(ctx, r.Stack, o.program(o.plan.participantConfig(*r.participant, outputs)), true)
+		cfg, err := o.plan.ParticipantConfig(r.Stack, outputs)
+		if err != nil {
+			return err
+		}
+		s, err := o.stack(ctx, r.Stack, o.program(cfg), true)
 		if err != nil {
 			return err
 		}
@@ -314,7 +277,7 @@ func (o *Organizer) Preview(ctx context.Context) (Report, error) {
 		if err != nil {
 			return err
 		}
-		r.setPlanned(res.ChangeSummary)
+		r.Changes = planned(res.ChangeSummary)
 		return nil
 	})...), nil
 }
@@ -323,12 +286,12 @@ func (o *Organizer) Preview(ctx context.Context) (Report, error) {
 // any other participant stack in the backend, then the cluster, but only if
 // all of them are gone: a cluster deleted under a participant's stack would
 // leave that stack pointing at nothing.
-func (o *Organizer) Destroy(ctx context.Context) (Report, error) {
+func (o *Organizer) Destroy(ctx context.Context) (room.Report, error) {
 	rows, err := o.allParticipantRows(ctx)
 	if err != nil {
 		return nil, err
 	}
-	report := o.participants(ctx, OpDestroy, rows, func(r *Result) error {
+	report := o.runParticipants(ctx, room.OpDestroy, rows, func(r *room.Result) error {
 		return o.destroy(ctx, r)
 	})
 	remaining := 0
@@ -337,47 +300,47 @@ func (o *Organizer) Destroy(ctx context.Context) (Report, error) {
 			remaining++
 		}
 	}
-	cluster := o.run(ctx, OpDestroy, o.clusterRow(), func(r *Result) error {
+	cluster := o.run(ctx, room.OpDestroy, o.clusterRow(), func(r *room.Result) error {
 		if remaining > 0 {
-			r.Status = StatusSkipped
+			r.Status = room.StatusSkipped
 			return fmt.Errorf("%d participant stack(s) are not destroyed", remaining)
 		}
 		return o.destroy(ctx, r)
 	})
-	return append(Report{cluster}, report...), nil
+	return append(room.Report{cluster}, report...), nil
 }
 
-func (o *Organizer) destroy(ctx context.Context, r *Result) error {
+func (o *Organizer) destroy(ctx context.Context, r *room.Result) error {
 	s, err := o.stack(ctx, r.Stack, nil, false)
 	if err != nil {
 		return err
 	}
 	if s == nil {
-		r.Status = StatusAbsent
+		r.Status = room.StatusAbsent
 		return nil
 	}
 	res, err := s.Destroy(ctx, optdestroy.ProgressStreams(o.progressWriter(r.Stack)))
 	if err != nil {
 		return err
 	}
-	r.setChanges(res.Summary.ResourceChanges)
-	r.Status = StatusDestroyed
+	r.Changes = changes(res.Summary.ResourceChanges)
+	r.Status = room.StatusDestroyed
 	return nil
 }
 
 // Status reports every stack: whether it exists, its last update, and its URL.
-func (o *Organizer) Status(ctx context.Context) (Report, error) {
+func (o *Organizer) Status(ctx context.Context) (room.Report, error) {
 	rows, err := o.allParticipantRows(ctx)
 	if err != nil {
 		return nil, err
 	}
-	status := func(r *Result) error {
+	status := func(r *room.Result) error {
 		s, err := o.stack(ctx, r.Stack, nil, false)
 		if err != nil {
 			return err
 		}
 		if s == nil {
-			r.Status = StatusAbsent
+			r.Status = room.StatusAbsent
 			return nil
 		}
 		history, err := s.History(ctx, 1, 1)
@@ -385,12 +348,12 @@ func (o *Organizer) Status(ctx context.Context) (Report, error) {
 			return err
 		}
 		if len(history) == 0 {
-			r.Status = StatusNew
+			r.Status = room.StatusNew
 			return nil
 		}
 		last := history[0]
-		r.setChanges(last.ResourceChanges)
-		r.Status = Status(last.Kind + " " + last.Result)
+		r.Changes = changes(last.ResourceChanges)
+		r.Status = room.Status(last.Kind + " " + last.Result)
 		if last.EndTime != nil {
 			r.Detail = *last.EndTime
 		}
@@ -399,28 +362,28 @@ func (o *Organizer) Status(ctx context.Context) (Report, error) {
 			return err
 		}
 		key := outputParticipantURL
-		if r.Stack == ClusterStack {
+		if r.Stack == room.ClusterStack {
 			key = outputClusterURL
 		}
 		r.URL = outputString(outputs, key)
 		return nil
 	}
-	cluster := o.run(ctx, OpStatus, o.clusterRow(), status)
-	return append(Report{cluster}, o.participants(ctx, OpStatus, rows, status)...), nil
+	cluster := o.run(ctx, room.OpStatus, o.clusterRow(), status)
+	return append(room.Report{cluster}, o.runParticipants(ctx, room.OpStatus, rows, status)...), nil
 }
 
 // clusterOutputs reads what participants need from the cluster stack.
-func (o *Organizer) clusterOutputs(ctx context.Context) (ClusterOutputs, error) {
-	s, err := o.stack(ctx, ClusterStack, nil, false)
+func (o *Organizer) clusterOutputs(ctx context.Context) (room.ClusterOutputs, error) {
+	s, err := o.stack(ctx, room.ClusterStack, nil, false)
 	if err != nil {
-		return ClusterOutputs{}, err
+		return room.ClusterOutputs{}, err
 	}
 	if s == nil {
-		return ClusterOutputs{}, errors.New("the cluster stack does not exist yet")
+		return room.ClusterOutputs{}, errors.New("the cluster stack does not exist yet")
 	}
 	outputs, err := s.Outputs(ctx)
 	if err != nil {
-		return ClusterOutputs{}, err
+		return room.ClusterOutputs{}, err
 	}
 	var missing []string
 	get := func(key string) string {
@@ -430,11 +393,28 @@ func (o *Organizer) clusterOutputs(ctx context.Context) (ClusterOutputs, error) 
 		}
 		return v
 	}
-	c := ClusterOutputs{Kubeconfig: get(outputKubeconfig), FlaskImage: get(outputFlaskImage), NginxImage: get(outputNginxImage)}
+	c := room.ClusterOutputs{Kubeconfig: get(outputKubeconfig), FlaskImage: get(outputFlaskImage), NginxImage: get(outputNginxImage)}
 	if len(missing) > 0 {
 		return c, fmt.Errorf("the cluster stack has no output %q yet", missing)
 	}
 	return c, nil
+}
+
+// changes is an update's or destroy's count of resources by operation.
+func changes(c *map[string]int) map[string]int {
+	if c == nil {
+		return nil
+	}
+	return *c
+}
+
+// planned is a preview's count of resources by operation.
+func planned(c map[apitype.OpType]int) map[string]int {
+	ops := map[string]int{}
+	for op, n := range c {
+		ops[string(op)] = n
+	}
+	return ops
 }
 
 func outputString(outputs auto.OutputMap, key string) string {
@@ -442,22 +422,22 @@ func outputString(outputs auto.OutputMap, key string) string {
 	return s
 }
 
-func (o *Organizer) clusterRow() Result {
-	return Result{Stack: ClusterStack, Namespace: o.plan.Cluster.Namespace}
+func (o *Organizer) clusterRow() room.Result {
+	return room.Result{Stack: room.ClusterStack, Namespace: o.plan.Cluster.Namespace}
 }
 
-func (o *Organizer) participantRows() []Result {
-	rows := make([]Result, len(o.plan.Participants))
+func (o *Organizer) participantRows() []room.Result {
+	rows := make([]room.Result, len(o.plan.Participants))
 	for i := range o.plan.Participants {
-		p := &o.plan.Participants[i]
-		rows[i] = Result{Stack: p.Name, Participant: p.Name, Namespace: p.namespace(), participant: p}
+		p := o.plan.Participants[i]
+		rows[i] = room.Result{Stack: p.Name, Participant: p.Name, Namespace: p.EnvironmentNamespace()}
 	}
 	return rows
 }
 
 // allParticipantRows are the plan's participants and, after them, any other
 // participant stack the backend holds (someone taken off the list since).
-func (o *Organizer) allParticipantRows(ctx context.Context) ([]Result, error) {
+func (o *Organizer) allParticipantRows(ctx context.Context) ([]room.Result, error) {
 	rows := o.participantRows()
 	ws, err := o.workspace(ctx, nil)
 	if err != nil {
@@ -467,7 +447,7 @@ func (o *Organizer) allParticipantRows(ctx context.Context) ([]Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing the backend's stacks: %w", err)
 	}
-	listed := map[string]bool{ClusterStack: true}
+	listed := map[string]bool{room.ClusterStack: true}
 	for _, r := range rows {
 		listed[r.Stack] = true
 	}
@@ -479,14 +459,14 @@ func (o *Organizer) allParticipantRows(ctx context.Context) ([]Result, error) {
 	}
 	sort.Strings(others)
 	for _, name := range others {
-		rows = append(rows, Result{Stack: name, Participant: name, Detail: "not in the participants list"})
+		rows = append(rows, room.Result{Stack: name, Participant: name, Detail: "not in the participants list"})
 	}
 	return rows, nil
 }
 
-// participants runs op for every row, Parallel at a time, in row order in the report.
-func (o *Organizer) participants(ctx context.Context, op Operation, rows []Result, do func(*Result) error) Report {
-	report := make(Report, len(rows))
+// runParticipants runs op for every row, Parallel at a time, in row order in the report.
+func (o *Organizer) runParticipants(ctx context.Context, op room.Operation, rows []room.Result, do func(*room.Result) error) room.Report {
+	report := make(room.Report, len(rows))
 	slots := make(chan struct{}, o.opts.Parallel)
 	var wg sync.WaitGroup
 	for i, row := range rows {
@@ -503,20 +483,20 @@ func (o *Organizer) participants(ctx context.Context, op Operation, rows []Resul
 }
 
 // run does one stack's operation, timing it and telling Events.
-func (o *Organizer) run(ctx context.Context, op Operation, r Result, do func(*Result) error) Result {
+func (o *Organizer) run(ctx context.Context, op room.Operation, r room.Result, do func(*room.Result) error) room.Result {
 	o.event(Event{Stack: r.Stack, Operation: op})
 	start := time.Now()
 	if err := ctx.Err(); err != nil {
 		r.Err = err
 	} else {
-		r.Err = explainMissingPlugin(do(&r))
+		r.Err = room.ExplainMissingPlugin(do(&r))
 	}
 	r.Duration = time.Since(start)
 	switch {
 	case r.Err != nil && r.Status == "":
-		r.Status = StatusFailed
+		r.Status = room.StatusFailed
 	case r.Status == "":
-		r.Status = Status(op)
+		r.Status = room.Status(op)
 	}
 	o.event(Event{Stack: r.Stack, Operation: op, Result: &r})
 	return r

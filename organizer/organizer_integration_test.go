@@ -18,6 +18,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-workshop/eks-workshop/internal/tools"
+	"github.com/eks-workshop/eks-workshop/organizer/room"
 	"github.com/eks-workshop/eks-workshop/stacks"
 	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
@@ -30,20 +31,22 @@ import (
 
 // newTestOrganizer gives each test its own backend, work directory and
 // PULUMI_HOME (so no plugin installed on this machine is found).
-func newTestOrganizer(t *testing.T, plan *Plan, program ProgramFactory, configure func(*Options)) *Organizer {
+func newTestOrganizer(t *testing.T, plan *room.Plan, program ProgramFactory, configure func(*Options)) *Organizer {
 	t.Helper()
 	cli := tools.Require(t, "pulumi")["pulumi"]
 	t.Setenv("PATH", filepath.Dir(cli)+string(os.PathListSeparator)+os.Getenv("PATH"))
 	dir := t.TempDir()
 	opts := Options{
-		Backend:  "file://" + filepath.Join(dir, "state"),
-		WorkDir:  filepath.Join(dir, "work"),
-		Program:  program,
-		Parallel: 2,
-		Env: map[string]string{
-			"PULUMI_CONFIG_PASSPHRASE": "test passphrase",
-			"PULUMI_HOME":              filepath.Join(dir, "home"),
+		Settings: room.Settings{
+			Backend:  "file://" + filepath.Join(dir, "state"),
+			WorkDir:  filepath.Join(dir, "work"),
+			Parallel: 2,
+			Env: map[string]string{
+				"PULUMI_CONFIG_PASSPHRASE": "test passphrase",
+				"PULUMI_HOME":              filepath.Join(dir, "home"),
+			},
 		},
+		Program:  program,
 		Progress: testWriter{t},
 	}
 	if configure != nil {
@@ -125,22 +128,22 @@ func (f *fakeRoom) program(cfg stacks.Config) pulumi.RunFunc {
 // perStack is what each fake stack holds: the stack resource and one component.
 const perStack = 2
 
-func testPlan(t *testing.T, names ...string) *Plan {
+func testPlan(t *testing.T, names ...string) *room.Plan {
 	t.Helper()
-	var participants []Participant
+	var participants []room.Participant
 	for _, n := range names {
-		participants = append(participants, Participant{Name: n, PrincipalArn: "arn:aws:iam::111122223333:role/" + n})
+		participants = append(participants, room.Participant{Name: n, PrincipalArn: "arn:aws:iam::111122223333:role/" + n})
 	}
-	plan, err := NewPlan(devConfig(t), participants)
+	plan, err := room.NewPlan(devConfig(t), participants)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return plan
 }
 
-func byStack(t *testing.T, report Report) map[string]Result {
+func byStack(t *testing.T, report room.Report) map[string]room.Result {
 	t.Helper()
-	out := map[string]Result{}
+	out := map[string]room.Result{}
 	for _, r := range report {
 		out[r.Stack] = r
 	}
@@ -166,10 +169,10 @@ func stackOutputs(t *testing.T, o *Organizer, name string) auto.OutputMap {
 }
 
 func TestUpRunsParticipantsInParallelIsolatesAFailureAndResumes(t *testing.T) {
-	room := &fakeRoom{rendezvous: 2}
-	room.failing.Store("bob", true)
+	fake := &fakeRoom{rendezvous: 2}
+	fake.failing.Store("bob", true)
 	plan := testPlan(t, "alice", "bob", "carol", "dave")
-	o := newTestOrganizer(t, plan, room.program, nil)
+	o := newTestOrganizer(t, plan, fake.program, nil)
 	ctx := context.Background()
 
 	report, err := o.Up(ctx)
@@ -177,27 +180,27 @@ func TestUpRunsParticipantsInParallelIsolatesAFailureAndResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := byStack(t, report)
-	if got := rows[ClusterStack]; got.Err != nil || got.Changes["create"] != perStack || got.URL != "http://alb.example" {
+	if got := rows[room.ClusterStack]; got.Err != nil || got.Changes["create"] != perStack || got.URL != "http://alb.example" {
 		t.Fatalf("cluster: %+v", got)
 	}
 	for _, name := range []string{"alice", "carol", "dave"} {
 		got := rows[name]
-		if got.Err != nil || got.Status != Status(OpUp) || got.Changes["create"] != perStack || got.URL != "http://demo-nginx."+name+".svc.cluster.local" {
+		if got.Err != nil || got.Status != room.Status(room.OpUp) || got.Changes["create"] != perStack || got.URL != "http://demo-nginx."+name+".svc.cluster.local" {
 			t.Errorf("%s: %+v", name, got)
 		}
 	}
-	if bob := rows["bob"]; bob.Status != StatusFailed || bob.Problem() != "participant bob: injected failure" {
+	if bob := rows["bob"]; bob.Status != room.StatusFailed || bob.Problem() != "participant bob: injected failure" {
 		t.Errorf("bob's failure is not reported as his: %+v", bob)
 	}
 	if err := report.Err(); err == nil || !strings.Contains(err.Error(), "stack bob:") || strings.Contains(err.Error(), "stack alice") {
 		t.Errorf("report error names the wrong stacks: %v", err)
 	}
-	if got := room.maxInFlight.Load(); got != 2 {
+	if got := fake.maxInFlight.Load(); got != 2 {
 		t.Errorf("%d participant programs ran at once, want exactly Parallel = 2", got)
 	}
 
 	// Every participant with a principal can edit its namespace, and only it.
-	teams := fmt.Sprint(stackOutputs(t, o, ClusterStack)["teams"].Value)
+	teams := fmt.Sprint(stackOutputs(t, o, room.ClusterStack)["teams"].Value)
 	for _, name := range []string{"alice", "bob", "carol", "dave"} {
 		want := fmt.Sprintf("arn:aws:iam::111122223333:role/%s:Edit:%s:%s-developers", name, name, name)
 		if !strings.Contains(teams, want) {
@@ -212,8 +215,8 @@ func TestUpRunsParticipantsInParallelIsolatesAFailureAndResumes(t *testing.T) {
 	}
 
 	// Fixed, a second up creates bob's environment and changes nothing else.
-	room.failing.Delete("bob")
-	room.rendezvous = 0
+	fake.failing.Delete("bob")
+	fake.rendezvous = 0
 	report, err = o.Up(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +229,7 @@ func TestUpRunsParticipantsInParallelIsolatesAFailureAndResumes(t *testing.T) {
 	if got := rows["bob"].Changes; got["create"] != perStack-1 || got["same"] != 1 {
 		t.Errorf("bob after resume: %v, want %d create, 1 same", got, perStack-1)
 	}
-	for _, name := range []string{ClusterStack, "alice", "carol", "dave"} {
+	for _, name := range []string{room.ClusterStack, "alice", "carol", "dave"} {
 		if got := rows[name].Changes; got["same"] != perStack || len(got) != 1 {
 			t.Errorf("%s after resume: %v, want only %d same", name, got, perStack)
 		}
@@ -249,13 +252,13 @@ func TestUpSkipsParticipantsWhenTheClusterFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := byStack(t, report)
-	if rows[ClusterStack].Status != StatusFailed || rows["alice"].Status != StatusSkipped {
-		t.Errorf("cluster %s, alice %s: want failed, skipped", rows[ClusterStack].Status, rows["alice"].Status)
+	if rows[room.ClusterStack].Status != room.StatusFailed || rows["alice"].Status != room.StatusSkipped {
+		t.Errorf("cluster %s, alice %s: want failed, skipped", rows[room.ClusterStack].Status, rows["alice"].Status)
 	}
 }
 
 func TestDestroyRemovesEveryParticipantBeforeTheCluster(t *testing.T) {
-	room := &fakeRoom{}
+	fake := &fakeRoom{}
 	var mu sync.Mutex
 	var events []string
 	record := func(opts *Options) {
@@ -269,7 +272,7 @@ func TestDestroyRemovesEveryParticipantBeforeTheCluster(t *testing.T) {
 			events = append(events, fmt.Sprintf("%s %s %s", e.Operation, e.Stack, phase))
 		}
 	}
-	o := newTestOrganizer(t, testPlan(t, "alice", "bob", "carol"), room.program, record)
+	o := newTestOrganizer(t, testPlan(t, "alice", "bob", "carol"), fake.program, record)
 	ctx := context.Background()
 	if report, err := o.Up(ctx); err != nil || report.Err() != nil {
 		t.Fatal(err, report.Err())
@@ -283,17 +286,17 @@ func TestDestroyRemovesEveryParticipantBeforeTheCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := byStack(t, report)
-	for _, name := range []string{ClusterStack, "alice", "bob", "carol"} {
-		if got := rows[name]; got.Status != StatusDestroyed || got.Changes["delete"] != perStack {
+	for _, name := range []string{room.ClusterStack, "alice", "bob", "carol"} {
+		if got := rows[name]; got.Status != room.StatusDestroyed || got.Changes["delete"] != perStack {
 			t.Errorf("%s: %+v, want destroyed with %d delete", name, got, perStack)
 		}
 	}
-	if got := rows["erin"].Status; got != StatusAbsent {
-		t.Errorf("erin, never deployed: %s, want %s", got, StatusAbsent)
+	if got := rows["erin"].Status; got != room.StatusAbsent {
+		t.Errorf("erin, never deployed: %s, want %s", got, room.StatusAbsent)
 	}
 	clusterStart := -1
 	for i, e := range events {
-		if e == "destroy "+ClusterStack+" start" {
+		if e == "destroy "+room.ClusterStack+" start" {
 			clusterStart = i
 		}
 	}
@@ -311,9 +314,9 @@ func TestDestroyRemovesEveryParticipantBeforeTheCluster(t *testing.T) {
 }
 
 func TestDestroyKeepsTheClusterWhileAParticipantRemains(t *testing.T) {
-	room := &fakeRoom{}
-	room.protected.Store("bob", true)
-	o := newTestOrganizer(t, testPlan(t, "alice", "bob"), room.program, nil)
+	fake := &fakeRoom{}
+	fake.protected.Store("bob", true)
+	o := newTestOrganizer(t, testPlan(t, "alice", "bob"), fake.program, nil)
 	ctx := context.Background()
 	if report, err := o.Up(ctx); err != nil || report.Err() != nil {
 		t.Fatal(err, report.Err())
@@ -323,18 +326,18 @@ func TestDestroyKeepsTheClusterWhileAParticipantRemains(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := byStack(t, report)
-	if rows["alice"].Status != StatusDestroyed || rows["bob"].Status != StatusFailed || rows[ClusterStack].Status != StatusSkipped {
+	if rows["alice"].Status != room.StatusDestroyed || rows["bob"].Status != room.StatusFailed || rows[room.ClusterStack].Status != room.StatusSkipped {
 		t.Errorf("alice %s, bob %s, cluster %s: want destroyed, failed, skipped",
-			rows["alice"].Status, rows["bob"].Status, rows[ClusterStack].Status)
+			rows["alice"].Status, rows["bob"].Status, rows[room.ClusterStack].Status)
 	}
-	if len(stackOutputs(t, o, ClusterStack)) == 0 {
+	if len(stackOutputs(t, o, room.ClusterStack)) == 0 {
 		t.Error("the cluster stack lost its outputs: it was destroyed under bob")
 	}
 }
 
 func TestPreviewAndStatusBeforeAndAfterUp(t *testing.T) {
-	room := &fakeRoom{}
-	o := newTestOrganizer(t, testPlan(t, "alice"), room.program, nil)
+	fake := &fakeRoom{}
+	o := newTestOrganizer(t, testPlan(t, "alice"), fake.program, nil)
 	ctx := context.Background()
 
 	report, err := o.Preview(ctx)
@@ -342,10 +345,10 @@ func TestPreviewAndStatusBeforeAndAfterUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := byStack(t, report)
-	if got := rows[ClusterStack]; got.Err != nil || got.Changes["create"] != perStack {
+	if got := rows[room.ClusterStack]; got.Err != nil || got.Changes["create"] != perStack {
 		t.Errorf("cluster preview: %+v, want %d create", got, perStack)
 	}
-	if got := rows["alice"]; got.Status != StatusSkipped {
+	if got := rows["alice"]; got.Status != room.StatusSkipped {
 		t.Errorf("alice previewed before the cluster exists: %+v", got)
 	}
 
@@ -373,28 +376,28 @@ func TestPreviewAndStatusBeforeAndAfterUp(t *testing.T) {
 	if got := rows["alice"]; got.Status != "update succeeded" || got.URL != "http://demo-nginx.alice.svc.cluster.local" || got.Detail == "" {
 		t.Errorf("alice status: %+v", got)
 	}
-	if got := rows[ClusterStack]; got.Status != "update succeeded" || got.URL != "http://alb.example" {
+	if got := rows[room.ClusterStack]; got.Status != "update succeeded" || got.URL != "http://alb.example" {
 		t.Errorf("cluster status: %+v", got)
 	}
-	if got := rows["bob"]; got.Status != StatusNew {
-		t.Errorf("bob, previewed only: %+v, want %s", got, StatusNew)
+	if got := rows["bob"]; got.Status != room.StatusNew {
+		t.Errorf("bob, previewed only: %+v, want %s", got, room.StatusNew)
 	}
 }
 
 // The real program goes as far as the engine can without a provider plugin,
 // and the organizer says which plugin and how to install it.
 func TestRealProgramStopsAtTheMissingPluginAndSaysHowToInstallIt(t *testing.T) {
-	pinned := map[string]Plugin{}
-	for _, p := range builtPlugins(t, "../cmd/organizer") {
+	pinned := map[string]room.Plugin{}
+	for _, p := range room.PluginsOf(tools.Modules(t, "../cmd/organizer")) {
 		pinned[p.Name] = p
 	}
 	offline := func(opts *Options) {
 		// Nothing to download from here: fail at the first plugin, at once.
 		opts.Env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "true"
 	}
-	check := func(t *testing.T, r Result, plugin string) {
+	check := func(t *testing.T, r room.Result, plugin string) {
 		t.Helper()
-		var missing *MissingPluginError
+		var missing *room.MissingPluginError
 		if !errors.As(r.Err, &missing) {
 			t.Fatalf("%s: %v, want a MissingPluginError", r.Stack, r.Err)
 		}
@@ -402,7 +405,7 @@ func TestRealProgramStopsAtTheMissingPluginAndSaysHowToInstallIt(t *testing.T) {
 		if missing.Plugin != want {
 			t.Errorf("%s: missing %v, want the pinned %v", r.Stack, missing.Plugin, want)
 		}
-		for _, says := range []string{"organizer plugins", want.installCommand()} {
+		for _, says := range []string{"organizer plugins", want.InstallCommand()} {
 			if !strings.Contains(r.Err.Error(), says) {
 				t.Errorf("%s: %q does not say %q", r.Stack, r.Err, says)
 			}
@@ -416,16 +419,16 @@ func TestRealProgramStopsAtTheMissingPluginAndSaysHowToInstallIt(t *testing.T) {
 			t.Fatal(err)
 		}
 		rows := byStack(t, report)
-		check(t, rows[ClusterStack], "aws")
-		if rows["alice"].Status != StatusSkipped {
+		check(t, rows[room.ClusterStack], "aws")
+		if rows["alice"].Status != room.StatusSkipped {
 			t.Errorf("alice: %+v, want skipped", rows["alice"])
 		}
 	})
 	t.Run("participant", func(t *testing.T) {
-		room := &fakeRoom{}
+		fake := &fakeRoom{}
 		o := newTestOrganizer(t, testPlan(t, "alice"), func(cfg stacks.Config) pulumi.RunFunc {
 			if cfg.Target == config.TargetEKS {
-				return room.program(cfg)
+				return fake.program(cfg)
 			}
 			return stacks.Program(cfg)
 		}, offline)
@@ -434,9 +437,19 @@ func TestRealProgramStopsAtTheMissingPluginAndSaysHowToInstallIt(t *testing.T) {
 			t.Fatal(err)
 		}
 		rows := byStack(t, report)
-		if rows[ClusterStack].Err != nil {
-			t.Fatal(rows[ClusterStack].Err)
+		if rows[room.ClusterStack].Err != nil {
+			t.Fatal(rows[room.ClusterStack].Err)
 		}
 		check(t, rows["alice"], "kubernetes")
 	})
+}
+
+// devConfig is the repository's dev environment, the default shared cluster.
+func devConfig(t *testing.T) config.Config {
+	t.Helper()
+	cfg, err := room.ReadStackConfig(filepath.Join("..", "Pulumi.dev.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

@@ -2,73 +2,24 @@ package organizer
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"regexp"
-	"runtime/debug"
-	"sort"
-	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+
+	"github.com/eks-workshop/eks-workshop/organizer/room"
 )
-
-// Plugin is a provider plugin at a version.
-type Plugin struct {
-	Name, Version string
-}
-
-func (p Plugin) String() string { return p.Name + " v" + p.Version }
-
-// installCommand is how a person installs the plugin by hand.
-func (p Plugin) installCommand() string {
-	return fmt.Sprintf("pulumi plugin install resource %s %s", p.Name, p.Version)
-}
-
-// providerSDK matches the Go SDK module of a Pulumi provider; its version is
-// the plugin's (each SDK registers its resources at exactly that version).
-var providerSDK = regexp.MustCompile(`^github\.com/pulumi/pulumi-([a-z0-9-]+)/sdk(/v\d+)?$`)
-
-// PinnedPlugins are the provider plugins this binary's SDKs register
-// resources with: aws, docker, eks, kubernetes at the versions go.mod pins,
-// read from the module information Go builds into the binary. The engine
-// loads exactly these versions, so they are installed up front.
-func PinnedPlugins() ([]Plugin, error) {
-	info, ok := debug.ReadBuildInfo()
-	var plugins []Plugin
-	if ok {
-		plugins = pluginsOf(info.Deps)
-	}
-	if len(plugins) == 0 {
-		return nil, errors.New("this binary carries no module information to tell the pinned provider plugins from: build it with go build or go install")
-	}
-	return plugins, nil
-}
-
-func pluginsOf(deps []*debug.Module) []Plugin {
-	var plugins []Plugin
-	for _, m := range deps {
-		if m.Replace != nil {
-			m = m.Replace
-		}
-		if match := providerSDK.FindStringSubmatch(m.Path); match != nil {
-			plugins = append(plugins, Plugin{Name: match[1], Version: strings.TrimPrefix(m.Version, "v")})
-		}
-	}
-	sort.Slice(plugins, func(i, j int) bool { return plugins[i].Name < plugins[j].Name })
-	return plugins
-}
 
 // installPlugins installs the plugins the workspace does not have yet, so a
 // second run needs no network.
-func installPlugins(ctx context.Context, ws auto.Workspace, plugins []Plugin) error {
+func installPlugins(ctx context.Context, ws auto.Workspace, plugins []room.Plugin) error {
 	installed, err := ws.ListPlugins(ctx)
 	if err != nil {
 		return fmt.Errorf("listing installed plugins: %w", err)
 	}
-	have := map[Plugin]bool{}
+	have := map[room.Plugin]bool{}
 	for _, p := range installed {
 		if p.Version != nil {
-			have[Plugin{Name: p.Name, Version: p.Version.String()}] = true
+			have[room.Plugin{Name: p.Name, Version: p.Version.String()}] = true
 		}
 	}
 	for _, p := range plugins {
@@ -76,40 +27,8 @@ func installPlugins(ctx context.Context, ws auto.Workspace, plugins []Plugin) er
 			continue
 		}
 		if err := ws.InstallPlugin(ctx, p.Name, p.Version); err != nil {
-			return fmt.Errorf("installing the %s plugin (%s): %w", p, p.installCommand(), err)
+			return fmt.Errorf("installing the %s plugin (%s): %w", p, p.InstallCommand(), err)
 		}
 	}
 	return nil
-}
-
-// missingPlugin finds the engine's report of a provider plugin it could not
-// load ("no resource plugin 'pulumi-resource-aws' found in the workspace at
-// version v6.83.2").
-var missingPlugin = regexp.MustCompile(`no resource plugin 'pulumi-resource-([a-z0-9-]+)' found in the workspace(?: at version v([0-9A-Za-z.+-]+))?`)
-
-// MissingPluginError is an operation that stopped because a provider plugin
-// is not installed.
-type MissingPluginError struct {
-	Plugin Plugin
-	Err    error
-}
-
-func (e *MissingPluginError) Error() string {
-	return fmt.Sprintf("the %s provider plugin v%s is not installed: run `organizer plugins` to install the pinned plugins, or `%s`",
-		e.Plugin.Name, e.Plugin.Version, e.Plugin.installCommand())
-}
-
-func (e *MissingPluginError) Unwrap() error { return e.Err }
-
-// explainMissingPlugin turns the engine's missing-plugin failure into a
-// MissingPluginError; other errors pass through.
-func explainMissingPlugin(err error) error {
-	if err == nil {
-		return nil
-	}
-	match := missingPlugin.FindStringSubmatch(err.Error())
-	if match == nil {
-		return err
-	}
-	return &MissingPluginError{Plugin: Plugin{Name: match[1], Version: match[2]}, Err: err}
 }

@@ -3,8 +3,8 @@
 //
 //	organizer [flags] up|preview|destroy|status|plugins
 //
-// It is wiring only: organizer.Main is the command, tested there without
-// the provider SDKs that stacks.Program links.
+// It is wiring only: organizer.Main is the command, its command line
+// organizer/room's ParseArgs, tested there without the Pulumi SDK.
 package main
 
 import (
@@ -14,12 +14,13 @@ import (
 	"syscall"
 
 	"github.com/eks-workshop/eks-workshop/organizer"
+	"github.com/eks-workshop/eks-workshop/organizer/room"
 	"github.com/eks-workshop/eks-workshop/stacks"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := organizer.Main(ctx, os.Args[1:], os.Stdout, os.Stderr, organizer.Setup{Program: stacks.Program, Plugins: organizer.PinnedPlugins})
+	code := organizer.Main(ctx, os.Args[1:], os.Stdout, os.Stderr, organizer.Setup{Program: stacks.Program, Plugins: room.PinnedPlugins})
 	stop()
 	os.Exit(code)
 }

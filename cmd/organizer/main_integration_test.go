@@ -16,6 +16,7 @@ import (
 
 	"github.com/eks-workshop/eks-workshop/internal/tools"
 	"github.com/eks-workshop/eks-workshop/organizer"
+	"github.com/eks-workshop/eks-workshop/organizer/room"
 	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
@@ -55,7 +56,7 @@ func TestSession(t *testing.T) {
 	var bobFails atomic.Bool
 	bobFails.Store(true)
 	fake := organizer.Setup{
-		Plugins: func() ([]organizer.Plugin, error) { return nil, nil },
+		Plugins: func() ([]room.Plugin, error) { return nil, nil },
 		Program: func(cfg config.Config) pulumi.RunFunc {
 			return func(ctx *pulumi.Context) error {
 				var res pulumi.ResourceState

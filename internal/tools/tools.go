@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -108,4 +109,21 @@ func Require(t testing.TB, binaries ...string) map[string]string {
 		t.Skip(msg)
 	}
 	return paths
+}
+
+// Modules are the modules a build of pkg links, as Go records them in the
+// binary (debug.BuildInfo's Deps), read with the go command.
+func Modules(t testing.TB, pkg string) []*debug.Module {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{with .Module}}{{.Path}} {{.Version}}{{end}}", pkg).Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var deps []*debug.Module
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if path, version, ok := strings.Cut(line, " "); ok && version != "" {
+			deps = append(deps, &debug.Module{Path: path, Version: version})
+		}
+	}
+	return deps
 }

@@ -1,4 +1,4 @@
-package organizer
+package room
 
 import (
 	"encoding/json"
@@ -10,32 +10,22 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/eks-workshop/eks-workshop/internal/tools"
 )
 
-// builtPlugins are the plugins PinnedPlugins finds in a build of pkg: the
-// modules `go list` says it links, as Go records them in the binary. (A test
-// binary records none, and this one links no provider SDK: stacks.Program
-// comes from cmd/organizer.)
+// builtPlugins are the plugins PinnedPlugins finds in a build of pkg. (A
+// test binary records no modules, and this one links no provider SDK:
+// stacks.Program comes from cmd/organizer.)
 func builtPlugins(t *testing.T, pkg string) []Plugin {
-	t.Helper()
-	out, err := exec.Command("go", "list", "-deps", "-f", "{{with .Module}}{{.Path}} {{.Version}}{{end}}", pkg).Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
-	var deps []*debug.Module
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if path, version, ok := strings.Cut(line, " "); ok && version != "" {
-			deps = append(deps, &debug.Module{Path: path, Version: version})
-		}
-	}
-	return pluginsOf(deps)
+	return PluginsOf(tools.Modules(t, pkg))
 }
 
 // The plugins the organizer installs are the ones go.mod's SDKs register
 // their resources with: each SDK module ships its plugin's name and version
 // in pulumi-plugin.json.
 func TestPinnedPluginsAreTheSDKsOwn(t *testing.T) {
-	plugins := builtPlugins(t, "../cmd/organizer")
+	plugins := builtPlugins(t, "../../cmd/organizer")
 	names := map[string]bool{}
 	for _, p := range plugins {
 		names[p.Name] = true
@@ -71,13 +61,15 @@ func TestPinnedPluginsAreTheSDKsOwn(t *testing.T) {
 // The control: the organizer alone links no provider SDK, so the plugins
 // above are those of the program cmd/organizer passes it.
 func TestTheOrganizerAloneHasNoPlugins(t *testing.T) {
-	if plugins := builtPlugins(t, "."); len(plugins) != 0 {
-		t.Errorf("package organizer links the SDKs of %v", plugins)
+	for _, pkg := range []string{"..", "."} {
+		if plugins := builtPlugins(t, pkg); len(plugins) != 0 {
+			t.Errorf("package %s links the SDKs of %v", pkg, plugins)
+		}
 	}
 }
 
 func TestPluginsOfReadsOnlyProviderSDKs(t *testing.T) {
-	got := pluginsOf([]*debug.Module{
+	got := PluginsOf([]*debug.Module{
 		{Path: "github.com/pulumi/pulumi/sdk/v3", Version: "v3.226.0"},
 		{Path: "github.com/pulumi/pulumi-kubernetes/sdk/v4", Version: "v4.30.0"},
 		{Path: "github.com/pulumi/pulumi-aws/sdk/v6", Version: "v6.83.2", Replace: &debug.Module{Path: "github.com/pulumi/pulumi-aws/sdk/v6", Version: "v6.84.0"}},
@@ -92,7 +84,7 @@ func TestPluginsOfReadsOnlyProviderSDKs(t *testing.T) {
 
 func TestMissingPluginErrorSaysWhichAndHow(t *testing.T) {
 	engine := errors.New("error: could not load plugin for kubernetes provider 'default_4_30_0': no resource plugin 'pulumi-resource-kubernetes' found in the workspace at version v4.30.0")
-	err := explainMissingPlugin(engine)
+	err := ExplainMissingPlugin(engine)
 	var missing *MissingPluginError
 	if !errors.As(err, &missing) || missing.Plugin != (Plugin{"kubernetes", "4.30.0"}) {
 		t.Fatalf("%v: not read as the missing kubernetes v4.30.0", err)
@@ -106,7 +98,7 @@ func TestMissingPluginErrorSaysWhichAndHow(t *testing.T) {
 		t.Error("the engine's error is not kept")
 	}
 	other := errors.New("error: update failed")
-	if explainMissingPlugin(other) != other {
+	if ExplainMissingPlugin(other) != other {
 		t.Error("an unrelated error was rewritten")
 	}
 }

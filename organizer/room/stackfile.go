@@ -1,4 +1,4 @@
-package organizer
+package room
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package organizer
+package room
 
 import (
 	"os"
@@ -13,7 +13,7 @@ import (
 // devConfig is the repository's dev environment, the default shared cluster.
 func devConfig(t *testing.T) config.Config {
 	t.Helper()
-	cfg, err := ReadStackConfig(filepath.Join("..", "Pulumi.dev.yaml"))
+	cfg, err := ReadStackConfig(filepath.Join("..", "..", "Pulumi.dev.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func TestReadStackConfigReadsTheDevStackAsPulumiWould(t *testing.T) {
 		t.Errorf("dev's objects and booleans not read: %+v, podIdentity %v", cfg.NodeRoleAddonPolicies, cfg.PodIdentity)
 	}
 	// appsDir is the project's, wherever the organizer runs.
-	if want, _ := filepath.Abs(filepath.Join("..", "apps")); cfg.AppsDir != want {
+	if want, _ := filepath.Abs(filepath.Join("..", "..", "apps")); cfg.AppsDir != want {
 		t.Errorf("appsDir %q, want %q", cfg.AppsDir, want)
 	}
 }
@@ -100,13 +100,19 @@ func TestNewPlanGivesEachParticipantTheirNamespaceAndAccess(t *testing.T) {
 	}
 
 	outputs := ClusterOutputs{Kubeconfig: `{"apiVersion":"v1"}`, FlaskImage: "r/flask@sha256:" + strings.Repeat("a", 64), NginxImage: "r/nginx@sha256:" + strings.Repeat("b", 64)}
-	bob := plan.participantConfig(plan.Participants[1], outputs)
+	bob, err := plan.ParticipantConfig("bob", outputs)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if bob.Target != config.TargetLocal || bob.Namespace != "team-bob" || bob.Kubeconfig != outputs.Kubeconfig ||
 		bob.FlaskImage != outputs.FlaskImage || bob.NginxImage != outputs.NginxImage || bob.MetricsServer {
 		t.Errorf("bob's environment: %+v", bob)
 	}
 	if err := bob.Validate(); err != nil {
 		t.Errorf("bob's environment is invalid: %v", err)
+	}
+	if _, err := plan.ParticipantConfig("zed", outputs); err == nil || !strings.Contains(err.Error(), `"zed"`) {
+		t.Errorf("an environment for someone not in the room: %v", err)
 	}
 }
 

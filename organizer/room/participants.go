@@ -1,4 +1,4 @@
-package organizer
+package room
 
 import (
 	"bytes"
@@ -23,8 +23,9 @@ type Participant struct {
 	PrincipalArn string `yaml:"principalArn"`
 }
 
-// namespace is where the participant's environment lives.
-func (p Participant) namespace() string {
+// EnvironmentNamespace is where the participant's environment lives:
+// Namespace, or else Name.
+func (p Participant) EnvironmentNamespace() string {
 	if p.Namespace != "" {
 		return p.Namespace
 	}

@@ -1,22 +1,29 @@
-package organizer
+package room
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
-
-	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 )
 
-// Status is how a stack's operation ended; Status reports the last update's
-// kind and result instead ("update succeeded").
+// Operation names what the organizer does to the stacks.
+type Operation string
+
+const (
+	OpUp      Operation = "up"
+	OpPreview Operation = "preview"
+	OpDestroy Operation = "destroy"
+	OpStatus  Operation = "status"
+)
+
+// Status is how a stack's operation ended: the Operation when it succeeded;
+// OpStatus reports the last update's kind and result instead ("update
+// succeeded").
 type Status string
 
 const (
@@ -40,21 +47,6 @@ type Result struct {
 	Detail   string
 	Err      error
 	Duration time.Duration
-
-	participant *Participant
-}
-
-func (r *Result) setChanges(changes *map[string]int) {
-	if changes != nil {
-		r.Changes = *changes
-	}
-}
-
-func (r *Result) setPlanned(changes map[apitype.OpType]int) {
-	r.Changes = map[string]int{}
-	for op, n := range changes {
-		r.Changes[string(op)] = n
-	}
 }
 
 // changesText is "2 create, 1 same", by operation.
@@ -172,29 +164,3 @@ func (r Result) Problem() string {
 
 // unhandled is the Go SDK's wrapper around a program's error.
 var unhandled = regexp.MustCompile(`^an unhandled error occurred: (\d+ errors? occurred:|program failed:)?$`)
-
-// prefixWriter writes whole lines, each prefixed, to a writer shared by
-// stacks that run in parallel.
-type prefixWriter struct {
-	mu     *sync.Mutex
-	w      io.Writer
-	prefix string
-	buf    []byte
-}
-
-func (p *prefixWriter) Write(b []byte) (int, error) {
-	p.buf = append(p.buf, b...)
-	for {
-		i := bytes.IndexByte(p.buf, '\n')
-		if i < 0 {
-			return len(b), nil
-		}
-		p.mu.Lock()
-		_, err := fmt.Fprintf(p.w, "%s%s\n", p.prefix, p.buf[:i])
-		p.mu.Unlock()
-		p.buf = p.buf[i+1:]
-		if err != nil {
-			return len(b), err
-		}
-	}
-}

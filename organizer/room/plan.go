@@ -1,8 +1,9 @@
-package organizer
+package room
 
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/eks-workshop/eks-workshop/components/spec"
@@ -74,7 +75,7 @@ func NewPlan(cluster config.Config, participants []Participant) (*Plan, error) {
 			names[p.Name] = field
 		}
 
-		ns := p.namespace()
+		ns := p.EnvironmentNamespace()
 		nsField := field + ".namespace"
 		if p.Namespace == "" {
 			nsField = field + ".name" // the namespace is the name
@@ -116,7 +117,7 @@ func NewPlan(cluster config.Config, participants []Participant) (*Plan, error) {
 	plan.Cluster.AccessEntries = append([]spec.AccessEntry(nil), cluster.AccessEntries...)
 	for _, p := range participants {
 		if p.PrincipalArn != "" {
-			plan.Cluster.AccessEntries = append(plan.Cluster.AccessEntries, config.TeamAccessEntry(p.PrincipalArn, p.namespace()))
+			plan.Cluster.AccessEntries = append(plan.Cluster.AccessEntries, config.TeamAccessEntry(p.PrincipalArn, p.EnvironmentNamespace()))
 		}
 	}
 	return plan, nil
@@ -128,17 +129,22 @@ type ClusterOutputs struct {
 	Kubeconfig, FlaskImage, NginxImage string
 }
 
-// participantConfig is the participant's environment: the local target
+// ParticipantConfig is the participant's environment: the local target
 // pointed at the shared cluster, in their namespace, running the images the
 // cluster stack built (participants build nothing). The cluster already runs
-// metrics-server for every namespace.
-func (p *Plan) participantConfig(part Participant, cluster ClusterOutputs) config.Config {
+// metrics-server for every namespace. name is the participant's.
+func (p *Plan) ParticipantConfig(name string, cluster ClusterOutputs) (config.Config, error) {
+	i := slices.IndexFunc(p.Participants, func(part Participant) bool { return part.Name == name })
+	if i < 0 {
+		return config.Config{}, fmt.Errorf("participant %q: not in the plan", name)
+	}
+	part := p.Participants[i]
 	cfg := config.DefaultConfig()
 	cfg.Target = config.TargetLocal
 	cfg.Region = p.Cluster.Region
 	cfg.Kubeconfig = cluster.Kubeconfig
-	cfg.Namespace = part.namespace()
+	cfg.Namespace = part.EnvironmentNamespace()
 	cfg.FlaskImage, cfg.NginxImage = cluster.FlaskImage, cluster.NginxImage
 	cfg.MetricsServer = false
-	return cfg
+	return cfg, nil
 }

@@ -1,0 +1,186 @@
+package room
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// DefaultParallel is how many participants' stacks run at once by default.
+const DefaultParallel = 4
+
+// Commands are organizer's commands: an Operation on every stack, or
+// installing the pinned provider plugins.
+var Commands = []string{string(OpUp), string(OpPreview), string(OpDestroy), string(OpStatus), "plugins"}
+
+const usage = `usage: organizer [flags] COMMAND
+
+Runs the workshop for a room: the shared cluster (stack %q, configured by
+-cluster-config) and, on it, one stack per participant: a namespace they may
+edit, with their own copy of the workloads.
+
+commands:
+  up       install the pinned provider plugins, deploy the cluster, then every
+           participant (-parallel at a time); re-run after a failure to finish
+  preview  show what up would change
+  destroy  destroy every participant's stack, then the cluster
+  status   every stack's last update and URL
+  plugins  install the pinned provider plugins
+
+flags:
+`
+
+// participantFlags collects repeated -participant NAME[=PRINCIPAL_ARN].
+type participantFlags []Participant
+
+func (p *participantFlags) String() string { return fmt.Sprint(len(*p)) }
+func (p *participantFlags) Set(s string) error {
+	*p = append(*p, ParseParticipant(s))
+	return nil
+}
+
+// Settings are the organizer's options that are plain values, checked
+// before anything runs; organizer.Options embeds them.
+type Settings struct {
+	// Backend is the state backend URL: file://<dir>, s3://<bucket>/<path>,
+	// https://api.pulumi.com, ... A file backend's directory is created.
+	Backend string
+	// WorkDir holds the project file and each stack's settings file (with
+	// the passphrase provider's salt): keep it as long as the stacks.
+	WorkDir string
+	// SecretsProvider encrypts the stacks' secrets: "passphrase" (default;
+	// PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE must be set)
+	// or a KMS URL such as awskms://alias/workshop.
+	SecretsProvider string
+	// Parallel bounds how many participants' stacks run at once (default DefaultParallel).
+	Parallel int
+	// Env is added to the environment of every pulumi command.
+	Env map[string]string
+	// Refresh makes Up refresh every stack from the cloud before updating it.
+	Refresh bool
+}
+
+// Check fills in the defaults (SecretsProvider, Parallel) and reports every
+// problem at once. Backend and WorkDir are required.
+func (s *Settings) Check() error {
+	var problems []error
+	if s.Backend == "" {
+		problems = append(problems, errors.New("no state backend: want a URL such as file:///path/to/state or s3://bucket/prefix"))
+	}
+	if s.WorkDir == "" {
+		problems = append(problems, errors.New("no work directory for the stacks' settings files"))
+	}
+	if s.Parallel == 0 {
+		s.Parallel = DefaultParallel
+	}
+	if s.Parallel < 1 {
+		problems = append(problems, fmt.Errorf("parallel = %d: want at least 1", s.Parallel))
+	}
+	if s.SecretsProvider == "" {
+		s.SecretsProvider = "passphrase"
+	}
+	if s.SecretsProvider == "passphrase" && !s.hasEnv("PULUMI_CONFIG_PASSPHRASE") && !s.hasEnv("PULUMI_CONFIG_PASSPHRASE_FILE") {
+		problems = append(problems, errors.New("the passphrase secrets provider needs PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) set: it encrypts the stacks' secrets, the cluster's kubeconfig among them"))
+	}
+	return errors.Join(problems...)
+}
+
+// hasEnv is whether key is set for the pulumi commands: in Env, or else in
+// this process's environment, which they inherit.
+func (s *Settings) hasEnv(key string) bool {
+	if v, ok := s.Env[key]; ok {
+		return v != ""
+	}
+	return os.Getenv(key) != ""
+}
+
+// CommandLine is organizer's command line, checked.
+type CommandLine struct {
+	// Command is one of Commands.
+	Command string
+	Plan    *Plan
+	Settings
+	// EngineOutput asks for the engine's output, each line prefixed with its stack.
+	EngineOutput bool
+}
+
+// ParseArgs reads organizer's command line and checks everything that can
+// be checked before a stack is touched: the flags and the command, the
+// participants, the cluster's settings file, the plan they make and the
+// settings. It creates nothing. When something is wrong it writes why to
+// stderr (with the usage when the arguments do not parse) and returns the
+// error; the command then exits 2.
+func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
+	fs := flag.NewFlagSet("organizer", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, usage, ClusterStack)
+		fs.PrintDefaults()
+	}
+	var flagged participantFlags
+	participantsFile := fs.String("participants", "", "participants file (YAML: participants: [{name, principalArn?, namespace?}])")
+	fs.Var(&flagged, "participant", "a participant as NAME[=PRINCIPAL_ARN] (repeatable; added to -participants)")
+	clusterConfig := fs.String("cluster-config", "Pulumi.dev.yaml", "the shared cluster's stack settings file")
+	stateDir := fs.String("state-dir", ".organizer", "where the file backend (state/) and the stacks' settings (work/) live")
+	backend := fs.String("backend", "", "state backend URL (s3://bucket/prefix, https://api.pulumi.com, ...); default: file://<state-dir>/state")
+	secrets := fs.String("secrets-provider", "passphrase", "secrets provider: passphrase (set PULUMI_CONFIG_PASSPHRASE) or a KMS URL such as awskms://alias/workshop")
+	parallel := fs.Int("parallel", DefaultParallel, "participants' stacks run at once")
+	refresh := fs.Bool("refresh", false, "up: refresh each stack from the cloud first")
+	engineOutput := fs.Bool("engine-output", false, "print the engine's output, each line prefixed with its stack")
+	if err := fs.Parse(args); err != nil {
+		return nil, err // the flag package has said why, with the usage
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return nil, fmt.Errorf("%d arguments %q: want one command", fs.NArg(), fs.Args())
+	}
+	fail := func(err error) (*CommandLine, error) {
+		fmt.Fprintln(stderr, err)
+		return nil, err
+	}
+	cl := &CommandLine{Command: fs.Arg(0), EngineOutput: *engineOutput}
+	if !slices.Contains(Commands, cl.Command) {
+		defer fs.Usage()
+		return fail(fmt.Errorf("unknown command %q: want one of %v", cl.Command, Commands))
+	}
+
+	var participants []Participant
+	if *participantsFile != "" {
+		read, err := ReadParticipants(*participantsFile)
+		if err != nil {
+			return fail(err)
+		}
+		participants = read
+	}
+	participants = append(participants, flagged...)
+	cluster, err := ReadStackConfig(*clusterConfig)
+	if err != nil {
+		return fail(err)
+	}
+	if cl.Plan, err = NewPlan(cluster, participants); err != nil {
+		return fail(err)
+	}
+
+	state, err := filepath.Abs(*stateDir)
+	if err != nil {
+		return fail(err)
+	}
+	cl.Settings = Settings{
+		Backend:         *backend,
+		WorkDir:         filepath.Join(state, "work"),
+		SecretsProvider: *secrets,
+		Parallel:        *parallel,
+		Refresh:         *refresh,
+	}
+	if cl.Backend == "" {
+		cl.Backend = "file://" + filepath.Join(state, "state")
+	}
+	if err := cl.Settings.Check(); err != nil {
+		return fail(err)
+	}
+	return cl, nil
+}

@@ -1,0 +1,68 @@
+package room
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A command line ParseArgs refuses stops the command (exit code 2) before
+// any stack is touched, saying every problem.
+func TestBadInputStopsBeforeAnyStackWithEveryProblem(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "participants.yaml")
+	if err := os.WriteFile(file, []byte("participants:\n  - name: Alice\n  - name: bob\n    principalArn: arn:aws:iam::1:role/bob\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	_, err := ParseArgs([]string{
+		"-participants", file, "-participant", "bob", "-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "up",
+	}, &stderr)
+	if err == nil {
+		t.Error("accepted")
+	}
+	for _, want := range []string{
+		`participants[0] (Alice).name = "Alice"`,
+		`participants[1] (bob).principalArn = "arn:aws:iam::1:role/bob"`,
+		`participants[2] (bob).name = "bob": already used by participants[1] (bob)`,
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "state")); !os.IsNotExist(err) {
+		t.Errorf("the backend was created for a plan that is invalid: %v", err)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	for _, args := range [][]string{{}, {"up", "down"}, {"-parallel", "x", "up"}, {"down"}} {
+		var stderr strings.Builder
+		if _, err := ParseArgs(args, &stderr); err == nil || !strings.Contains(stderr.String(), "usage: organizer") {
+			t.Errorf("%q: accepted (%v) or no usage: %q", args, err, stderr.String())
+		}
+	}
+	var stderr strings.Builder
+	dir := t.TempDir()
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "")
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE_FILE", "")
+	_, err := ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "status"}, &stderr)
+	if err == nil || !strings.Contains(stderr.String(), "PULUMI_CONFIG_PASSPHRASE") {
+		t.Errorf("no passphrase: %v, stderr %q", err, stderr.String())
+	}
+}
+
+func TestParseArgsDefaultsTheStateToTheStateDir(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "x")
+	var stderr strings.Builder
+	cl, err := ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "-participant", "alice", "preview"}, &stderr)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if cl.Command != "preview" || cl.Backend != "file://"+filepath.Join(dir, "state") || cl.WorkDir != filepath.Join(dir, "work") ||
+		cl.Parallel != DefaultParallel || cl.SecretsProvider != "passphrase" || len(cl.Plan.Participants) != 1 {
+		t.Errorf("command line %+v", cl)
+	}
+}
