@@ -78,6 +78,7 @@ func declaredType(v any) string {
 // Every stack file sets only declared keys, with values of the declared type,
 // and passes validation.
 func TestStackFilesAreValid(t *testing.T) {
+	t.Parallel()
 	project := loadProject(t)
 	for _, stack := range []string{"dev", "prod"} {
 		cfg := stackConfig(t, stack)
@@ -136,6 +137,7 @@ func TestReadmeStaysTrue(t *testing.T) {
 // Through the Pulumi SDK's config, as `pulumi up` runs it: an absent key
 // takes its default, the same key set to "" or 0 is the stack's own value.
 func TestLoadConfigTellsAbsentFromEmpty(t *testing.T) {
+	t.Parallel()
 	base := map[string]string{"aws:region": "ap-northeast-2", config.ProjectName + ":appsDir": "../apps"}
 	var loaded Config
 	m := mocktest.New()

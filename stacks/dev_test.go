@@ -12,6 +12,7 @@ import (
 
 // The dev stack is the workshop's eksctl ClusterConfig (seed 000), setting for setting.
 func TestDevStackReproducesTheWorkshop(t *testing.T) {
+	t.Parallel()
 	run := runStack(t, "dev", nil)
 
 	t.Run("aws provider in ap-northeast-2 for every AWS resource", func(t *testing.T) {
@@ -148,6 +149,7 @@ func TestDevStackReproducesTheWorkshop(t *testing.T) {
 // Every resource a component creates is its child and carries its name as a
 // prefix, so URNs and console names show where each resource comes from.
 func TestComponentChildrenAreParentedAndPrefixed(t *testing.T) {
+	t.Parallel()
 	run := runStack(t, "dev", nil)
 	components := map[string]mocktest.Resource{}
 	for _, r := range run.Resources() {

@@ -35,7 +35,8 @@ type stackRun struct {
 }
 
 // runStack runs Run with a stack's config file (plus overrides) and returns
-// what was registered and the resolved stack outputs.
+// what was registered and the resolved stack outputs. Each run has a monitor
+// of its own, so the tests that run stacks run in parallel.
 func runStack(t testing.TB, stack string, overrides map[string]string) stackRun {
 	t.Helper()
 	cfg := stackConfig(t, stack)

@@ -23,6 +23,7 @@ func imageBuilds(run stackRun) []string {
 }
 
 func TestLocalStackDeploysPrebuiltImagesAsGivenAndBuildsNothing(t *testing.T) {
+	t.Parallel()
 	// Negative control: without the keys, both apps are built.
 	if built := imageBuilds(runStack(t, "local", nil)); len(built) != 2 {
 		t.Fatalf("default local stack builds %v, want both apps", built)
@@ -54,6 +55,7 @@ func TestLocalStackDeploysPrebuiltImagesAsGivenAndBuildsNothing(t *testing.T) {
 }
 
 func TestOnePrebuiltImageLeavesTheOtherAppBuilt(t *testing.T) {
+	t.Parallel()
 	run := runStack(t, "local", map[string]string{"eks-workshop:nginxImage": prebuiltNginx})
 	if built := imageBuilds(run); len(built) != 1 || built[0] != "demo-flask-backend-image" {
 		t.Errorf("builds %v, want only demo-flask-backend-image", built)
@@ -65,6 +67,7 @@ func TestOnePrebuiltImageLeavesTheOtherAppBuilt(t *testing.T) {
 }
 
 func TestEKSStackCreatesNoRepositoryForAPrebuiltImage(t *testing.T) {
+	t.Parallel()
 	run := runStack(t, "dev", map[string]string{"eks-workshop:flaskImage": prebuiltFlask})
 	var repos []string
 	for _, r := range run.ByType("aws:ecr/repository:Repository") {
@@ -93,6 +96,7 @@ func TestEKSStackCreatesNoRepositoryForAPrebuiltImage(t *testing.T) {
 // prebuilt one given by digest) tells kube-score that pull policy Always
 // does not apply; a prebuilt image by tag gets no exemption.
 func TestOnlyDigestPinnedImagesAreExemptFromPullPolicyAlways(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		overrides map[string]string

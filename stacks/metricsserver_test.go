@@ -13,6 +13,7 @@ import (
 const chartType = "kubernetes:helm.sh/v4:Chart"
 
 func TestLocalStackInstallsMetricsServerForTheHPAs(t *testing.T) {
+	t.Parallel()
 	run := runStack(t, "local", nil)
 	chart := run.Get(t, chartType, "local-metrics-server")
 	if chart.Input("chart") != "metrics-server" || chart.Input("version") != config.DefaultConfig().AddonVersions.MetricsServer ||
@@ -42,6 +43,7 @@ func TestLocalStackInstallsMetricsServerForTheHPAs(t *testing.T) {
 
 // On EKS, ClusterAddons installs it, verifying the kubelets' certificates.
 func TestEKSStackKeepsItsOwnMetricsServer(t *testing.T) {
+	t.Parallel()
 	run := runStack(t, "dev", nil)
 	chart := run.Get(t, chartType, "eks-demo-metrics-server")
 	if args := chart.Input("values.args"); args != nil {

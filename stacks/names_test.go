@@ -27,6 +27,7 @@ func accountNames(run stackRun) map[string]bool {
 // dev and prod can share one account and region: no account-wide name of
 // one is a name of the other.
 func TestDevAndProdShareNoAccountWideName(t *testing.T) {
+	t.Parallel()
 	dev := accountNames(runStack(t, "dev", nil))
 	prod := accountNames(runStack(t, "prod", nil))
 	for _, want := range []string{

@@ -83,6 +83,7 @@ func checkExplicitProvider(t *testing.T, run stackRun) {
 }
 
 func TestDevStackRunsTheWorkloadsOnEKS(t *testing.T) {
+	t.Parallel()
 	run := runStack(t, "dev", map[string]string{"eks-workshop:teamPrincipalArn": "arn:aws:iam::123456789012:role/Developers"})
 	objects := decodeAll(t, run)
 	checkExplicitProvider(t, run)
@@ -223,6 +224,7 @@ func TestDevStackRunsTheWorkloadsOnEKS(t *testing.T) {
 }
 
 func TestProdStackGivesControllersPodIdentity(t *testing.T) {
+	t.Parallel()
 	run := runStack(t, "prod", nil)
 	got := map[string]bool{}
 	for _, a := range run.ByType("aws:eks/podIdentityAssociation:PodIdentityAssociation") {
@@ -250,6 +252,7 @@ func TestProdStackGivesControllersPodIdentity(t *testing.T) {
 }
 
 func TestLocalStackRegistersNothingFromAWS(t *testing.T) {
+	t.Parallel()
 	run := runStack(t, "local", nil)
 	for _, r := range run.Resources() {
 		if strings.HasPrefix(r.Type, "aws:") || strings.HasPrefix(r.Type, "eks:") || r.Type == "pulumi:providers:aws" {
@@ -294,6 +297,7 @@ func TestLocalStackRegistersNothingFromAWS(t *testing.T) {
 }
 
 func TestRenderYamlToDirectoryForGitOps(t *testing.T) {
+	t.Parallel()
 	run := runStack(t, "local", map[string]string{"eks-workshop:renderYamlToDirectory": "rendered/development"})
 	if dir := run.Get(t, "pulumi:providers:kubernetes", "k8s").Input("renderYamlToDirectory"); dir != "rendered/development" {
 		t.Errorf("renderYamlToDirectory = %v", dir)

@@ -10,6 +10,7 @@ import (
 // CIDRs, KMS secrets encryption, long log retention, IMDSv2, no node-role
 // add-on policies, and protection on the VPC and cluster.
 func TestProdStackIsHardened(t *testing.T) {
+	t.Parallel()
 	run := runStack(t, "prod", nil)
 	cluster := run.Get(t, "eks:index:Cluster", "eks-prod-cluster")
 

@@ -174,6 +174,7 @@ func synthCommand(args []string, stdout, stderr *bytes.Buffer) error {
 }
 
 func TestUnknownStackAndBadConfigFailWithTheirMessage(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	if err := synthCommand([]string{"-root", "..", "-stack", "staging"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), `unknown stack "staging"`) {
 		t.Errorf("unknown stack: %v", err)
@@ -200,6 +201,7 @@ func TestUnknownStackAndBadConfigFailWithTheirMessage(t *testing.T) {
 }
 
 func TestWritesAndDiffs(t *testing.T) {
+	t.Parallel()
 	dev, prod := t.TempDir(), t.TempDir()
 	var out bytes.Buffer
 	if err := synthCommand([]string{"-root", "..", "-stack", "dev", "-out", dev}, &out, &out); err != nil {
@@ -221,6 +223,7 @@ func TestWritesAndDiffs(t *testing.T) {
 }
 
 func TestCriticalPathReportUsesTheLatencyTable(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	if err := synthCommand([]string{"-root", "..", "-stack", "dev", "-critical-path"}, &out, &out); err != nil {
 		t.Fatal(err)

@@ -86,6 +86,7 @@ func TestDockerfilesArePinnedNonRootAndExposeTheDeployedPort(t *testing.T) {
 }
 
 func TestStacksPushBothAppsToECR(t *testing.T) {
+	t.Parallel()
 	run := runStack(t, "dev", nil)
 	for _, w := range config.DefaultConfig().Workloads() {
 		repo := run.Get(t, "aws:ecr/repository:Repository", w.Name+"-repo")
