@@ -374,7 +374,7 @@ def test_renewal_does_not_delay_requests_against_a_slow_upstream(fake_upstream, 
     fake_upstream.respond(payload={"hits": [HIT]})
     app = make_client(fake_upstream.url, CACHE_TTL_SECONDS=2, CACHE_RENEW_FRACTION=0.5).application
     assert app.test_client().get("/contents/aws").status_code == 200
-    time.sleep(1.1)
+    time.sleep(1.6)  # past the latest renewal point (1.5 s), before the TTL
     fake_upstream.respond(payload={"hits": [HIT]}, delay=0.5)
     started = time.monotonic()
     answers = _concurrently(8, lambda i: app.test_client().get("/contents/aws"))
