@@ -32,11 +32,11 @@ import (
 
 	"github.com/eks-workshop/eks-workshop/internal/kubetest"
 	"github.com/eks-workshop/eks-workshop/internal/mocktest"
-	"github.com/eks-workshop/eks-workshop/internal/synth"
+	"github.com/eks-workshop/eks-workshop/synth"
 )
 
 // snapshotDir holds the committed synth of every stack (go run ./cmd/synth
-// -all -out testdata/synth); internal/synth's tests keep it current.
+// -all -out testdata/synth); synth's tests keep it current.
 var snapshotDir = filepath.Join(repoRoot, "testdata", "synth")
 
 // snapshotStacks are the stacks with a committed synth.

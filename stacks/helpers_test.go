@@ -8,8 +8,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-workshop/eks-workshop/internal/mocktest"
-	"github.com/eks-workshop/eks-workshop/internal/synth"
 	"github.com/eks-workshop/eks-workshop/stacks/config"
+	"github.com/eks-workshop/eks-workshop/synth"
 )
 
 // repoRoot is where Pulumi.yaml and the stack files live.

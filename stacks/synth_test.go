@@ -1,7 +1,7 @@
 package stacks_test
 
 // The synth of our program: its snapshots, and cmd/synth's command over it.
-// Here rather than in internal/synth or cmd/synth, whose tests would
+// Here rather than in synth or cmd/synth, whose tests would
 // otherwise link the provider SDKs the program imports.
 
 import (
@@ -17,8 +17,8 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/eks-workshop/eks-workshop/internal/synth"
 	"github.com/eks-workshop/eks-workshop/stacks"
+	"github.com/eks-workshop/eks-workshop/synth"
 )
 
 // root is the repository root, seen from this package.

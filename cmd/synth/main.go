@@ -1,7 +1,7 @@
 // Command synth writes the program's plan for a stack as reviewable files,
 // with no cloud credentials, no Pulumi CLI and no network: it runs
 // stacks.Run under the shared mock monitor with the stack's configuration
-// resolved as the Pulumi CLI resolves it (see package internal/synth).
+// resolved as the Pulumi CLI resolves it (see package synth).
 //
 //	go run ./cmd/synth -stack dev -out /tmp/dev             # /tmp/dev/resources.yaml, /tmp/dev/kubernetes/*.yaml
 //	go run ./cmd/synth -stack dev -out /tmp/new -diff /tmp/dev
@@ -21,8 +21,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/eks-workshop/eks-workshop/internal/synth"
 	"github.com/eks-workshop/eks-workshop/stacks"
+	"github.com/eks-workshop/eks-workshop/synth"
 )
 
 // main is wiring only (synth.Command is the command, tested there and in

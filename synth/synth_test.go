@@ -10,11 +10,11 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/eks-workshop/eks-workshop/internal/synth"
+	"github.com/eks-workshop/eks-workshop/synth"
 )
 
 // root is the repository root, seen from this package.
-const root = "../.."
+const root = ".."
 
 func mustRun(t *testing.T, root, stack string, overrides map[string]string, program pulumi.RunFunc) *synth.Result {
 	t.Helper()
