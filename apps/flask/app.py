@@ -183,8 +183,9 @@ class Reply:
 
 
 class ContentService:
-    """/contents/<topic> behind the cache, the coalescing of identical
-    requests, the limit on concurrent upstream calls and the breaker."""
+    """/contents/<topic> behind the cache and its renewal, the coalescing of
+    identical requests, the limit on concurrent upstream calls and the
+    breaker."""
 
     def __init__(self, client, config, clock=time.monotonic, rand=random.random):
         self.client = client
@@ -245,8 +246,10 @@ class ContentService:
         # Answered while this request waited for its turn as leader (an
         # answer due for renewal is not: renewing it is this call's job).
         cached = self.cache.get(topic)
-        if cached is not None and cached[1] < cached[0][1]:
-            return Reply(200, body=cached[0][0])
+        if cached is not None:
+            (body, renew_at), age = cached
+            if age < renew_at:
+                return Reply(200, body=body)
         if not self.slots.acquire(blocking=False):
             return Reply.error(503, "upstream busy", retry_after=1)
         try:
