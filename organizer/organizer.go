@@ -191,17 +191,7 @@ func (o *Organizer) Up(ctx context.Context) (room.Report, error) {
 		return nil, err
 	}
 	cluster := o.run(ctx, room.OpUp, o.clusterRow(), func(r *room.Result) error {
-		s, err := o.stack(ctx, room.ClusterStack, o.program(o.plan.Cluster), true)
-		if err != nil {
-			return err
-		}
-		res, err := s.Up(ctx, o.upOptions(room.ClusterStack)...)
-		if err != nil {
-			return err
-		}
-		r.Changes = changes(res.Summary.ResourceChanges)
-		r.URL = outputString(res.Outputs, outputClusterURL)
-		return nil
+		return o.up(ctx, r, o.plan.Cluster, outputClusterURL)
 	})
 	outputs, err := o.clusterOutputs(ctx)
 	if cluster.Err == nil && err != nil {
@@ -217,18 +207,24 @@ func (o *Organizer) Up(ctx context.Context) (room.Report, error) {
 		if err != nil {
 			return err
 		}
-		s, err := o.stack(ctx, r.Stack, o.program(cfg), true)
-		if err != nil {
-			return err
-		}
-		res, err := s.Up(ctx, o.upOptions(r.Stack)...)
-		if err != nil {
-			return err
-		}
-		r.Changes = changes(res.Summary.ResourceChanges)
-		r.URL = outputString(res.Outputs, outputParticipantURL)
-		return nil
+		return o.up(ctx, r, cfg, outputParticipantURL)
 	})...), nil
+}
+
+// up runs `pulumi up` on r's stack with cfg's program and records the
+// changes and the URL the stack outputs under urlOutput.
+func (o *Organizer) up(ctx context.Context, r *room.Result, cfg config.Config, urlOutput string) error {
+	s, err := o.stack(ctx, r.Stack, o.program(cfg), true)
+	if err != nil {
+		return err
+	}
+	res, err := s.Up(ctx, o.upOptions(r.Stack)...)
+	if err != nil {
+		return err
+	}
+	r.Changes = changes(res.Summary.ResourceChanges)
+	r.URL = outputString(res.Outputs, urlOutput)
+	return nil
 }
 
 func (o *Organizer) upOptions(stack string) []optup.Option {
