@@ -121,7 +121,7 @@ func New(ctx context.Context, plan *room.Plan, opts Options) (*Organizer, error)
 	if opts.Command == nil {
 		cmd, err := auto.NewPulumiCommand(nil)
 		if err != nil {
-			return nil, fmt.Errorf("the Pulumi CLI (3.226 or newer on PATH): %w", err)
+			return nil, fmt.Errorf("the Pulumi CLI (3.276 or newer on PATH): %w", err)
 		}
 		opts.Command = cmd
 	}

@@ -1,7 +1,7 @@
 package synth
 
 import (
-	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pulumi/esc"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 
@@ -67,9 +66,7 @@ func StackConfig(root, stack string) (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
-	// No ESC environment: the stacks import none.
-	if err := workspace.ValidateStackConfigAndApplyProjectConfig(context.Background(), stack, project,
-		esc.Value{}, ps.Config, config.NopEncrypter, config.NopDecrypter); err != nil {
+	if err := applyProjectConfig(project, ps.Config); err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	decrypted, err := ps.Config.Decrypt(config.NopDecrypter)
@@ -81,4 +78,97 @@ func StackConfig(root, stack string) (map[string]string, error) {
 		out[k.String()] = v
 	}
 	return out, nil
+}
+
+// applyProjectConfig does what the CLI's config merge does for a stack with
+// no ESC environment and no secrets (pkg/v3/workspace mergeConfig at
+// v3.276.0, which moved out of the SDK): every key the stack file sets is
+// checked against the type Pulumi.yaml declares, and every key it leaves out
+// takes Pulumi.yaml's value or default. pkg/v3 is not imported for it: its
+// workspace package links the engine's plugin host and code generators.
+func applyProjectConfig(project *workspace.Project, stackConfig config.Map) error {
+	keys := make([]string, 0, len(project.Config))
+	for k := range project.Config {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var problems []error
+	for _, name := range keys {
+		declared := project.Config[name]
+		key, err := projectConfigKey(project.Name.String(), name)
+		if err != nil {
+			return err
+		}
+		value, onStack, err := stackConfig.Get(key, true)
+		if err != nil {
+			return fmt.Errorf("config key %q: %w", key, err)
+		}
+		if !onStack {
+			if err := setProjectDefault(stackConfig, key, declared); err != nil {
+				problems = append(problems, err)
+			}
+			continue
+		}
+		if err := checkDeclaredType(name, declared, value); err != nil {
+			problems = append(problems, err)
+		}
+	}
+	return errors.Join(problems...)
+}
+
+// projectConfigKey namespaces a Pulumi.yaml config key as the CLI does: a
+// key without a namespace belongs to the project.
+func projectConfigKey(project, name string) (config.Key, error) {
+	if strings.Contains(name, ":") {
+		return config.ParseKey(name)
+	}
+	return config.MustMakeKey(project, name), nil
+}
+
+// setProjectDefault gives key Pulumi.yaml's value, else its default, with
+// arrays and objects JSON-encoded as the CLI stores them.
+func setProjectDefault(stackConfig config.Map, key config.Key, declared workspace.ProjectConfigType) error {
+	raw := declared.Value
+	if declared.Default != nil {
+		raw = declared.Default
+	}
+	if raw == nil {
+		return fmt.Errorf("config key %q is required: Pulumi.yaml gives it no default", key)
+	}
+	switch v := raw.(type) {
+	case string, int, bool:
+		return stackConfig.Set(key, config.NewValue(fmt.Sprint(v)), true)
+	}
+	simple, err := workspace.SimplifyMarshalledValue(raw)
+	if err != nil {
+		return fmt.Errorf("config key %q: %w", key, err)
+	}
+	encoded, err := json.Marshal(simple)
+	if err != nil {
+		return fmt.Errorf("config key %q: %w", key, err)
+	}
+	return stackConfig.Set(key, config.NewObjectValue(string(encoded)), true)
+}
+
+// checkDeclaredType fails when a stack value is not of the type Pulumi.yaml
+// declares for it, in the CLI's words.
+func checkDeclaredType(name string, declared workspace.ProjectConfigType, value config.Value) error {
+	if !declared.IsExplicitlyTyped() {
+		return nil
+	}
+	text, err := value.Value(config.NopDecrypter)
+	if err != nil {
+		return fmt.Errorf("config key %q: %w", name, err)
+	}
+	var content any = text
+	if value.Object() {
+		if err := json.Unmarshal([]byte(text), &content); err != nil {
+			return fmt.Errorf("config key %q: %w", name, err)
+		}
+	}
+	if !workspace.ValidateConfigValue(*declared.Type, declared.Items, content) {
+		return fmt.Errorf("configuration key '%s' must be of type '%s'",
+			name, workspace.InferFullTypeName(*declared.Type, declared.Items))
+	}
+	return nil
 }
