@@ -10,6 +10,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eks-workshop/eks-workshop/internal/cost"
 	"github.com/eks-workshop/eks-workshop/internal/critical"
 )
 
@@ -26,6 +27,8 @@ func Command(args []string, program pulumi.RunFunc, stdout, stderr io.Writer) er
 	root := flags.String("root", ".", "the repository root, where Pulumi.yaml is")
 	criticalPath := flags.Bool("critical-path", false, "print the deploy's simulated critical path")
 	latencies := flags.String("latencies", "", "with -critical-path: a file of TYPE=SECONDS lines overriding the latency table")
+	withCost := flags.Bool("cost", false, "print the cost estimate (with -diff, also the cost difference)")
+	usageFile := flags.String("usage", "", "with -cost: a usage file overriding the usage assumptions")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
@@ -43,6 +46,10 @@ func Command(args []string, program pulumi.RunFunc, stdout, stderr io.Writer) er
 		if err := table.OverrideFile(*latencies); err != nil {
 			return err
 		}
+	}
+	prices, usage, err := costInputs(*withCost, *usageFile)
+	if err != nil {
+		return err
 	}
 
 	var results []*Result
@@ -82,6 +89,15 @@ func Command(args []string, program pulumi.RunFunc, stdout, stderr io.Writer) er
 			}
 			report.Write(stdout)
 		}
+		var estimate *cost.Estimate
+		if prices != nil {
+			if estimate, err = r.Estimate(prices, usage); err != nil {
+				return fmt.Errorf("stack %s: %w", r.Stack, err)
+			}
+			if err := estimate.Write(stdout); err != nil {
+				return err
+			}
+		}
 		if *diff == "" {
 			continue
 		}
@@ -94,12 +110,41 @@ func Command(args []string, program pulumi.RunFunc, stdout, stderr io.Writer) er
 			return fmt.Errorf("stack %s: %w", r.Stack, err)
 		}
 		fmt.Fprintf(stdout, "changes against %s:\n%s", earlier, changes)
+		if estimate != nil {
+			costChanges, err := costDiffWith(earlier, estimate, prices, usage)
+			if err != nil {
+				return fmt.Errorf("stack %s: %w", r.Stack, err)
+			}
+			fmt.Fprint(stdout, costChanges)
+		}
 	}
 	if *criticalPath {
 		fmt.Fprintln(stdout, "latency table:")
 		table.Write(stdout)
 	}
 	return nil
+}
+
+// costInputs are the price table and the usage -cost prices with (nil
+// without -cost).
+func costInputs(withCost bool, usageFile string) (*cost.Table, *cost.Usage, error) {
+	if !withCost {
+		if usageFile != "" {
+			return nil, nil, errors.New("-usage goes with -cost")
+		}
+		return nil, nil, nil
+	}
+	prices, err := cost.DefaultTable()
+	if err != nil {
+		return nil, nil, err
+	}
+	usage := cost.DefaultUsage()
+	if usageFile != "" {
+		if usage, err = cost.ReadUsage(usageFile); err != nil {
+			return nil, nil, err
+		}
+	}
+	return prices, usage, nil
 }
 
 // diffWith compares r with the synth in dir; a stack dir lacks is all new.

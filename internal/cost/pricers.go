@@ -1,0 +1,156 @@
+package cost
+
+import (
+	"fmt"
+	"math/big"
+	"sort"
+	"strings"
+)
+
+// cluster is the EKS control plane at the rate of its version's support
+// state on the table's date.
+func (e *estimator) cluster(r Resource) {
+	version := lookup(r.Inputs, "version")
+	if version == "" {
+		e.unpriced(r, "no Kubernetes version in its inputs")
+		return
+	}
+	state, dates, err := e.table.Calendar.SupportState(version, e.table.Date)
+	if err != nil {
+		e.unpriced(r, err.Error())
+		return
+	}
+	var it Item
+	switch state {
+	case SupportStandard:
+		it = e.item(itemEKSStandard, one())
+		it.What = fmt.Sprintf("EKS cluster, Kubernetes %s in standard support until %s", version, dates.EndOfStandard)
+	case SupportExtended:
+		it = e.item(itemEKSExtended, one())
+		it.What = fmt.Sprintf("EKS cluster, Kubernetes %s in extended support since %s (ends %s)", version, dates.EndOfStandard, dates.EndOfExtended)
+	default:
+		e.unpriced(r, fmt.Sprintf("Kubernetes %s is %s on %s", version, state, e.table.Date.Format("2006-01-02")))
+		return
+	}
+	e.line(r, it)
+}
+
+// nodeGroup is desiredSize on-demand instances of its first instance type,
+// each with its root volume as gp3.
+func (e *estimator) nodeGroup(r Resource) {
+	types, _ := r.Inputs["instanceTypes"].([]any)
+	if len(types) == 0 {
+		e.unpriced(r, "no instance type in its inputs")
+		return
+	}
+	typ := fmt.Sprint(types[0])
+	nodes := number(r.Inputs, 3, "scalingConfig", "desiredSize")
+	maxNodes := lookup(r.Inputs, "scalingConfig", "maxSize")
+	disk := number(r.Inputs, 20, "diskSize")
+
+	instances := Item{What: fmt.Sprintf("%s on demand, desired size (the autoscaler may add up to maxSize %s)", typ, maxNodes), Quantity: nodes, Unit: "instance-hour"}
+	if len(types) > 1 {
+		instances.What += fmt.Sprintf("; priced as %s, the first of %d types", typ, len(types))
+	}
+	if p, ok := e.table.Instances[e.region]; ok {
+		instances.Rate = p.Prices[typ]
+	}
+	volumes := e.monthlyItem(itemGP3, new(big.Rat).Mul(nodes, disk), false)
+	volumes.What = fmt.Sprintf("root volumes, %s GiB gp3 per node", disk.FloatString(0))
+	e.line(r, instances, volumes)
+}
+
+// natGateway is its hours and the data it processes (usage).
+func (e *estimator) natGateway(r Resource) {
+	gb, _ := e.usage.value(r.Type, r.Name, "monthlyDataProcessedGB")
+	e.line(r, e.item(itemNATHour, one()), e.monthlyItem(itemNATGB, gb, true))
+}
+
+// eip is one public IPv4 address (a NAT gateway's).
+func (e *estimator) eip(r Resource) { e.line(r, e.item(itemIPv4Hour, one())) }
+
+// logGroup is the logs ingested into it (usage); storage is not priced.
+func (e *estimator) logGroup(r Resource) {
+	gb, _ := e.usage.value(r.Type, r.Name, "monthlyIngestedGB")
+	e.line(r, e.monthlyItem(itemLogsGB, gb, true))
+}
+
+// kmsKey is one customer managed key.
+func (e *estimator) kmsKey(r Resource) { e.line(r, e.monthlyItem(itemKMSKey, one(), false)) }
+
+// addon: EKS add-ons are free; Container Insights bills for what it sends.
+func (e *estimator) addon(r Resource) {
+	if lookup(r.Inputs, "addonName") == "amazon-cloudwatch-observability" {
+		e.unpriced(r, "Container Insights bills per metric, observation and log volume; no price in the table")
+	}
+}
+
+// service: a Service of type LoadBalancer makes an NLB or a Classic one.
+func (e *estimator) service(r Resource) {
+	if lookup(r.Inputs, "spec", "type") == "LoadBalancer" {
+		e.unpriced(r, "a Service of type LoadBalancer makes a Network Load Balancer; no price in the table")
+	}
+}
+
+// volumeClaim: a claim makes an EBS volume of the size it asks.
+func (e *estimator) volumeClaim(r Resource) {
+	e.unpriced(r, "a PersistentVolumeClaim makes an EBS volume whose type its StorageClass sets; not priced")
+}
+
+// albGroupPrefix marks Ingresses outside any ALB group ("" for non-ALB ones).
+const albGroupPrefix = "ingress/"
+
+// albGroup is the ALB an Ingress gets: its IngressGroup's, or its own.
+func albGroup(r Resource) string {
+	class := lookup(r.Inputs, "spec", "ingressClassName")
+	if class == "" {
+		class = lookup(r.Inputs, "metadata", "annotations", "kubernetes.io/ingress.class")
+	}
+	if class != "alb" {
+		return ""
+	}
+	if g := lookup(r.Inputs, "metadata", "annotations", "alb.ingress.kubernetes.io/group.name"); g != "" {
+		return g
+	}
+	return albGroupPrefix + lookup(r.Inputs, "metadata", "namespace") + "/" + r.Name
+}
+
+// loadBalancers prices one ALB per IngressGroup (the AWS Load Balancer
+// Controller's), with a public IPv4 address per subnet it spans when
+// internet-facing, and LCUs (usage).
+func (e *estimator) loadBalancers() {
+	groups := make([]string, 0, len(e.albs))
+	for g := range e.albs {
+		groups = append(groups, g)
+	}
+	sort.Strings(groups)
+	for _, g := range groups {
+		ingresses := e.albs[g]
+		if g == "" {
+			for _, r := range ingresses {
+				e.unpriced(r, "an Ingress of a class other than alb; whatever serves it is not priced")
+			}
+			continue
+		}
+		var names []string
+		public := false
+		for _, r := range ingresses {
+			names = append(names, r.Name)
+			public = public || lookup(r.Inputs, "metadata", "annotations", "alb.ingress.kubernetes.io/scheme") == "internet-facing"
+		}
+		alb := Resource{Type: typeIngress, Name: fmt.Sprintf("ALB %s (%s)", strings.TrimPrefix(g, albGroupPrefix), strings.Join(names, ", "))}
+		lcu, _ := e.usage.value(typeIngress, strings.TrimPrefix(g, albGroupPrefix), "lcuPerHour")
+		items := []Item{e.item(itemALBHour, one()), e.item(itemALBLCU, lcu)}
+		items[1].Usage = true
+		if public {
+			addresses := e.item(itemIPv4Hour, big.NewRat(int64(e.elbSubnets), 1))
+			addresses.What = fmt.Sprintf("public IPv4 addresses, one per public subnet (%d)", e.elbSubnets)
+			if e.elbSubnets == 0 {
+				e.unpriced(alb, "internet-facing, but the stack has no subnets tagged kubernetes.io/role/elb to count its addresses")
+			} else {
+				items = append(items, addresses)
+			}
+		}
+		e.line(alb, items...)
+	}
+}

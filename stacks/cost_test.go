@@ -1,0 +1,166 @@
+package stacks_test
+
+// The cost of the stacks as the program registers them, priced from
+// internal/cost's table (prices.yaml, dated 2026-12-04). The figures in the
+// comments are computed by hand from that table.
+
+import (
+	"math/big"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/eks-workshop/eks-workshop/internal/cost"
+	"github.com/eks-workshop/eks-workshop/stacks"
+)
+
+func estimate(t *testing.T, stack string, overrides map[string]string) *cost.Estimate {
+	t.Helper()
+	table, err := cost.DefaultTable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := mustRun(t, root, stack, overrides, stacks.Run).Estimate(table, cost.DefaultUsage())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// cents is an amount in whole cents, rounded half away from zero.
+func cents(r *big.Rat) string { return cost.USD(r, 2) }
+
+// dev, priced by hand (us-east-1 prices, where every item of dev has one):
+//
+//	EKS control plane, 1.33: extended support since 2026-07-29   1 x 0.60        = 0.600000 /h
+//	nodes: 3 x m5.large                                          3 x 0.096       = 0.288000 /h
+//	root volumes: 3 x 20 GiB gp3                                 60 x 0.08 / 720 = 0.006667 /h
+//	NAT gateways: 3 x hours                                      3 x 0.045       = 0.135000 /h
+//	NAT data: 3 x 10 GB per 30 days (assumed)                    30 x 0.045 / 720 = 0.001875 /h
+//	NAT addresses: 3 public IPv4                                 3 x 0.005       = 0.015000 /h
+//	ALB eks-demo-group: hours + 1 LCU (assumed)                  0.0225 + 0.008  = 0.030500 /h
+//	ALB addresses: one per public subnet, 3                      3 x 0.005       = 0.015000 /h
+//	control-plane logs: 30 GB per 30 days (assumed)              30 x 0.50 / 720 = 0.020833 /h
+//
+// Per 30 days (720 h): 432 + 207.36 + 4.80 + 97.20 + 1.35 + 10.80 + 21.96 +
+// 10.80 + 15.00 = $801.27, so $1.112875/h, $1.11 to the cent.
+//
+// In its own region, ap-northeast-2, the table has no price for NAT
+// gateways, the ALB or log ingestion (they are listed as not priced):
+// 0.60 + 3 x 0.118 + 60 x 0.0912 / 720 + 3 x 0.005 + 3 x 0.005
+// = 0.60 + 0.354 + 0.0076 + 0.015 + 0.015 = $0.9916/h; x 720 = $713.952,
+// $713.95.
+func TestCostOfDevByHand(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		region, hourly, monthly string
+		unpriced                int
+	}{
+		{"us-east-1", "$1.11", "$801.27", 3},
+		{"ap-northeast-2", "$0.99", "$713.95", 12},
+	} {
+		e := estimate(t, "dev", map[string]string{"aws:region": c.region})
+		if cents(e.Hourly()) != c.hourly || cents(e.Monthly()) != c.monthly {
+			t.Errorf("dev in %s: %s/h, %s per 30 days; by hand %s/h, %s", c.region, cents(e.Hourly()), cents(e.Monthly()), c.hourly, c.monthly)
+		}
+		if len(e.NotPriced) != c.unpriced {
+			t.Errorf("dev in %s: %d not priced, want %d: %v", c.region, len(e.NotPriced), c.unpriced, e.NotPriced)
+		}
+	}
+	// Negative control: a fourth node is one m5.large and 20 GiB more, and
+	// the hand figure no longer matches: 801.27 + 69.12 + 1.60 = $871.99.
+	more := estimate(t, "dev", map[string]string{"aws:region": "us-east-1", "eks-workshop:desiredSize": "4"})
+	if got := cents(more.Monthly()); got != "$871.99" {
+		t.Errorf("dev with 4 nodes: %s per 30 days, want $871.99", got)
+	}
+}
+
+// natGateway HighlyAvailable -> Single removes exactly two NAT gateways and
+// their two addresses: 2 x (0.045 + 10 x 0.045 / 720 + 0.005)
+// = 2 x 0.050625 = $0.10125/h, $72.90 per 30 days.
+func TestCostOfSingleNatGateway(t *testing.T) {
+	t.Parallel()
+	us := map[string]string{"aws:region": "us-east-1"}
+	ha := estimate(t, "dev", us)
+	single := estimate(t, "dev", map[string]string{"aws:region": "us-east-1", "eks-workshop:natGateway": "Single"})
+
+	saved := new(big.Rat).Sub(ha.Hourly(), single.Hourly())
+	if want := big.NewRat(10125, 100000); saved.Cmp(want) != 0 {
+		t.Errorf("Single saves %s/h, want exactly $0.10125/h", saved.FloatString(6))
+	}
+	gone := linesOnlyIn(ha, single)
+	want := []string{"aws:ec2/eip:Eip eks-demo-nat-1", "aws:ec2/eip:Eip eks-demo-nat-2", "aws:ec2/natGateway:NatGateway eks-demo-nat-1", "aws:ec2/natGateway:NatGateway eks-demo-nat-2"}
+	if !slices.Equal(gone, want) || len(linesOnlyIn(single, ha)) != 0 {
+		t.Errorf("HighlyAvailable -> Single: lines gone %v (want %v), added %v", gone, want, linesOnlyIn(single, ha))
+	}
+	if d := cost.Diff(ha, single); !strings.Contains(d, "-$0.1013/h, -$72.90 per 30 days") {
+		t.Errorf("the cost diff does not say what Single saves:\n%s", d)
+	}
+	// Negative control: the same setting changes nothing.
+	if d := cost.Diff(ha, estimate(t, "dev", us)); d != "" {
+		t.Errorf("HighlyAvailable against itself differs:\n%s", d)
+	}
+}
+
+func linesOnlyIn(a, b *cost.Estimate) []string {
+	var out []string
+	for _, l := range a.Lines {
+		if !slices.ContainsFunc(b.Lines, func(m cost.Line) bool { return m.Type == l.Type && m.Name == l.Name }) {
+			out = append(out, l.Type+" "+l.Name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// prod runs Kubernetes 1.33, whose standard support ended on 2026-07-29,
+// before the table's date: its control plane is at the extended rate. On
+// 1.35 (standard support until 2027-03-27) it is at the standard one.
+func TestCostOfProdFollowsTheSupportCalendar(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		version, rate, state string
+	}{
+		{"1.33", "0.60", "extended support since 2026-07-29"},
+		{"1.35", "0.10", "standard support until 2027-03-27"},
+	} {
+		e := estimate(t, "prod", map[string]string{
+			"eks-workshop:kubernetesVersion": c.version,
+			"eks-workshop:addonVersions":     `{"clusterAutoscalerImage":"v` + c.version + `.0"}`,
+		})
+		i := slices.IndexFunc(e.Lines, func(l cost.Line) bool { return l.Type == "eks:index:Cluster" })
+		if i < 0 {
+			t.Fatalf("prod on %s: no control plane line in %v", c.version, e.Lines)
+		}
+		it := e.Lines[i].Items[0]
+		if it.Rate.FloatString(2) != c.rate || !strings.Contains(it.What, c.state) {
+			t.Errorf("prod on %s: %s at $%s/h, want %q at $%s/h", c.version, it.What, it.Rate.FloatString(2), c.state, c.rate)
+		}
+	}
+}
+
+// What the table has no price for is listed, not skipped: dev's ECR
+// repositories (storage) and Container Insights.
+func TestCostListsWhatItCannotPrice(t *testing.T) {
+	t.Parallel()
+	e := estimate(t, "dev", map[string]string{"aws:region": "us-east-1"})
+	var listed []string
+	for _, u := range e.NotPriced {
+		listed = append(listed, u.Type+" "+u.Name)
+	}
+	want := []string{
+		"aws:ecr/repository:Repository demo-flask-backend-repo",
+		"aws:ecr/repository:Repository demo-nginx-repo",
+		"aws:eks/addon:Addon eks-demo-amazon-cloudwatch-observability",
+	}
+	if !slices.Equal(listed, want) {
+		t.Errorf("not priced: %v, want %v", listed, want)
+	}
+	// Never-billed resources appear nowhere: no IAM, security group, route
+	// table, subnet or Kubernetes object but the ALB's Ingresses.
+	for _, l := range e.Lines {
+		if strings.HasPrefix(l.Type, "aws:iam/") || strings.Contains(l.Type, "routeTable") || strings.Contains(l.Type, "subnet") {
+			t.Errorf("never-billed %s %s is listed", l.Type, l.Name)
+		}
+	}
+}
