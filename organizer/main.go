@@ -73,6 +73,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	if cl.Command == string(room.OpUp) || cl.Command == string(room.OpStatus) {
+		printRoomCost(stdout, stderr, cl.Plan, with.Program)
+	}
 	if report.Err() != nil {
 		return 1
 	}

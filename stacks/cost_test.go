@@ -5,12 +5,15 @@ package stacks_test
 // comments are computed by hand from that table.
 
 import (
+	"fmt"
 	"math/big"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/eks-workshop/eks-workshop/internal/cost"
+	"github.com/eks-workshop/eks-workshop/organizer"
+	"github.com/eks-workshop/eks-workshop/organizer/room"
 	"github.com/eks-workshop/eks-workshop/stacks"
 )
 
@@ -162,5 +165,50 @@ func TestCostListsWhatItCannotPrice(t *testing.T) {
 		if strings.HasPrefix(l.Type, "aws:iam/") || strings.Contains(l.Type, "routeTable") || strings.Contains(l.Type, "subnet") {
 			t.Errorf("never-billed %s %s is listed", l.Type, l.Name)
 		}
+	}
+}
+
+// A room of 30 on the shared cluster (Pulumi.dev.yaml's settings, stack
+// workshop) costs what the cluster costs: each participant registers a
+// namespace and workloads on the cluster's nodes, none billed. By hand, as
+// dev in ap-northeast-2: $0.9916/h, $0.99 to the cent, $713.95 per 30 days.
+func TestCostOfARoom(t *testing.T) {
+	t.Parallel()
+	cluster, err := room.ReadStackConfig(root + "/Pulumi.dev.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var people []room.Participant
+	for i := range 30 {
+		people = append(people, room.Participant{Name: fmt.Sprintf("p%02d", i)})
+	}
+	plan, err := room.NewPlan(cluster, people)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := cost.DefaultTable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := organizer.RoomCost(plan, stacks.Program, table, cost.DefaultUsage())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Participants) != 30 || cents(r.Hourly()) != "$0.99" || cents(r.Monthly()) != "$713.95" {
+		t.Errorf("room of %d: %s/h, %s per 30 days; by hand $0.99/h, $713.95", len(r.Participants), cents(r.Hourly()), cents(r.Monthly()))
+	}
+	// Negative control: each participant's stack registers resources, and
+	// none of them is a line.
+	for _, p := range r.Participants {
+		if len(p.Lines) != 0 || len(p.NotPriced) != 0 {
+			t.Errorf("participant %s adds %v, not priced %v", p.Stack, p.Lines, p.NotPriced)
+		}
+	}
+	if testing.Verbose() {
+		var b strings.Builder
+		if err := r.Write(&b); err != nil {
+			t.Fatal(err)
+		}
+		t.Log("\n" + b.String())
 	}
 }

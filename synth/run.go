@@ -88,7 +88,19 @@ func RunWithConfig(root, stack string, overrides map[string]string, program pulu
 			runCfg[k] = filepath.Join(absRoot, v)
 		}
 	}
+	return runMocked(stack, cfg, runCfg, absRoot, program)
+}
 
+// RunProgram synthesizes program as stack with config ("project:key" or
+// "aws:region" -> value) and no project directory: an inline program that
+// takes its configuration in Go (stacks.Program), as the organizer runs.
+func RunProgram(stack string, config map[string]string, program pulumi.RunFunc) (*Result, error) {
+	return runMocked(stack, config, config, "", program)
+}
+
+// runMocked runs program under the mocks with runCfg, recording cfg as its
+// configuration; paths under absRoot (if any) are recorded relative to it.
+func runMocked(stack string, cfg, runCfg map[string]string, absRoot string, program pulumi.RunFunc) (*Result, error) {
 	m := mocktest.New()
 	m.Placeholders = true
 	if region := cfg["aws:region"]; region != "" {
@@ -97,7 +109,7 @@ func RunWithConfig(root, stack string, overrides map[string]string, program pulu
 		m.AvailabilityZones = []string{region + "a", region + "b", region + "c", region + "d"}
 	}
 	exports := map[string]pulumi.Output{}
-	err = m.Run(stack, runCfg, func(ctx *pulumi.Context) error {
+	err := m.Run(stack, runCfg, func(ctx *pulumi.Context) error {
 		if err := program(ctx); err != nil {
 			return err
 		}
@@ -157,9 +169,12 @@ func relativeTo(s, root string) string {
 	return s
 }
 
-// relativize rewrites every string under root in v as relative to root.
+// relativize rewrites every string under root in v as relative to root
+// (none without a root).
 func relativize(v resource.PropertyValue, root string) resource.PropertyValue {
 	switch {
+	case root == "":
+		return v
 	case v.IsString():
 		return resource.NewStringProperty(relativeTo(v.StringValue(), root))
 	case v.IsArray():
