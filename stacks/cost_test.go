@@ -5,6 +5,7 @@ package stacks_test
 // comments are computed by hand from that table.
 
 import (
+	"bytes"
 	"fmt"
 	"math/big"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"github.com/eks-workshop/eks-workshop/organizer"
 	"github.com/eks-workshop/eks-workshop/organizer/room"
 	"github.com/eks-workshop/eks-workshop/stacks"
+	"github.com/eks-workshop/eks-workshop/synth"
 )
 
 func estimate(t *testing.T, stack string, overrides map[string]string) *cost.Estimate {
@@ -210,5 +212,42 @@ func TestCostOfARoom(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Log("\n" + b.String())
+	}
+}
+
+// cmd/synth -cost -diff: the pull-request job's cost difference, next to
+// the resource diff. Against a base with one NAT gateway, HighlyAvailable
+// adds two (unpriced in ap-northeast-2) and their two addresses: +$0.0100/h.
+func TestSynthCommandShowsTheCostDifference(t *testing.T) {
+	t.Parallel()
+	base := t.TempDir()
+	files := mustFiles(t, mustRun(t, root, "dev", map[string]string{"eks-workshop:natGateway": "Single"}, stacks.Run))
+	if err := files.Write(base); err != nil {
+		t.Fatal(err)
+	}
+	var out, errs bytes.Buffer
+	if err := synth.Command([]string{"-root", root, "-stack", "dev", "-cost", "-diff", base}, stacks.Run, &out, &errs); err != nil {
+		t.Fatalf("%v: %s", err, errs.String())
+	}
+	for _, want := range []string{
+		"cost of stack dev in ap-northeast-2, prices of 2026-12-04",
+		"cost of stack dev: $0.9816/h -> $0.9916/h (+$0.0100/h, +$7.20 per 30 days)",
+		"  + aws:ec2/eip:Eip eks-demo-nat-2  $0.0050/h",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("synth -cost -diff does not print %q:\n%s", want, out.String())
+		}
+	}
+	// Negative control: against itself, the cost is unchanged.
+	same := t.TempDir()
+	if err := mustFiles(t, mustRun(t, root, "dev", nil, stacks.Run)).Write(same); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := synth.Command([]string{"-root", root, "-stack", "dev", "-cost", "-diff", same}, stacks.Run, &out, &errs); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "cost of stack dev: unchanged ($0.9916/h)") {
+		t.Errorf("against itself:\n%s", out.String())
 	}
 }

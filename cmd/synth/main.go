@@ -9,11 +9,15 @@
 //	go run ./cmd/synth -all -out /tmp/head -diff /tmp/base  # every stack, compared stack by stack
 //	go run ./cmd/synth -stack dev -critical-path            # the deploy's simulated critical path
 //	go run ./cmd/synth -stack dev -critical-path -latencies my-latencies.txt
+//	go run ./cmd/synth -stack dev -cost                      # the cost estimate (internal/cost)
+//	go run ./cmd/synth -all -out /tmp/head -diff /tmp/base -cost   # and the cost difference
 //
 // It prints the resources by type and, with -diff, what changed; with
 // -critical-path, the simulated deploy over the recorded graph (package
 // internal/critical): makespan, the critical chain, the ratio against the
-// chain no program can avoid, and the latency table used. Run it from the
+// chain no program can avoid, and the latency table used; with -cost, the
+// estimate per hour and per 30 days (-usage FILE overrides the usage
+// assumptions) and, with -diff, its difference. Run it from the
 // repository root (or set -root).
 package main
 
