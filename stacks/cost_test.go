@@ -50,11 +50,19 @@ func cents(r *big.Rat) string { return cost.USD(r, 2) }
 // Per 30 days (720 h): 432 + 207.36 + 4.80 + 97.20 + 1.35 + 10.80 + 21.96 +
 // 10.80 + 15.00 = $801.27, so $1.112875/h, $1.11 to the cent.
 //
-// In its own region, ap-northeast-2, the table has no price for NAT
-// gateways, the ALB or log ingestion (they are listed as not priced):
-// 0.60 + 3 x 0.118 + 60 x 0.0912 / 720 + 3 x 0.005 + 3 x 0.005
-// = 0.60 + 0.354 + 0.0076 + 0.015 + 0.015 = $0.9916/h; x 720 = $713.952,
-// $713.95.
+// In its own region, ap-northeast-2, per 30 days (the table has no price
+// for log ingestion there, which is listed as not priced):
+//
+//	EKS 1.33, extended                 720 x 0.60             = 432.00
+//	nodes                              720 x 3 x 0.118        = 254.88
+//	root volumes                       60 x 0.0912            =   5.472
+//	NAT gateway hours                  720 x 3 x 0.059        = 127.44
+//	NAT data                           30 x 0.059             =   1.77
+//	NAT addresses                      720 x 3 x 0.005        =  10.80
+//	ALB hours + 1 LCU                  720 x (0.0225 + 0.008) =  21.96
+//	ALB addresses                      720 x 3 x 0.005        =  10.80
+//
+// = $865.122, $865.12; / 720 = $1.2016/h, $1.20.
 func TestCostOfDevByHand(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -62,7 +70,7 @@ func TestCostOfDevByHand(t *testing.T) {
 		unpriced                int
 	}{
 		{"us-east-1", "$1.11", "$801.27", 3},
-		{"ap-northeast-2", "$0.99", "$713.95", 12},
+		{"ap-northeast-2", "$1.20", "$865.12", 4},
 	} {
 		e := estimate(t, "dev", map[string]string{"aws:region": c.region})
 		if cents(e.Hourly()) != c.hourly || cents(e.Monthly()) != c.monthly {
@@ -173,7 +181,7 @@ func TestCostListsWhatItCannotPrice(t *testing.T) {
 // A room of 30 on the shared cluster (Pulumi.dev.yaml's settings, stack
 // workshop) costs what the cluster costs: each participant registers a
 // namespace and workloads on the cluster's nodes, none billed. By hand, as
-// dev in ap-northeast-2: $0.9916/h, $0.99 to the cent, $713.95 per 30 days.
+// dev in ap-northeast-2 (TestCostOfDevByHand): $1.20/h, $865.12 per 30 days.
 func TestCostOfARoom(t *testing.T) {
 	t.Parallel()
 	cluster, err := room.ReadStackConfig(root + "/Pulumi.dev.yaml")
@@ -196,8 +204,8 @@ func TestCostOfARoom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Participants) != 30 || cents(r.Hourly()) != "$0.99" || cents(r.Monthly()) != "$713.95" {
-		t.Errorf("room of %d: %s/h, %s per 30 days; by hand $0.99/h, $713.95", len(r.Participants), cents(r.Hourly()), cents(r.Monthly()))
+	if len(r.Participants) != 30 || cents(r.Hourly()) != "$1.20" || cents(r.Monthly()) != "$865.12" {
+		t.Errorf("room of %d: %s/h, %s per 30 days; by hand $1.20/h, $865.12", len(r.Participants), cents(r.Hourly()), cents(r.Monthly()))
 	}
 	// Negative control: each participant's stack registers resources, and
 	// none of them is a line.
@@ -217,7 +225,8 @@ func TestCostOfARoom(t *testing.T) {
 
 // cmd/synth -cost -diff: the pull-request job's cost difference, next to
 // the resource diff. Against a base with one NAT gateway, HighlyAvailable
-// adds two (unpriced in ap-northeast-2) and their two addresses: +$0.0100/h.
+// adds two and their addresses, in ap-northeast-2 2 x (0.059 + 10 x 0.059
+// / 720 + 0.005) = $0.12963889/h, +$0.1296/h, 720 x that = +$93.34.
 func TestSynthCommandShowsTheCostDifference(t *testing.T) {
 	t.Parallel()
 	base := t.TempDir()
@@ -231,8 +240,9 @@ func TestSynthCommandShowsTheCostDifference(t *testing.T) {
 	}
 	for _, want := range []string{
 		"cost of stack dev in ap-northeast-2, prices of 2026-12-04",
-		"cost of stack dev: $0.9816/h -> $0.9916/h (+$0.0100/h, +$7.20 per 30 days)",
+		"cost of stack dev: $1.0719/h -> $1.2016/h (+$0.1296/h, +$93.34 per 30 days)",
 		"  + aws:ec2/eip:Eip eks-demo-nat-2  $0.0050/h",
+		"  + aws:ec2/natGateway:NatGateway eks-demo-nat-1  $0.0598/h",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("synth -cost -diff does not print %q:\n%s", want, out.String())
@@ -247,7 +257,7 @@ func TestSynthCommandShowsTheCostDifference(t *testing.T) {
 	if err := synth.Command([]string{"-root", root, "-stack", "dev", "-cost", "-diff", same}, stacks.Run, &out, &errs); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "cost of stack dev: unchanged ($0.9916/h)") {
+	if !strings.Contains(out.String(), "cost of stack dev: unchanged ($1.2016/h)") {
 		t.Errorf("against itself:\n%s", out.String())
 	}
 }

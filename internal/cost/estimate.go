@@ -207,6 +207,9 @@ func (e *estimator) item(key string, quantity *big.Rat) Item {
 func (e *estimator) monthlyItem(key string, quantity *big.Rat, usage bool) Item {
 	it := e.item(key, quantity)
 	it.Usage = usage
+	if usage {
+		it.Unit += " per 30 days"
+	}
 	if it.Rate != nil {
 		it.Hourly = e.table.hourly(new(big.Rat).Mul(quantity, it.Rate))
 	}

@@ -133,11 +133,27 @@ func (u *Usage) value(typ, name, attr string) (*big.Rat, bool) {
 	return u.defaults[typ][attr], false
 }
 
-// Assumptions are the usage values in force for the types, as lines.
+// Assumptions are the usage values in force, as lines: per type (the
+// stated assumption, or the usage file's value), then per resource.
 func (u *Usage) Assumptions() []string {
 	var out []string
 	for _, a := range usageAttributes {
-		out = append(out, fmt.Sprintf("%s %s = %s (%s)", a.typ, a.attr, u.defaults[a.typ][a.attr].FloatString(2), a.why))
+		v := u.defaults[a.typ][a.attr]
+		why := a.why
+		if stated, _ := new(big.Rat).SetString(a.value); v.Cmp(stated) != 0 {
+			why = "usage file; assumed " + a.value
+		}
+		out = append(out, fmt.Sprintf("%s %s = %s (%s)", a.typ, a.attr, trim(v), why))
+	}
+	names := make([]string, 0, len(u.resources))
+	for name := range u.resources {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		for attr, v := range u.resources[name] {
+			out = append(out, fmt.Sprintf("%s %s = %s (usage file)", name, attr, trim(v)))
+		}
 	}
 	return out
 }
