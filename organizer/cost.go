@@ -54,9 +54,10 @@ func standInImage(region, repository string) string {
 	return fmt.Sprintf("123456789012.dkr.ecr.%s.amazonaws.com/%s@sha256:%s", region, repository, strings.Repeat("0", 64))
 }
 
-// printRoomCost prints the room's cost under up's and status's table; a
-// room that cannot be priced is said on stderr and fails nothing.
-func printRoomCost(stdout, stderr io.Writer, plan *room.Plan, program ProgramFactory) {
+// printRoomCost prints the room's cost under up's and status's table and,
+// after status, what the stacks that exist cost now. A room that cannot be
+// priced is said on stderr and fails nothing.
+func printRoomCost(stdout, stderr io.Writer, plan *room.Plan, program ProgramFactory, report room.Report, status bool) {
 	table, err := cost.DefaultTable()
 	var r *cost.Room
 	if err == nil {
@@ -67,5 +68,23 @@ func printRoomCost(stdout, stderr io.Writer, plan *room.Plan, program ProgramFac
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "room cost not estimated:", err)
+		return
 	}
+	if status {
+		now := r.Running(func(stack string) bool { return stackExists(report, stack) })
+		fmt.Fprintf(stdout, "  now: %s/h (the stacks that exist: cluster %t, %d of %d participants)\n",
+			cost.USD(now.Hourly(), 4), stackExists(report, room.ClusterStack), len(now.Participants), len(r.Participants))
+	}
+}
+
+// stackExists reports whether status found stack with its resources: not
+// absent, never updated or destroyed.
+func stackExists(report room.Report, stack string) bool {
+	for _, r := range report {
+		if r.Stack == stack {
+			s := string(r.Status)
+			return r.Err == nil && r.Status != room.StatusAbsent && r.Status != room.StatusNew && !strings.HasPrefix(s, "destroy")
+		}
+	}
+	return false
 }

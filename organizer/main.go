@@ -74,7 +74,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 		return 1
 	}
 	if cl.Command == string(room.OpUp) || cl.Command == string(room.OpStatus) {
-		printRoomCost(stdout, stderr, cl.Plan, with.Program)
+		printRoomCost(stdout, stderr, cl.Plan, with.Program, report, cl.Command == string(room.OpStatus))
 	}
 	if report.Err() != nil {
 		return 1

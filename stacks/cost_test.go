@@ -62,7 +62,9 @@ func cents(r *big.Rat) string { return cost.USD(r, 2) }
 //	ALB hours + 1 LCU                  720 x (0.0225 + 0.008) =  21.96
 //	ALB addresses                      720 x 3 x 0.005        =  10.80
 //
-// = $865.122, $865.12; / 720 = $1.2016/h, $1.20.
+// = $865.122, $865.12; / 720 = $1.2016/h, $1.20. With the node group at
+// its maxSize 5, two more nodes and volumes: 2 x (0.118 + 20 x 0.0912 /
+// 720) = $0.24106667/h more, $1.4426/h, $1.44.
 func TestCostOfDevByHand(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
@@ -75,6 +77,9 @@ func TestCostOfDevByHand(t *testing.T) {
 		e := estimate(t, "dev", map[string]string{"aws:region": c.region})
 		if cents(e.Hourly()) != c.hourly || cents(e.Monthly()) != c.monthly {
 			t.Errorf("dev in %s: %s/h, %s per 30 days; by hand %s/h, %s", c.region, cents(e.Hourly()), cents(e.Monthly()), c.hourly, c.monthly)
+		}
+		if c.region == "ap-northeast-2" && cents(e.HourlyAtMost()) != "$1.44" {
+			t.Errorf("dev at maxSize: %s/h, by hand $1.44", cents(e.HourlyAtMost()))
 		}
 		if len(e.NotPriced) != c.unpriced {
 			t.Errorf("dev in %s: %d not priced, want %d: %v", c.region, len(e.NotPriced), c.unpriced, e.NotPriced)

@@ -145,3 +145,24 @@ func TestUsageFile(t *testing.T) {
 		t.Errorf("a usage file with three problems: %v", err)
 	}
 }
+
+// A room costs the sum of its stacks; what runs now, only the stacks that
+// exist.
+func TestRoomSumsItsStacks(t *testing.T) {
+	tab := table(t)
+	key := func(stack string) *Estimate {
+		return EstimateResources(stack, "us-east-1", []Resource{{Type: typeKMSKey, Name: "key"}}, tab, DefaultUsage())
+	}
+	r := &Room{Cluster: key("workshop"), Participants: []*Estimate{key("alice"), key("bob")}}
+	if r.Hourly().Cmp(big.NewRat(3, 720)) != 0 {
+		t.Errorf("three stacks with a KMS key each: %s/h, want 3/720", r.Hourly().FloatString(6))
+	}
+	now := r.Running(func(stack string) bool { return stack != "bob" })
+	if now.Hourly().Cmp(big.NewRat(2, 720)) != 0 || len(now.Participants) != 1 {
+		t.Errorf("without bob's stack: %s/h, %d participants", now.Hourly().FloatString(6), len(now.Participants))
+	}
+	// Negative control: nothing up, nothing billed.
+	if none := r.Running(func(string) bool { return false }); none.Hourly().Sign() != 0 {
+		t.Errorf("no stack up costs %s/h", none.Hourly().FloatString(6))
+	}
+}

@@ -48,6 +48,9 @@ type Item struct {
 	Hourly   *big.Rat
 	// Usage marks a quantity that is an assumption (or a usage file's).
 	Usage bool
+	// AtMost is the hourly cost at the most the quantity can grow to by
+	// itself (a node group at its maxSize); nil when it is fixed.
+	AtMost *big.Rat
 }
 
 // Unpriced is a resource (or part of one) the estimate cannot price, and why.
@@ -67,6 +70,23 @@ func (e *Estimate) Hourly() *big.Rat {
 	sum := new(big.Rat)
 	for _, l := range e.Lines {
 		sum.Add(sum, l.Hourly())
+	}
+	return sum
+}
+
+// HourlyAtMost is the total per hour with every quantity that can grow by
+// itself (the node group, up to maxSize under the Cluster Autoscaler) at
+// its most.
+func (e *Estimate) HourlyAtMost() *big.Rat {
+	sum := new(big.Rat)
+	for _, l := range e.Lines {
+		for _, it := range l.Items {
+			if it.AtMost != nil {
+				sum.Add(sum, it.AtMost)
+			} else {
+				sum.Add(sum, it.Hourly)
+			}
+		}
 	}
 	return sum
 }

@@ -36,7 +36,7 @@ func (e *estimator) cluster(r Resource) {
 }
 
 // nodeGroup is desiredSize on-demand instances of its first instance type,
-// each with its root volume as gp3.
+// each with its root volume as gp3; at most maxSize of them.
 func (e *estimator) nodeGroup(r Resource) {
 	types, _ := r.Inputs["instanceTypes"].([]any)
 	if len(types) == 0 {
@@ -45,18 +45,27 @@ func (e *estimator) nodeGroup(r Resource) {
 	}
 	typ := fmt.Sprint(types[0])
 	nodes := number(r.Inputs, 3, "scalingConfig", "desiredSize")
-	maxNodes := lookup(r.Inputs, "scalingConfig", "maxSize")
+	maxNodes := number(r.Inputs, 0, "scalingConfig", "maxSize")
 	disk := number(r.Inputs, 20, "diskSize")
 
-	instances := Item{What: fmt.Sprintf("%s on demand, desired size (the autoscaler may add up to maxSize %s)", typ, maxNodes), Quantity: nodes, Unit: "instance-hour"}
+	instances := Item{What: typ + " on demand, desired size", Quantity: nodes, Unit: "instance-hour"}
 	if len(types) > 1 {
-		instances.What += fmt.Sprintf("; priced as %s, the first of %d types", typ, len(types))
+		instances.What += fmt.Sprintf(" (priced as %s, the first of %d types)", typ, len(types))
 	}
 	if p, ok := e.table.Instances[e.region]; ok {
 		instances.Rate = p.Prices[typ]
 	}
 	volumes := e.monthlyItem(itemGP3, new(big.Rat).Mul(nodes, disk), false)
 	volumes.What = fmt.Sprintf("root volumes, %s GiB gp3 per node", disk.FloatString(0))
+	if maxNodes.Cmp(nodes) > 0 {
+		instances.What += fmt.Sprintf("; up to maxSize %s", maxNodes.FloatString(0))
+		if instances.Rate != nil {
+			instances.AtMost = new(big.Rat).Mul(maxNodes, instances.Rate)
+		}
+		if volumes.Rate != nil {
+			volumes.AtMost = e.table.hourly(new(big.Rat).Mul(new(big.Rat).Mul(maxNodes, disk), volumes.Rate))
+		}
+	}
 	e.line(r, instances, volumes)
 }
 

@@ -49,6 +49,10 @@ func (e *Estimate) Write(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if atMost := e.HourlyAtMost(); atMost.Cmp(e.Hourly()) != 0 {
+		fmt.Fprintf(w, "  at most %s/h, %s per 30 days, with the node group at its maxSize (the Cluster Autoscaler's ceiling)\n",
+			USD(atMost, 4), USD(new(big.Rat).Mul(atMost, month), 2))
+	}
 	if len(e.NotPriced) > 0 {
 		fmt.Fprintf(w, "  not priced (%d, not in the total):\n", len(e.NotPriced))
 		for _, u := range e.NotPriced {
