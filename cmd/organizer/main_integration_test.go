@@ -110,8 +110,18 @@ func TestSession(t *testing.T) {
 	if got := strings.Count(out, "update succeeded"); got != 4 {
 		t.Errorf("%d stacks up after resume, want 4", got)
 	}
+	// The room's cost: these programs register nothing AWS bills for.
+	for _, want := range []string{"room cost with every stack up: $0.00/h", "now: $0.0000/h (the stacks that exist: cluster true, 3 of 3 participants)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status does not say %q", want)
+		}
+	}
 	out = session(0, "destroy")
 	if got := strings.Count(out, "destroyed"); got != 4 {
 		t.Errorf("%d stacks destroyed, want 4", got)
+	}
+	// Negative control: once destroyed, no stack counts as running.
+	if out := session(0, "status"); !strings.Contains(out, "(the stacks that exist: cluster false, 0 of 3 participants)") {
+		t.Errorf("status after destroy counts running stacks:\n%s", out)
 	}
 }
