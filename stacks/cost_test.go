@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/big"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -264,5 +265,28 @@ func TestSynthCommandShowsTheCostDifference(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "cost of stack dev: unchanged ($1.2016/h)") {
 		t.Errorf("against itself:\n%s", out.String())
+	}
+}
+
+// cmd/synth -cost -usage FILE: the file's usage replaces the assumption.
+// dev's three NAT gateways at 720 GB each instead of 10: 3 x 710 x 0.059
+// = $125.67 more per 30 days, $990.79 in all; -usage without -cost is refused.
+func TestSynthCommandReadsAUsageFile(t *testing.T) {
+	t.Parallel()
+	usage := t.TempDir() + "/usage.yaml"
+	if err := os.WriteFile(usage, []byte("version: 1\ndefaults:\n  aws:ec2/natGateway:NatGateway:\n    monthlyDataProcessedGB: 720\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errs bytes.Buffer
+	if err := synth.Command([]string{"-root", root, "-stack", "dev", "-cost", "-usage", usage}, stacks.Run, &out, &errs); err != nil {
+		t.Fatalf("%v: %s", err, errs.String())
+	}
+	for _, want := range []string{"$990.79", "monthlyDataProcessedGB = 720 (usage file; assumed 10)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("synth -cost -usage does not print %q:\n%s", want, out.String())
+		}
+	}
+	if err := synth.Command([]string{"-root", root, "-stack", "dev", "-usage", usage}, stacks.Run, &out, &errs); err == nil {
+		t.Error("-usage without -cost was accepted")
 	}
 }

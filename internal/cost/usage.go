@@ -151,8 +151,10 @@ func (u *Usage) Assumptions() []string {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		for attr, v := range u.resources[name] {
-			out = append(out, fmt.Sprintf("%s %s = %s (usage file)", name, attr, trim(v)))
+		for _, a := range usageAttributes {
+			if v := u.resources[name][a.attr]; v != nil {
+				out = append(out, fmt.Sprintf("%s %s = %s (usage file)", name, a.attr, trim(v)))
+			}
 		}
 	}
 	return out

@@ -21,7 +21,10 @@ func USD(r *big.Rat, places int) string {
 // Header is the estimate's first line: where, priced how, and when.
 func (e *Estimate) Header() string {
 	where := e.Region
-	if e.PriceRegion != e.Region {
+	switch {
+	case e.Region == "":
+		where = "no AWS region (its AWS resources, if any, priced as " + e.PriceRegion + ")"
+	case e.PriceRegion != e.Region:
 		where = fmt.Sprintf("%s, priced as %s (the nearest region in the price table)", e.Region, e.PriceRegion)
 	}
 	return fmt.Sprintf("cost of stack %s in %s, prices of %s (internal/cost/prices.yaml), 30 days = %d h",
