@@ -13,10 +13,15 @@ import (
 	"strings"
 	"testing"
 
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
 	"github.com/eks-workshop/eks-workshop/internal/cost"
 	"github.com/eks-workshop/eks-workshop/organizer"
 	"github.com/eks-workshop/eks-workshop/organizer/room"
 	"github.com/eks-workshop/eks-workshop/stacks"
+	"github.com/eks-workshop/eks-workshop/stacks/config"
 	"github.com/eks-workshop/eks-workshop/synth"
 )
 
@@ -213,12 +218,35 @@ func TestCostOfARoom(t *testing.T) {
 	if len(r.Participants) != 30 || cents(r.Hourly()) != "$1.20" || cents(r.Monthly()) != "$865.12" {
 		t.Errorf("room of %d: %s/h, %s per 30 days; by hand $1.20/h, $865.12", len(r.Participants), cents(r.Hourly()), cents(r.Monthly()))
 	}
-	// Negative control: each participant's stack registers resources, and
-	// none of them is a line.
 	for _, p := range r.Participants {
 		if len(p.Lines) != 0 || len(p.NotPriced) != 0 {
 			t.Errorf("participant %s adds %v, not priced %v", p.Stack, p.Lines, p.NotPriced)
 		}
+	}
+	// Negative control: participants whose environment also has an
+	// internal ALB Ingress of its own each add an ALB, 0.0225 + 1 LCU x
+	// 0.008 = $0.0305/h: 30 x 0.0305 = $0.915/h more, $2.1166/h in all.
+	withALB := func(cfg config.Config) pulumi.RunFunc {
+		return func(ctx *pulumi.Context) error {
+			if err := stacks.Program(cfg)(ctx); err != nil || cfg.Target != config.TargetLocal {
+				return err
+			}
+			_, err := networkingv1.NewIngress(ctx, cfg.Namespace+"-own", &networkingv1.IngressArgs{
+				Metadata: metav1.ObjectMetaArgs{Name: pulumi.String("own"), Namespace: pulumi.String(cfg.Namespace), Annotations: pulumi.StringMap{
+					"alb.ingress.kubernetes.io/group.name": pulumi.String(cfg.Namespace),
+					"alb.ingress.kubernetes.io/scheme":     pulumi.String("internal"),
+				}},
+				Spec: networkingv1.IngressSpecArgs{IngressClassName: pulumi.String("alb")},
+			})
+			return err
+		}
+	}
+	more, err := organizer.RoomCost(plan, withALB, table, cost.DefaultUsage())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := more.Hourly().FloatString(4); got != "2.1166" {
+		t.Errorf("a room whose participants each add an ALB: $%s/h, by hand $2.1166/h", got)
 	}
 	if testing.Verbose() {
 		var b strings.Builder
