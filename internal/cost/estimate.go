@@ -149,7 +149,7 @@ type estimator struct {
 	elbSubnets int
 }
 
-// Estimate prices resources, the registrations of stack, in region with
+// EstimateResources prices resources, the registrations of stack, in region with
 // table's prices (the nearest listed region's when region is not listed)
 // and usage's assumptions.
 func EstimateResources(stack, region string, resources []Resource, table *Table, usage *Usage) *Estimate {
