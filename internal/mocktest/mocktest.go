@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"strings"
 	"sync"
@@ -173,6 +174,24 @@ func (m *Monitor) Get(t testing.TB, typ, name string) Resource {
 	}
 	t.Fatalf("no %s named %q registered; have %v", typ, name, names)
 	return Resource{}
+}
+
+// Shuffled returns a copy of resources in an order rng picks, each with its
+// dependencies reordered and one of them listed twice (as the SDK may), so
+// that a test can show what it renders does not depend on the order of
+// registration.
+func Shuffled(resources []Resource, rng *rand.Rand) []Resource {
+	out := append([]Resource(nil), resources...)
+	rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	for i := range out {
+		deps := append([]string(nil), out[i].Dependencies...)
+		rng.Shuffle(len(deps), func(a, b int) { deps[a], deps[b] = deps[b], deps[a] })
+		if len(deps) > 0 {
+			deps = append(deps, deps[0])
+		}
+		out[i].Dependencies = deps
+	}
+	return out
 }
 
 // Call implements pulumi.MockResourceMonitor (invokes).
