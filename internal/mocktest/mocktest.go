@@ -13,6 +13,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -482,11 +483,39 @@ func (m *Monitor) mockKubernetesState(args pulumi.MockResourceArgs, state resour
 	state["metadata"] = resource.NewObjectProperty(meta)
 	if strings.HasSuffix(args.TypeToken, ":Ingress") {
 		hostname := m.computed(args.Name, "status.loadBalancer.ingress[0].hostname",
-			"k8s-eksdemogroup-"+shortHash(args.Name)[:10]+"."+m.Region+".elb.amazonaws.com")
+			albName(meta)+"."+m.Region+".elb.amazonaws.com")
 		state["status"] = resource.NewPropertyValue(map[string]any{
 			"loadBalancer": map[string]any{"ingress": []any{map[string]any{"hostname": hostname}}},
 		})
 	}
+}
+
+// notAlphanumeric is what the AWS Load Balancer Controller drops from an
+// ALB's name.
+var notAlphanumeric = regexp.MustCompile(`[^a-zA-Z0-9]`)
+
+// albName names the ALB of an Ingress (its metadata) as the AWS Load
+// Balancer Controller does (buildLoadBalancerName in
+// pkg/ingress/model_build_load_balancer.go, kubernetes-sigs/
+// aws-load-balancer-controller at e81baf5, read 2026-12-04): an explicit group
+// (the group.name annotation) as k8s-<group, 17 characters>-<hash>, an
+// Ingress of its own as k8s-<namespace, 8>-<name, 8>-<hash>. The hash is
+// of the group, so the Ingresses of one group share the ALB.
+func albName(meta resource.PropertyMap) string {
+	str := func(v resource.PropertyValue) string {
+		s, _ := recorded.Plain(v).(string)
+		return s
+	}
+	var annotations resource.PropertyMap
+	if a, ok := meta["annotations"]; ok && a.IsObject() {
+		annotations = a.ObjectValue()
+	}
+	if group := str(annotations["alb.ingress.kubernetes.io/group.name"]); group != "" {
+		return fmt.Sprintf("k8s-%.17s-%.10s", notAlphanumeric.ReplaceAllString(group, ""), fullHash(group))
+	}
+	namespace, name := str(meta["namespace"]), str(meta["name"])
+	return fmt.Sprintf("k8s-%.8s-%.8s-%.10s", notAlphanumeric.ReplaceAllString(namespace, ""),
+		notAlphanumeric.ReplaceAllString(name, ""), fullHash(namespace+"/"+name))
 }
 
 func stringInput(inputs resource.PropertyMap, key, fallback string) string {
