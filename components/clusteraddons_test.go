@@ -36,9 +36,17 @@ func runAddons(t *testing.T, podIdentity bool) *mocktest.Monitor {
 		if err != nil {
 			return err
 		}
+		nodes, err := NewManagedNodeGroup(ctx, "eks-demo-node-group", &ManagedNodeGroupArgs{
+			ManagedNodeGroupArgs: spec.ManagedNodeGroupArgs{NodeGroupName: "node-group"},
+			Cluster:              cluster,
+			SubnetIDs:            pulumi.ToStringArray([]string{"subnet-priv-a", "subnet-priv-b"}),
+		})
+		if err != nil {
+			return err
+		}
 		_, err = NewClusterAddons(ctx, "eks-demo", &ClusterAddonsArgs{
 			ClusterAddonsArgs: spec.ClusterAddonsArgs{Region: "ap-northeast-2", Versions: testAddonVersions, ClusterAutoscaler: true, PodIdentity: podIdentity},
-			Cluster:           cluster, VpcID: pulumi.ID("vpc-1"), KubernetesProvider: k8s,
+			Cluster:           cluster, VpcID: pulumi.ID("vpc-1"), KubernetesProvider: k8s, Nodes: nodes.Nodes,
 		})
 		return err
 	})

@@ -248,9 +248,9 @@ var badConfigurations = []struct {
 	{"tag characters", "ValidateTags.characters", "", map[string]string{"eks-workshop:tags": `{"team#1":"web"}`}, []string{`tags = "team#1"`, "letters, digits, spaces"}},
 	{"too many tags", "ValidateTags.count", "", map[string]string{"eks-workshop:tags": manyTags(45)}, []string{"tags = 45", "AWS allows 50 tags", "may take 44"}},
 
-	{"add-on version missing", "ClusterAddonsArgs.versions", "", map[string]string{"eks-workshop:addonVersions": `{"metricsServer":""}`}, []string{`addonVersions.metricsServer = ""`, "every add-on is pinned"}},
-	{"EKS add-on version", "ClusterAddonsArgs.versions", "", map[string]string{"eks-workshop:addonVersions": `{"ebsCsiDriver":"1.56"}`}, []string{`addonVersions.ebsCsiDriver = "1.56"`, "EKS add-on version such as v1.45.0-eksbuild.1"}},
-	{"chart version", "ClusterAddonsArgs.versions", "", map[string]string{"eks-workshop:addonVersions": `{"certManager":"latest"}`}, []string{`addonVersions.certManager = "latest"`, "version such as 1.2.3"}},
+	{"add-on version missing", "ClusterAddonsArgs.addonVersions", "", map[string]string{"eks-workshop:addonVersions": `{"metricsServer":""}`}, []string{`addonVersions.metricsServer = ""`, "every add-on is pinned"}},
+	{"EKS add-on version", "ClusterAddonsArgs.addonVersions", "", map[string]string{"eks-workshop:addonVersions": `{"ebsCsiDriver":"1.56"}`}, []string{`addonVersions.ebsCsiDriver = "1.56"`, "EKS add-on version such as v1.45.0-eksbuild.1"}},
+	{"chart version", "ClusterAddonsArgs.addonVersions", "", map[string]string{"eks-workshop:addonVersions": `{"certManager":"latest"}`}, []string{`addonVersions.certManager = "latest"`, "version such as 1.2.3"}},
 	{"autoscaler of another minor version", "Config.autoscalerVersion", "", map[string]string{"eks-workshop:kubernetesVersion": "1.32"}, []string{`addonVersions.clusterAutoscalerImage = "v1.33.0"`, "want v1.32.x"}},
 
 	{"namespace", "AppArgs.namespace", "", map[string]string{"eks-workshop:namespace": "Dev"}, []string{`eks-workshop:namespace = "Dev"`, "RFC 1123", "1 problems"}},
@@ -334,7 +334,7 @@ func TestEveryComponentRuleReachableFromConfigHasABadConfiguration(t *testing.T)
 		"ManagedNodeGroupArgs.nodeGroupName", "ManagedNodeGroupArgs.instanceTypes", "ManagedNodeGroupArgs.minSize",
 		"ManagedNodeGroupArgs.maxSize", "ManagedNodeGroupArgs.desiredSize", "ManagedNodeGroupArgs.diskSize",
 		"ManagedNodeGroupArgs.nodeLabels", "ManagedNodeGroupArgs.nodeTaints", "ManagedNodeGroupArgs.PhysicalNames",
-		"ClusterAddonsArgs.region", "ClusterAddonsArgs.versions", "ClusterAddonsArgs.PhysicalNames",
+		"ClusterAddonsArgs.region", "ClusterAddonsArgs.addonVersions", "ClusterAddonsArgs.PhysicalNames",
 		"ECRImageArgs.repositoryName", "ImageBuild.context", "MetricsServerArgs.version",
 		"AppArgs.namespace", "AppArgs.ingress.groupName",
 		"ValidateTags.reserved", "ValidateTags.keyLength", "ValidateTags.valueLength", "ValidateTags.characters", "ValidateTags.count",

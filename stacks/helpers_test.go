@@ -39,7 +39,14 @@ type stackRun struct {
 // of its own, so the tests that run stacks run in parallel.
 func runStack(t testing.TB, stack string, overrides map[string]string) stackRun {
 	t.Helper()
-	cfg := stackConfig(t, stack)
+	return runStackAs(t, stack, stack, overrides)
+}
+
+// runStackAs runs the stack named stack with the config file of another,
+// as a copy of Pulumi.<configOf>.yaml would.
+func runStackAs(t testing.TB, stack, configOf string, overrides map[string]string) stackRun {
+	t.Helper()
+	cfg := stackConfig(t, configOf)
 	for k, v := range overrides {
 		cfg[k] = v
 	}

@@ -46,15 +46,33 @@ func TestDevAndProdShareNoAccountWideName(t *testing.T) {
 			t.Errorf("prod lacks %s; has %v", want, slices.Sorted(maps.Keys(prod)))
 		}
 	}
-	for name := range dev {
-		if prod[name] {
-			t.Errorf("dev and prod both name %s", name)
+	if shared := sharedNames(dev, prod); len(shared) != 0 {
+		t.Errorf("dev and prod both name %v", shared)
+	}
+	// Negative control: a copy of prod's stack file under another stack
+	// name collides on the names it sets (the cluster's, and what derives
+	// from it), not on those derived from the stack name (ECR's).
+	shared := sharedNames(prod, accountNames(runStackAs(t, "staging", "prod", nil)))
+	for _, want := range []string{"eks:index:Cluster eks-prod", "aws:kms/alias:Alias alias/eks/eks-prod-secrets"} {
+		if !slices.Contains(shared, want) {
+			t.Errorf("a copy of prod does not collide on %s; shared %v", want, shared)
 		}
 	}
-	// Negative control: a second environment with dev's settings and no
-	// stack name of its own would collide, and the check sees it.
-	again := accountNames(runStack(t, "dev", nil))
-	if !maps.Equal(dev, again) || len(dev) == 0 {
-		t.Errorf("two runs of dev should share every name: %v vs %v", dev, again)
+	for _, name := range shared {
+		if strings.HasPrefix(name, "aws:ecr/repository:Repository ") {
+			t.Errorf("a copy of prod named staging collides on %s", name)
+		}
 	}
+}
+
+// sharedNames are the account-wide names a and b both register, sorted.
+func sharedNames(a, b map[string]bool) []string {
+	var shared []string
+	for name := range a {
+		if b[name] {
+			shared = append(shared, name)
+		}
+	}
+	slices.Sort(shared)
+	return shared
 }

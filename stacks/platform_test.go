@@ -202,17 +202,14 @@ func TestDevStackRunsTheWorkloadsOnEKS(t *testing.T) {
 		}
 	})
 
-	t.Run("teardown: Ingresses go before the load balancer controller", func(t *testing.T) {
+	t.Run("order: controllers after the nodes, Ingresses before the load balancer controller", func(t *testing.T) {
 		lbc := run.Get(t, "kubernetes:helm.sh/v4:Chart", "eks-demo-aws-load-balancer-controller")
 		for _, ing := range run.ByType("kubernetes:networking.k8s.io/v1:Ingress") {
 			if !slices.Contains(ing.Dependencies, lbc.URN) {
 				t.Errorf("%s does not depend on the controller, so destroy could remove the controller first and orphan its ALB", ing.Name)
 			}
 		}
-		nodes := run.Get(t, "eks:index:ManagedNodeGroup", "eks-demo-node-group-nodes")
-		if !slices.Contains(lbc.Dependencies, nodes.URN) {
-			t.Errorf("the controller does not depend on the nodes it runs on")
-		}
+		checkControllersWaitFor(t, run, "", run.Get(t, "eks:index:ManagedNodeGroup", "eks-demo-node-group-nodes"))
 	})
 
 	if url, _ := run.Outputs["albUrl"].(string); !strings.HasPrefix(url, "http://k8s-eksdemogroup-") {
@@ -240,13 +237,10 @@ func TestProdStackGivesControllersPodIdentity(t *testing.T) {
 	// after them, and the controllers wait for both.
 	agent := run.Get(t, "aws:eks/addon:Addon", "eks-prod-pod-identity-agent")
 	nodes := run.Get(t, "eks:index:ManagedNodeGroup", "eks-prod-node-group-nodes")
-	lbc := run.Get(t, "kubernetes:helm.sh/v4:Chart", "eks-prod-aws-load-balancer-controller")
 	if slices.Contains(agent.Dependencies, nodes.URN) {
 		t.Errorf("the Pod Identity agent waits for the nodes")
 	}
-	if !slices.Contains(lbc.Dependencies, agent.URN) || !slices.Contains(lbc.Dependencies, nodes.URN) {
-		t.Errorf("the load balancer controller does not wait for the agent and the nodes: %v", lbc.Dependencies)
-	}
+	checkControllersWaitFor(t, run, agent.Name, nodes, agent)
 	decodeAll(t, run)
 	checkExplicitProvider(t, run)
 }

@@ -2,9 +2,33 @@ package stacks
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
+
+// nodeBasePolicies are the AWS managed policies every node role has, sorted.
+var nodeBasePolicies = []string{"AmazonEC2ContainerRegistryReadOnly", "AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy"}
+
+// nodeRolePolicies names the policies attached to the IAM role registered
+// as role, sorted: an AWS managed policy by the last part of its ARN, a
+// customer-managed one by its resource name. An attachment is the role's
+// when it depends on the role (its input is the role's name, an output the
+// mock computes, so the input alone cannot tell the roles apart).
+func nodeRolePolicies(t *testing.T, run stackRun, role string) []string {
+	t.Helper()
+	urn := run.Get(t, "aws:iam/role:Role", role).URN
+	var names []string
+	for _, a := range run.ByType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
+		if !slices.Contains(a.Dependencies, urn) {
+			continue
+		}
+		arn, _ := a.Input("policyArn").(string)
+		names = append(names, arn[strings.LastIndex(arn, "/")+1:])
+	}
+	slices.Sort(names)
+	return names
+}
 
 // The prod stack is the workshop hardened: private endpoint, restricted public
 // CIDRs, KMS secrets encryption, long log retention, IMDSv2, no node-role
@@ -35,17 +59,10 @@ func TestProdStackIsHardened(t *testing.T) {
 	if group.Input("enableIMDSv2") != true {
 		t.Errorf("IMDSv2 not required")
 	}
-	nodeRole := run.Get(t, "aws:iam/role:Role", "eks-prod-node-group-role")
-	for _, a := range run.ByType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
-		if a.Input("role") != nodeRole.Input("name") {
-			continue // a controller's own Pod Identity role
-		}
-		arn := a.Input("policyArn").(string)
-		switch arn[strings.LastIndex(arn, "/")+1:] {
-		case "AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly":
-		default:
-			t.Errorf("node role has add-on policy %s", arn)
-		}
+	// Pod Identity gives the controllers their permissions, so the nodes keep
+	// only what a node needs.
+	if got, want := nodeRolePolicies(t, run, "eks-prod-node-group-role"), nodeBasePolicies; !slices.Equal(got, want) {
+		t.Errorf("node role policies = %v, want only %v", got, want)
 	}
 
 	vpc := run.Get(t, "aws:ec2/vpc:Vpc", "eks-prod-vpc")
@@ -54,5 +71,21 @@ func TestProdStackIsHardened(t *testing.T) {
 	}
 	if tags := run.Get(t, "pulumi:providers:aws", "aws").Input("defaultTags.tags").(map[string]any); tags["environment"] != "prod" || tags["stack"] != "prod" {
 		t.Errorf("provider default tags = %v", tags)
+	}
+}
+
+// The negative control of the node-role check above: with the add-on
+// policies turned on, the prod node role's attachments show them.
+func TestProdNodeRoleCheckSeesAddonPolicies(t *testing.T) {
+	t.Parallel()
+	run := runStack(t, "prod", map[string]string{
+		"eks-workshop:nodeRoleAddonPolicies": `{"cloudWatch":true,"ebs":true}`,
+	})
+	got := nodeRolePolicies(t, run, "eks-prod-node-group-role")
+	want := append([]string{"AmazonEBSCSIDriverPolicy"}, nodeBasePolicies...)
+	want = append(want, "CloudWatchAgentServerPolicy")
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("node role policies = %v, want %v", got, want)
 	}
 }

@@ -166,11 +166,11 @@ const resourcesHeader = `# The plan of stack %q under mocks, written by go run .
 // Files renders the synth: resources.yaml (every resource with its type,
 // name, parent, provider, dependencies and inputs, and the stack outputs)
 // and one file per Kubernetes object (see Manifests). Maps are written
-// with sorted keys and resources in URN order, so equal plans give equal
-// bytes.
+// with sorted keys and resources in URN order, whatever the order of
+// r.Resources, so equal plans give equal bytes.
 func (r *Result) Files() (Files, error) {
 	doc := resourcesFile{Stack: r.Stack, Outputs: r.Outputs}
-	for _, res := range r.Resources {
+	for _, res := range inURNOrder(r.Resources) {
 		provider := res.Provider
 		if i := strings.LastIndex(provider, "::"); i >= 0 {
 			provider = provider[:i]

@@ -134,18 +134,30 @@ func runMocked(stack string, cfg, runCfg map[string]string, absRoot string, prog
 	}
 	for _, r := range m.Resources() {
 		r.Inputs = relativize(resource.NewObjectProperty(r.Inputs), absRoot).ObjectValue()
-		deps := append([]string(nil), r.Dependencies...)
-		sort.Strings(deps)
-		r.Dependencies = dedupe(deps)
 		res.Resources = append(res.Resources, r)
 	}
-	sort.SliceStable(res.Resources, func(i, j int) bool { return res.Resources[i].URN < res.Resources[j].URN })
+	res.Resources = inURNOrder(res.Resources)
 	for i := 1; i < len(res.Resources); i++ {
 		if res.Resources[i].URN == res.Resources[i-1].URN {
 			return nil, fmt.Errorf("synth %s: %s registered twice", stack, res.Resources[i].URN)
 		}
 	}
 	return res, nil
+}
+
+// inURNOrder returns a copy of resources sorted by URN, each with its
+// dependencies sorted and deduplicated: neither the order the program
+// registered in nor the order the SDK lists dependencies in shows.
+func inURNOrder(resources []mocktest.Resource) []mocktest.Resource {
+	out := make([]mocktest.Resource, len(resources))
+	for i, r := range resources {
+		deps := append([]string(nil), r.Dependencies...)
+		sort.Strings(deps)
+		r.Dependencies = dedupe(deps)
+		out[i] = r
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].URN < out[j].URN })
+	return out
 }
 
 func dedupe(sorted []string) []string {

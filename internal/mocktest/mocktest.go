@@ -12,6 +12,8 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"math/rand/v2"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -173,6 +175,24 @@ func (m *Monitor) Get(t testing.TB, typ, name string) Resource {
 	}
 	t.Fatalf("no %s named %q registered; have %v", typ, name, names)
 	return Resource{}
+}
+
+// Shuffled returns a copy of resources in an order rng picks, each with its
+// dependencies reordered and one of them listed twice (as the SDK may), so
+// that a test can show what it renders does not depend on the order of
+// registration.
+func Shuffled(resources []Resource, rng *rand.Rand) []Resource {
+	out := append([]Resource(nil), resources...)
+	rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	for i := range out {
+		deps := append([]string(nil), out[i].Dependencies...)
+		rng.Shuffle(len(deps), func(a, b int) { deps[a], deps[b] = deps[b], deps[a] })
+		if len(deps) > 0 {
+			deps = append(deps, deps[0])
+		}
+		out[i].Dependencies = deps
+	}
+	return out
 }
 
 // Call implements pulumi.MockResourceMonitor (invokes).
@@ -463,11 +483,39 @@ func (m *Monitor) mockKubernetesState(args pulumi.MockResourceArgs, state resour
 	state["metadata"] = resource.NewObjectProperty(meta)
 	if strings.HasSuffix(args.TypeToken, ":Ingress") {
 		hostname := m.computed(args.Name, "status.loadBalancer.ingress[0].hostname",
-			"k8s-eksdemogroup-"+shortHash(args.Name)[:10]+"."+m.Region+".elb.amazonaws.com")
+			albName(meta)+"."+m.Region+".elb.amazonaws.com")
 		state["status"] = resource.NewPropertyValue(map[string]any{
 			"loadBalancer": map[string]any{"ingress": []any{map[string]any{"hostname": hostname}}},
 		})
 	}
+}
+
+// notAlphanumeric is what the AWS Load Balancer Controller drops from an
+// ALB's name.
+var notAlphanumeric = regexp.MustCompile(`[^a-zA-Z0-9]`)
+
+// albName names the ALB of an Ingress (its metadata) as the AWS Load
+// Balancer Controller does (buildLoadBalancerName in
+// pkg/ingress/model_build_load_balancer.go, kubernetes-sigs/
+// aws-load-balancer-controller at e81baf5, read 2026-12-04): an explicit group
+// (the group.name annotation) as k8s-<group, 17 characters>-<hash>, an
+// Ingress of its own as k8s-<namespace, 8>-<name, 8>-<hash>. The hash is
+// of the group, so the Ingresses of one group share the ALB.
+func albName(meta resource.PropertyMap) string {
+	str := func(v resource.PropertyValue) string {
+		s, _ := recorded.Plain(v).(string)
+		return s
+	}
+	var annotations resource.PropertyMap
+	if a, ok := meta["annotations"]; ok && a.IsObject() {
+		annotations = a.ObjectValue()
+	}
+	if group := str(annotations["alb.ingress.kubernetes.io/group.name"]); group != "" {
+		return fmt.Sprintf("k8s-%.17s-%.10s", notAlphanumeric.ReplaceAllString(group, ""), fullHash(group))
+	}
+	namespace, name := str(meta["namespace"]), str(meta["name"])
+	return fmt.Sprintf("k8s-%.8s-%.8s-%.10s", notAlphanumeric.ReplaceAllString(namespace, ""),
+		notAlphanumeric.ReplaceAllString(name, ""), fullHash(namespace+"/"+name))
 }
 
 func stringInput(inputs resource.PropertyMap, key, fallback string) string {

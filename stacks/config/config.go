@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"regexp"
 	"strings"
@@ -254,7 +255,8 @@ func decodeValue(field reflect.Value, value string) error {
 		}
 		return err
 	}
-	if dec.More() {
+	// Only whitespace may follow (dec.More alone misses a stray ] or }).
+	if _, err := dec.Token(); err != io.EOF {
 		return fmt.Errorf("want %s, got trailing data", describeKind(field.Type()))
 	}
 	field.Set(decoded.Elem())

@@ -41,24 +41,3 @@ func TestDefaultConfigWithARegionIsValid(t *testing.T) {
 		t.Errorf("cfg = %+v", cfg)
 	}
 }
-
-// LoadConfig's parsing must never panic, whatever a stack file holds.
-func FuzzParseConfig(f *testing.F) {
-	f.Add("vpcCidr", "10.0.0.0/16", "accessEntries", `[{"principalArn":"arn:aws:iam::123456789012:role/A","policy":"View","namespaces":["dev"]}]`)
-	f.Add("desiredSize", "-1", "nodeTaints", `[{"key":"a","effect":"NoSchedule"}]`)
-	f.Add("availabilityZones", `["ap-northeast-2a"]`, "nodeLabels", `{"a":1}`)
-	f.Add("kubernetesVersion", "1.999999999999999999999", "publicAccessCidrs", `["::/0"]`)
-	f.Fuzz(func(t *testing.T, key1, value1, key2, value2 string) {
-		cfg := map[string]string{"aws:region": "ap-northeast-2", ProjectName + ":appsDir": "../../apps"}
-		cfg[ProjectName+":"+key1] = value1
-		cfg[ProjectName+":"+key2] = value2
-		c, err := ParseConfig(lookup(cfg))
-		if err == nil {
-			if verr := c.Validate(); verr != nil {
-				t.Fatalf("ParseConfig accepted a config Validate rejects: %v", verr)
-			}
-		} else if !strings.Contains(err.Error(), " = ") {
-			t.Fatalf("error names no key and value: %v", err)
-		}
-	})
-}
