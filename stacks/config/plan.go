@@ -193,7 +193,7 @@ func (c Config) Plan() (Plan, error) {
 
 // reservedNamespaces belong to Kubernetes and the add-ons: the team's edit
 // access and the deny-all policy must never land there.
-var reservedNamespaces = []string{"default", "kube-system", "kube-public", "kube-node-lease", "cert-manager", "amazon-cloudwatch"}
+var reservedNamespaces = append([]string{"default", "kube-system", "kube-public", "kube-node-lease"}, spec.AddonNamespaces()...)
 
 // checkSetToZero rejects the values a component would read as "use my
 // default". Every key of a Config holds its default unless the stack set
@@ -319,6 +319,7 @@ func (c Config) addonArgs() spec.ClusterAddonsArgs {
 		Versions:          c.AddonVersions,
 		ClusterAutoscaler: c.ClusterAutoscaler,
 		PodIdentity:       c.PodIdentity,
+		LogRetentionDays:  c.LogRetentionDays,
 	}
 }
 
