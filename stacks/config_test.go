@@ -250,7 +250,7 @@ var badConfigurations = []struct {
 
 	{"add-on version missing", "ClusterAddonsArgs.versions", "", map[string]string{"eks-workshop:addonVersions": `{"metricsServer":""}`}, []string{`addonVersions.metricsServer = ""`, "every add-on is pinned"}},
 	{"EKS add-on version", "ClusterAddonsArgs.versions", "", map[string]string{"eks-workshop:addonVersions": `{"ebsCsiDriver":"1.56"}`}, []string{`addonVersions.ebsCsiDriver = "1.56"`, "EKS add-on version such as v1.45.0-eksbuild.1"}},
-	{"chart version", "ClusterAddonsArgs.versions", "", map[string]string{"eks-workshop:addonVersions": `{"certManager":"latest"}`}, []string{`addonVersions.certManager = "latest"`, "version such as 1.2.3"}},
+	{"chart version", "ClusterAddonsArgs.versions", "", map[string]string{"eks-workshop:addonVersions": `{"awsLoadBalancerController":"latest"}`}, []string{`addonVersions.awsLoadBalancerController = "latest"`, "version such as 1.2.3"}},
 	{"autoscaler of another minor version", "Config.autoscalerVersion", "", map[string]string{"eks-workshop:kubernetesVersion": "1.32"}, []string{`addonVersions.clusterAutoscalerImage = "v1.33.0"`, "want v1.32.x"}},
 
 	{"namespace", "AppArgs.namespace", "", map[string]string{"eks-workshop:namespace": "Dev"}, []string{`eks-workshop:namespace = "Dev"`, "RFC 1123", "1 problems"}},

@@ -185,7 +185,7 @@ func TestDevStackRunsTheWorkloadsOnEKS(t *testing.T) {
 		}
 		want := config.DefaultConfig().AddonVersions
 		if !reflect.DeepEqual(charts, map[string]string{
-			"metrics-server": want.MetricsServer, "cert-manager": want.CertManager,
+			"metrics-server": want.MetricsServer,
 			"aws-load-balancer-controller": want.LoadBalancerController, "cluster-autoscaler": want.ClusterAutoscaler,
 		}) {
 			t.Errorf("charts = %v", charts)
