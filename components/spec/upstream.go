@@ -77,7 +77,7 @@ var LoadBalancerControllerWebhooks = []ChartWebhook{
 		Name: "mpod.elbv2.k8s.aws", Path: "/mutate-v1-pod", Mutating: true,
 		Version: "v1", Resource: "pods", Operations: []string{"CREATE"},
 		FailurePolicy: "Ignore", FailurePolicyValue: "podMutatorWebhookConfig.failurePolicy",
-		NamespaceLabel: ReadinessGateInjectLabel + "=enabled", ExcludesChartObjects: true,
+		NamespaceLabel: ReadinessGateInjectLabel + "=" + ReadinessGateInjectValue, ExcludesChartObjects: true,
 	},
 	{
 		Name: "vingress.elbv2.k8s.aws", Path: "/validate-networking-v1-ingress",
@@ -90,7 +90,10 @@ var LoadBalancerControllerWebhooks = []ChartWebhook{
 // readiness gate into its pods: a pod behind an ip target counts as Ready
 // only once the load balancer reports it healthy (the controller's
 // "Pod readiness gate" guide; the mpod webhook's namespaceSelector above).
-const ReadinessGateInjectLabel = "elbv2.k8s.aws/pod-readiness-gate-inject"
+const (
+	ReadinessGateInjectLabel = "elbv2.k8s.aws/pod-readiness-gate-inject"
+	ReadinessGateInjectValue = "enabled"
+)
 
 // Rendered reports whether the chart renders the webhook under values (the
 // chart's values as given, unset ones at their defaults) and with which
@@ -168,3 +171,14 @@ func ContainerInsightsLogGroups(cluster string) []string {
 // (awsdocs/amazon-eks-user-guide latest/ug/networking/network-reqs.adoc at
 // 4d52b4d, 2024-12-18), read 2026-12-04.
 var EKSUnsupportedZoneIDs = []string{"use1-az3", "usw1-az2", "cac1-az3"}
+
+// SleepActionMinKubernetesMinor is the first Kubernetes minor version whose
+// kubelet runs the `sleep` lifecycle action by default (KEP-3960,
+// PodLifecycleSleepAction: alpha 1.29, beta and on by default 1.30, GA 1.34).
+// App's preStop pause uses it, so MinKubernetesVersion must not be older.
+//
+// Source: https://www.kubernetes.dev/resources/keps/3960/ and
+// https://kubernetes.io/blog/2025/05/14/kubernetes-v1-33-updates-to-container-lifecycle/
+// ("Starting with Kubernetes v1.30, the original Sleep action for preStop
+// and postStart hooks is enabled by default"), read 2026-12-04.
+const SleepActionMinKubernetesMinor = 30
