@@ -175,8 +175,8 @@ func TestAppDeploymentHasFixedNameStableSelectorAndZeroDowntimeRollouts(t *testi
 // while the ALB still routes to the pod.
 func TestAppPausesBeforeShutdownWithinItsGracePeriod(t *testing.T) {
 	for _, tc := range []struct {
-		name                  string
-		mutate                func(*AppArgs)
+		name                 string
+		mutate               func(*AppArgs)
 		wantPause, wantGrace int64
 	}{
 		{"defaults", nil, spec.DefaultPreStopSleepSeconds, spec.DefaultPreStopSleepSeconds + spec.DefaultShutdownSeconds},
