@@ -3,7 +3,6 @@ package components
 import (
 	"errors"
 	"fmt"
-	"path"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -167,9 +166,9 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 func containerInsightsLogGroups(ctx *pulumi.Context, prefix string, clusterName pulumi.StringOutput, retentionDays int,
 	tags pulumi.StringMapInput, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
 	var groups []pulumi.Resource
-	for i, group := range spec.ContainerInsightsLogGroups("") {
-		groupName := clusterName.ApplyT(func(cluster string) string { return spec.ContainerInsightsLogGroups(cluster)[i] }).(pulumi.StringOutput)
-		g, err := cloudwatch.NewLogGroup(ctx, prefix+"-containerinsights-"+path.Base(group), &cloudwatch.LogGroupArgs{
+	for _, kind := range spec.ContainerInsightsLogKinds {
+		groupName := clusterName.ApplyT(func(cluster string) string { return spec.ContainerInsightsLogGroup(cluster, kind) }).(pulumi.StringOutput)
+		g, err := cloudwatch.NewLogGroup(ctx, prefix+"-containerinsights-"+kind, &cloudwatch.LogGroupArgs{
 			Name:            groupName,
 			RetentionInDays: pulumi.Int(retentionDays),
 			Tags:            tags,

@@ -153,10 +153,18 @@ func PulumiKubernetesRetriesCreate(err error) bool {
 // (performance).
 func ContainerInsightsLogGroups(cluster string) []string {
 	var groups []string
-	for _, kind := range []string{"application", "dataplane", "host", "performance"} {
-		groups = append(groups, "/aws/containerinsights/"+cluster+"/"+kind)
+	for _, kind := range ContainerInsightsLogKinds {
+		groups = append(groups, ContainerInsightsLogGroup(cluster, kind))
 	}
 	return groups
+}
+
+// ContainerInsightsLogKinds are the last parts of ContainerInsightsLogGroups.
+var ContainerInsightsLogKinds = []string{"application", "dataplane", "host", "performance"}
+
+// ContainerInsightsLogGroup is the log group of one of ContainerInsightsLogKinds.
+func ContainerInsightsLogGroup(cluster, kind string) string {
+	return "/aws/containerinsights/" + cluster + "/" + kind
 }
 
 // EKSUnsupportedZoneIDs are the Availability Zone IDs where EKS places no

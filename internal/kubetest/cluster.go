@@ -40,9 +40,11 @@ type Options struct {
 	Zones []string
 	// EndpointRouting makes the API server call admission webhooks (and
 	// aggregated APIs) at their Service's endpoints, not its cluster IP
-	// (--enable-aggregator-routing), as EKS's API servers do: a webhook
-	// whose pods are not Ready then fails at once with `no endpoints
-	// available for service`, as on EKS, rather than after a connect timeout.
+	// (--enable-aggregator-routing), as EKS's API servers do: their webhook
+	// failures read `no endpoints available for service`, which only that
+	// resolver reports (k8s.io/apiserver/pkg/util/proxy.ResolveEndpoint).
+	// A webhook whose pods are not Ready then fails at once, as on EKS,
+	// rather than after a connect timeout to its cluster IP.
 	EndpointRouting bool
 }
 
