@@ -73,6 +73,11 @@ func TestClusterAddonsInstallWhatTheWorkshopInstalls(t *testing.T) {
 		t.Errorf("charts = %d (want metrics-server, the controller, the autoscaler), enableCertManager = %v",
 			len(m.ByType(chartType)), lbc.Input("values.enableCertManager"))
 	}
+	// The Service webhook is off (see TestNoCreateRacesTheLoadBalancerControllersWebhooks in stacks).
+	if rendered, _ := spec.LoadBalancerControllerWebhooks[0].Rendered(lbc.Input("values").(map[string]any)); rendered ||
+		spec.LoadBalancerControllerWebhooks[0].Resource != "services" {
+		t.Errorf("the controller's values render its Service webhook: %v", lbc.Input("values"))
+	}
 	checkWebhookCertificate(t, m, lbc)
 	ca := m.Get(t, chartType, "eks-demo-cluster-autoscaler")
 	if ca.Input("values.autoDiscovery.clusterName") != "eks-demo" || ca.Input("values.image.tag") != "v1.33.0" || ca.Input("values.cloudProvider") != "aws" {
