@@ -261,6 +261,8 @@ var badConfigurations = []struct {
 	{"local registry", "Config.imageRegistry", "", map[string]string{"eks-workshop:target": "local", "eks-workshop:imageRegistry": "my registry"}, []string{`imageRegistry = "my registry"`, "registry host[:port]"}},
 	{"wrong type", "decode", "", map[string]string{"eks-workshop:desiredSize": "three"}, []string{`eks-workshop:desiredSize = "three"`, "want an integer"}},
 	{"unknown object field", "decode", "", map[string]string{"eks-workshop:nodeRoleAddonPolicies": `{"imageBuilder":true,"albIngress":true}`}, []string{"eks-workshop:nodeRoleAddonPolicies", "albIngress"}},
+	// cert-manager is no longer installed: a stack still pinning it learns so at once.
+	{"retired cert-manager pin", "decode", "", map[string]string{"eks-workshop:addonVersions": `{"certManager":"v1.17.2"}`}, []string{"eks-workshop:addonVersions", `unknown field "certManager"`}},
 	{"several at once", "all at once", "", map[string]string{"eks-workshop:natGateway": "x", "eks-workshop:diskSize": "1", "eks-workshop:kubernetesVersion": "2.0"}, []string{"natGateway", "diskSize", "kubernetesVersion", "3 problems"}},
 }
 
