@@ -16,7 +16,10 @@ import (
 //
 // Source: https://github.com/aws/eks-charts/blob/9639b8b/stable/aws-load-balancer-controller/templates/webhook.yaml
 // and values.yaml at the same commit ("aws-load-balancer-controller:
-// v2.17.1 (#1292)", chart 1.17.1), read 2026-12-04.
+// v2.17.1 (#1292)", 2026-01-09, chart 1.17.1), read 2026-12-04. The
+// values below (enableServiceMutatorWebhook true, its failurePolicy Fail,
+// the pod webhook's Ignore) are unchanged through chart 3.5.0 (5239609,
+// 2026-08-03); read the templates again before raising the pin.
 const LoadBalancerControllerChartVersion = "1.17.1"
 
 // ServiceMutatorWebhookValue is the chart value that registers the
