@@ -304,7 +304,8 @@ func podSpec(a AppArgs, selector pulumi.StringMap) corev1.PodSpecArgs {
 	uid := pulumi.Int(int(a.RunAsUser))
 	return corev1.PodSpecArgs{
 		// The app never calls the Kubernetes API.
-		AutomountServiceAccountToken: pulumi.Bool(false),
+		AutomountServiceAccountToken:  pulumi.Bool(false),
+		TerminationGracePeriodSeconds: pulumi.Int(a.TerminationGracePeriodSeconds()),
 		SecurityContext: corev1.PodSecurityContextArgs{
 			RunAsNonRoot:   pulumi.Bool(true),
 			RunAsUser:      uid,
@@ -327,6 +328,13 @@ func podSpec(a AppArgs, selector pulumi.StringMap) corev1.PodSpecArgs {
 			Resources:      corev1.ResourceRequirementsArgs{Requests: requests, Limits: limits},
 			LivenessProbe:  livenessProbeTiming.probe(httpGet(a.LivenessPath)),
 			ReadinessProbe: readinessProbeTiming.probe(httpGet(a.ReadinessPath)),
+			// The kubelet's own `sleep` action (on by default since
+			// Kubernetes 1.30, the oldest kubernetesVersion allowed) rather
+			// than `exec sleep`: it needs no shell or sleep binary in the
+			// image and no exec into a read-only container.
+			Lifecycle: corev1.LifecycleArgs{PreStop: corev1.LifecycleHandlerArgs{
+				Sleep: corev1.SleepActionArgs{Seconds: pulumi.Int(a.PreStopSleepSeconds)},
+			}},
 			SecurityContext: corev1.SecurityContextArgs{
 				AllowPrivilegeEscalation: pulumi.Bool(false),
 				Capabilities:             corev1.CapabilitiesArgs{Drop: pulumi.StringArray{pulumi.String("ALL")}},

@@ -168,6 +168,41 @@ func TestAppDeploymentHasFixedNameStableSelectorAndZeroDowntimeRollouts(t *testi
 	}
 }
 
+// A terminating pod keeps serving for the preStop pause (the kubelet's
+// sleep action: the images need no sleep binary), then has its shutdown
+// time before SIGKILL: the grace period covers both. Without the pause
+// (negative control: the kubelet's default, no lifecycle) SIGTERM would come
+// while the ALB still routes to the pod.
+func TestAppPausesBeforeShutdownWithinItsGracePeriod(t *testing.T) {
+	for _, tc := range []struct {
+		name                 string
+		mutate               func(*AppArgs)
+		wantPause, wantGrace int64
+	}{
+		{"defaults", nil, spec.DefaultPreStopSleepSeconds, spec.DefaultPreStopSleepSeconds + spec.DefaultShutdownSeconds},
+		{"configured", func(a *AppArgs) { a.PreStopSleepSeconds, a.ShutdownSeconds = 20, 25 }, 20, 45},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _ := runApp(t, tc.mutate)
+			pod := flaskDeployment(t, m).Spec.Template.Spec
+			c := pod.Containers[0]
+			if c.Lifecycle == nil || c.Lifecycle.PreStop == nil || c.Lifecycle.PreStop.Sleep == nil || c.Lifecycle.PreStop.Exec != nil {
+				t.Fatalf("lifecycle = %+v, want a preStop sleep action", c.Lifecycle)
+			}
+			pause := c.Lifecycle.PreStop.Sleep.Seconds
+			if pause != tc.wantPause || pod.TerminationGracePeriodSeconds == nil || *pod.TerminationGracePeriodSeconds != tc.wantGrace {
+				t.Errorf("preStop sleep %d s, grace %v s; want %d and %d", pause, pod.TerminationGracePeriodSeconds, tc.wantPause, tc.wantGrace)
+			}
+			if *pod.TerminationGracePeriodSeconds <= pause {
+				t.Errorf("grace %d s does not cover the %d s pause: SIGKILL before the app shuts down", *pod.TerminationGracePeriodSeconds, pause)
+			}
+		})
+	}
+	if spec.MinKubernetesVersion < spec.SleepActionMinKubernetesMinor {
+		t.Errorf("kubernetesVersion may be 1.%d, whose kubelets lack the sleep action by default (1.%d+)", spec.MinKubernetesVersion, spec.SleepActionMinKubernetesMinor)
+	}
+}
+
 func TestAppProbesResourcesAndEnv(t *testing.T) {
 	m, _ := runApp(t, nil)
 	c := flaskDeployment(t, m).Spec.Template.Spec.Containers[0]
@@ -758,6 +793,8 @@ func TestAppRejectsBadArgsBeforeRegistering(t *testing.T) {
 			a.Ingress = &AppIngress{Path: "contents", GroupName: "EKS_demo", GroupOrder: 2000, HealthCheckPath: "contents/aws"}
 		}, []string{`ingress.path = "contents"`, `ingress.groupName = "EKS_demo"`, "ingress.groupOrder = 2000: want -1000 to 1000", `ingress.healthCheckPath = "contents/aws"`}},
 		{"group order without group", func(a *AppArgs) { a.Ingress = &AppIngress{GroupOrder: 1} }, []string{"ingress.groupOrder = 1: only orders rules within a group"}},
+		{"termination", func(a *AppArgs) { a.PreStopSleepSeconds, a.ShutdownSeconds = -1, 301 },
+			[]string{"preStopSleepSeconds = -1: want 1 to 300 seconds", "shutdownSeconds = 301: want 1 to 300 seconds"}},
 		{"network policy", func(a *AppArgs) {
 			a.NetworkPolicy = AppNetworkPolicy{IngressFromCIDRs: []string{"10.0.0.1/16"}, EgressHTTPSCIDRs: []string{"everywhere"}, IngressFromNamespaces: []string{"Kube_System"}}
 		}, []string{`networkPolicy.ingressFromCidrs = "10.0.0.1/16": want a CIDR with no host bits set`, `networkPolicy.egressHttpsCidrs = "everywhere"`, `networkPolicy.ingressFromNamespaces = "Kube_System"`}},

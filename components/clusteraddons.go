@@ -5,20 +5,19 @@ import (
 	"fmt"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
-	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
-	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-workshop/eks-workshop/components/spec"
 )
 
 // ClusterAddons installs what the workshop adds to a new cluster:
-// metrics-server (for the HPA), cert-manager, the AWS Load Balancer
-// Controller with its IngressClass and webhook certificate, the Cluster
-// Autoscaler, Container Insights and the EBS CSI driver.
+// metrics-server (for the HPA), the AWS Load Balancer Controller with its
+// IngressClass and webhook certificate, the Cluster Autoscaler, Container
+// Insights (and the log groups it writes to) and the EBS CSI driver.
 type ClusterAddons struct {
 	pulumi.ResourceState
 
@@ -41,6 +40,7 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 		return nil, fmt.Errorf("cluster add-ons %q: Cluster, VpcID and KubernetesProvider are required", name)
 	}
 	a := *args
+	a.ClusterAddonsArgs = args.WithDefaults() // the wiring as given, the rest defaulted
 
 	c := &ClusterAddons{}
 	if err := ctx.RegisterComponentResource("eks-workshop:index:ClusterAddons", name, c, opts...); err != nil {
@@ -81,29 +81,16 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 		return nil, err
 	}
 
-	// cert-manager, as the workshop installs it; the controller does not wait for it.
-	certManagerNs, err := corev1.NewNamespace(ctx, name+"-cert-manager", &corev1.NamespaceArgs{
-		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(spec.CertManagerNamespace)},
-	}, onCluster...)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := chart(ctx, name, spec.CertManagerNamespace, "cert-manager", a.Versions.CertManager, "https://charts.jetstack.io", pulumi.Map{
-		"crds": pulumi.Map{"enabled": pulumi.Bool(true)},
-	}, append(onCluster, pulumi.DependsOn([]pulumi.Resource{certManagerNs}))...); err != nil {
-		return nil, err
-	}
-
 	// The controller's webhook certificate is made beside the control plane
 	// and kept in the stack's state: the chart would generate a new one at
-	// every render (a diff in every preview, aws/eks-charts#902), and taking
-	// it from cert-manager would make the controller, and so every Ingress,
-	// wait for cert-manager's release.
+	// every render (a diff in every preview, aws/eks-charts#902). The
+	// workshop installs cert-manager for this certificate alone; nothing
+	// here needs it, so it is not installed.
 	webhookTLS, err := newWebhookCertificate(ctx, name+"-lbc-webhook", spec.LoadBalancerControllerWebhookService, "kube-system", parent)
 	if err != nil {
 		return nil, err
 	}
-	lbc, err := chart(ctx, name, "kube-system", "aws-load-balancer-controller", a.Versions.LoadBalancerController, "https://aws.github.io/eks-charts", pulumi.Map{
+	lbc, err := chart(ctx, name, "kube-system", spec.LoadBalancerControllerChartName, a.Versions.LoadBalancerController, "https://aws.github.io/eks-charts", pulumi.Map{
 		"clusterName":  clusterName,
 		"region":       pulumi.String(a.Region),
 		"vpcId":        a.VpcID,
@@ -115,6 +102,15 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 		"ingressClass":               pulumi.String(spec.IngressClassALB),
 		"createIngressClassResource": pulumi.Bool(true),
 		"webhookTLS":                 webhookTLS.values(),
+		// Off: the chart's Service webhook (failurePolicy Fail) would be
+		// called for every Service create in the cluster from the moment it
+		// is applied, and fail each one until the controller's pods are
+		// Ready, which pulumi-kubernetes does not retry (spec.ChartWebhook
+		// and PulumiKubernetesRetriesCreate): metrics-server, the autoscaler
+		// and the CloudWatch add-on create Services at the same moment. All
+		// it does is make this controller the default for new `type:
+		// LoadBalancer` Services; nothing here creates one (see README, Add-ons).
+		spec.ServiceMutatorWebhookValue: pulumi.Bool(false),
 	}, onCluster...)
 	if err != nil {
 		return nil, err
@@ -140,11 +136,18 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 		}
 	}
 
-	for addon, version := range map[string]string{
-		"amazon-cloudwatch-observability": a.Versions.CloudWatchObservability,
-		"aws-ebs-csi-driver":              a.Versions.EbsCsiDriver,
+	logGroups, err := containerInsightsLogGroups(ctx, name, clusterName, a.LogRetentionDays, tags, parent)
+	if err != nil {
+		return nil, err
+	}
+	for _, addon := range []struct {
+		name, version string
+		after         []pulumi.Resource
+	}{
+		{"amazon-cloudwatch-observability", a.Versions.CloudWatchObservability, append(logGroups, ready...)},
+		{"aws-ebs-csi-driver", a.Versions.EbsCsiDriver, ready},
 	} {
-		if _, err := eksAddon(ctx, name+"-"+addon, clusterName, addon, version, tags, parent, pulumi.DependsOn(ready)); err != nil {
+		if _, err := eksAddon(ctx, name+"-"+addon.name, clusterName, addon.name, addon.version, tags, parent, pulumi.DependsOn(addon.after)); err != nil {
 			return nil, err
 		}
 	}
@@ -154,6 +157,28 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"ingressClassName": c.IngressClassName,
 	})
+}
+
+// containerInsightsLogGroups creates the log groups Container Insights
+// writes to, with the stack's retention, so that they are the stack's:
+// created before the add-on (whose agents would otherwise create them with
+// no retention) and deleted after it by `pulumi destroy`.
+func containerInsightsLogGroups(ctx *pulumi.Context, prefix string, clusterName pulumi.StringOutput, retentionDays int,
+	tags pulumi.StringMapInput, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
+	var groups []pulumi.Resource
+	for _, kind := range spec.ContainerInsightsLogKinds {
+		groupName := clusterName.ApplyT(func(cluster string) string { return spec.ContainerInsightsLogGroup(cluster, kind) }).(pulumi.StringOutput)
+		g, err := cloudwatch.NewLogGroup(ctx, prefix+"-containerinsights-"+kind, &cloudwatch.LogGroupArgs{
+			Name:            groupName,
+			RetentionInDays: pulumi.Int(retentionDays),
+			Tags:            tags,
+		}, opts...)
+		if err != nil {
+			return nil, err
+		}
+		groups = append(groups, g)
+	}
+	return groups, nil
 }
 
 // chart installs a pinned Helm chart into a namespace.

@@ -32,8 +32,8 @@ func TestClusterAddonsWaitForNodesAndPodIdentity(t *testing.T) {
 				}
 			}
 			controllers := controllersOf(m)
-			if len(controllers) != 4+2 {
-				t.Fatalf("want four charts and two EKS add-ons, have %d", len(controllers))
+			if len(controllers) != 3+2 {
+				t.Fatalf("want three charts and two EKS add-ons, have %d", len(controllers))
 			}
 			for _, c := range controllers {
 				for _, urn := range want {
@@ -41,11 +41,6 @@ func TestClusterAddonsWaitForNodesAndPodIdentity(t *testing.T) {
 						t.Errorf("%s %s does not wait for %s", c.Type, c.Name, urn)
 					}
 				}
-			}
-			certManager := m.Get(t, chartType, "eks-demo-cert-manager")
-			namespace := m.Get(t, "kubernetes:core/v1:Namespace", "eks-demo-cert-manager")
-			if !slices.Contains(certManager.Dependencies, namespace.URN) {
-				t.Errorf("cert-manager does not wait for its namespace")
 			}
 		})
 	}

@@ -20,7 +20,7 @@ const (
 )
 
 var testAddonVersions = AddonVersions{
-	MetricsServer: "3.12.2", CertManager: "v1.17.2", LoadBalancerController: "1.13.4", ClusterAutoscaler: "9.47.0", ClusterAutoscalerImage: "v1.33.0",
+	MetricsServer: "3.12.2", LoadBalancerController: "1.13.4", ClusterAutoscaler: "9.47.0", ClusterAutoscalerImage: "v1.33.0",
 	CloudWatchObservability: "v4.1.0-eksbuild.1", EbsCsiDriver: "v1.45.0-eksbuild.2", PodIdentityAgent: "v1.3.7-eksbuild.2",
 }
 
@@ -61,7 +61,6 @@ func TestClusterAddonsInstallWhatTheWorkshopInstalls(t *testing.T) {
 		"eks-demo-metrics-server":               {"metrics-server", "3.12.2", "https://kubernetes-sigs.github.io/metrics-server/"},
 		"eks-demo-aws-load-balancer-controller": {"aws-load-balancer-controller", "1.13.4", "https://aws.github.io/eks-charts"},
 		"eks-demo-cluster-autoscaler":           {"cluster-autoscaler", "9.47.0", "https://kubernetes.github.io/autoscaler"},
-		"eks-demo-cert-manager":                 {"cert-manager", "v1.17.2", "https://charts.jetstack.io"},
 	} {
 		chart := m.Get(t, chartType, name)
 		if chart.Input("chart") != want.chart || chart.Input("version") != want.version || chart.Input("repositoryOpts.repo") != want.repo {
@@ -76,15 +75,16 @@ func TestClusterAddonsInstallWhatTheWorkshopInstalls(t *testing.T) {
 		lbc.Input("values.createIngressClassResource") != true || lbc.Input("values.region") != "ap-northeast-2" || lbc.Input("values.vpcId") != "vpc-1" {
 		t.Errorf("load balancer controller values = %v", lbc.Input("values"))
 	}
-	// cert-manager is installed, as in the workshop, but the controller does
-	// not wait for it: its webhook certificate is made beside the control
-	// plane and kept in state, not rendered anew (a diff) at every preview.
-	certManager := m.Get(t, chartType, "eks-demo-cert-manager")
-	if certManager.Input("namespace") != "cert-manager" || certManager.Input("values.crds.enabled") != true {
-		t.Errorf("cert-manager = %v", certManager.Plain())
+	// cert-manager is not installed: the controller's certificate, the one
+	// thing the workshop installs it for, comes from the tls provider.
+	if len(m.ByType(chartType)) != 3 || lbc.Input("values.enableCertManager") != nil {
+		t.Errorf("charts = %d (want metrics-server, the controller, the autoscaler), enableCertManager = %v",
+			len(m.ByType(chartType)), lbc.Input("values.enableCertManager"))
 	}
-	if slices.Contains(lbc.Dependencies, certManager.URN) || lbc.Input("values.enableCertManager") != nil {
-		t.Errorf("the load balancer controller waits for cert-manager: %v", lbc.Dependencies)
+	// The Service webhook is off (see TestNoCreateRacesTheLoadBalancerControllersWebhooks in stacks).
+	if rendered, _ := spec.LoadBalancerControllerWebhooks[0].Rendered(lbc.Input("values").(map[string]any)); rendered ||
+		spec.LoadBalancerControllerWebhooks[0].Resource != "services" {
+		t.Errorf("the controller's values render its Service webhook: %v", lbc.Input("values"))
 	}
 	checkWebhookCertificate(t, m, lbc)
 	ca := m.Get(t, chartType, "eks-demo-cluster-autoscaler")
@@ -101,6 +101,7 @@ func TestClusterAddonsInstallWhatTheWorkshopInstalls(t *testing.T) {
 	if addons["amazon-cloudwatch-observability"] != "v4.1.0-eksbuild.1" || addons["aws-ebs-csi-driver"] != "v1.45.0-eksbuild.2" {
 		t.Errorf("EKS add-ons = %v", addons)
 	}
+	checkContainerInsightsLogGroups(t, m)
 	if _, ok := addons["eks-pod-identity-agent"]; ok || len(m.ByType(associationType)) != 0 {
 		t.Errorf("node-role permissions mode installed Pod Identity")
 	}
@@ -206,5 +207,41 @@ func checkWebhookCertificate(t *testing.T, m *mocktest.Monitor, lbc mocktest.Res
 	}
 	if !lbc.IsSecret("values.webhookTLS.key") {
 		t.Errorf("webhook key is not secret")
+	}
+}
+
+// checkContainerInsightsLogGroups: the stack owns the log groups the
+// CloudWatch add-on's agents write to, with its retention, and the add-on
+// waits for them (so it never creates them itself, with no retention, and
+// `pulumi destroy` deletes them after it). The EBS CSI driver, which writes
+// no logs there, does not wait (negative control).
+func checkContainerInsightsLogGroups(t *testing.T, m *mocktest.Monitor) {
+	t.Helper()
+	cloudwatch := m.Get(t, addonType, "eks-demo-amazon-cloudwatch-observability")
+	ebs := m.Get(t, addonType, "eks-demo-aws-ebs-csi-driver")
+	want := spec.ContainerInsightsLogGroups("eks-demo")
+	groups := map[string]bool{}
+	for _, g := range m.ByType("aws:cloudwatch/logGroup:LogGroup") {
+		if !strings.HasPrefix(g.Input("name").(string), "/aws/containerinsights/") {
+			continue // the control plane's
+		}
+		groups[g.Input("name").(string)] = true
+		if g.Input("retentionInDays") != float64(spec.DefaultLogRetentionDays) {
+			t.Errorf("%s retention = %v, want %d", g.Name, g.Input("retentionInDays"), spec.DefaultLogRetentionDays)
+		}
+		if !slices.Contains(cloudwatch.Dependencies, g.URN) {
+			t.Errorf("the CloudWatch add-on does not wait for %s", g.Input("name"))
+		}
+		if slices.Contains(ebs.Dependencies, g.URN) {
+			t.Errorf("the EBS CSI driver waits for %s", g.Input("name"))
+		}
+	}
+	for _, name := range want {
+		if !groups[name] {
+			t.Errorf("no log group %s; have %v", name, groups)
+		}
+	}
+	if len(groups) != len(want) {
+		t.Errorf("log groups = %v, want %v", groups, want)
 	}
 }

@@ -192,14 +192,17 @@ func NewNetwork(ctx *pulumi.Context, name string, args *NetworkArgs, opts ...pul
 }
 
 // zoneNames returns the configured zones, or looks up the region's regular
-// zones: opt-in zones (Local and Wavelength Zones) cannot host EKS subnets.
+// zones where EKS can place a control plane: opt-in zones (Local and
+// Wavelength Zones) cannot host EKS subnets, and EKS documents a few
+// regular zones it does not support (spec.EKSUnsupportedZoneIDs).
 func zoneNames(ctx *pulumi.Context, a NetworkArgs, parent pulumi.Resource) pulumi.StringArrayOutput {
 	if len(a.AvailabilityZones) > 0 {
 		return pulumi.ToStringArray(a.AvailabilityZones).ToStringArrayOutput()
 	}
 	count := a.AvailabilityZoneCount
 	return aws.GetAvailabilityZonesOutput(ctx, aws.GetAvailabilityZonesOutputArgs{
-		State: pulumi.String("available"),
+		State:          pulumi.String("available"),
+		ExcludeZoneIds: pulumi.ToStringArray(spec.EKSUnsupportedZoneIDs),
 		Filters: aws.GetAvailabilityZonesFilterArray{
 			aws.GetAvailabilityZonesFilterArgs{Name: pulumi.String("opt-in-status"), Values: pulumi.ToStringArray([]string{"opt-in-not-required"})},
 			aws.GetAvailabilityZonesFilterArgs{Name: pulumi.String("zone-type"), Values: pulumi.ToStringArray([]string{"availability-zone"})},

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/eks-workshop/eks-workshop/components/spec"
@@ -192,6 +193,45 @@ func TestNetworkLooksUpOnlyRegularZones(t *testing.T) {
 	}
 	if n := len(m.ByType(subnetType)); n != 4 {
 		t.Errorf("2 zones gave %d subnets, want 4", n)
+	}
+}
+
+// In us-east-1, where EKS places no control plane in use1-az3, the zones
+// looked up skip it. The mock answers as EC2 does: every regular zone of
+// the account (here us-east-1a is use1-az3), less the zone IDs excluded.
+func TestNetworkSkipsZonesEKSDoesNotSupport(t *testing.T) {
+	names := []string{"us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"}
+	ids := []string{"use1-az3", "use1-az1", "use1-az2", "use1-az4"}
+	m := mocktest.New()
+	m.Region = "us-east-1"
+	m.CallFunc = func(args pulumi.MockCallArgs) (resource.PropertyMap, bool, error) {
+		if args.Token != "aws:index/getAvailabilityZones:getAvailabilityZones" {
+			return nil, false, nil
+		}
+		excluded := map[string]bool{}
+		if v, ok := args.Args["excludeZoneIds"]; ok {
+			for _, id := range recorded.Plain(v).([]any) {
+				excluded[id.(string)] = true
+			}
+		}
+		var keptNames, keptIDs []string
+		for i, id := range ids {
+			if !excluded[id] {
+				keptNames, keptIDs = append(keptNames, names[i]), append(keptIDs, id)
+			}
+		}
+		return resource.NewPropertyMapFromMap(map[string]any{"id": m.Region, "names": keptNames, "zoneIds": keptIDs}), true, nil
+	}
+	m.MustRun(t, "test", nil, func(ctx *pulumi.Context) error {
+		_, err := NewNetwork(ctx, "eks-demo", &NetworkArgs{NetworkArgs: spec.NetworkArgs{ClusterName: "c"}})
+		return err
+	})
+	for i, want := range []string{"us-east-1b", "us-east-1c", "us-east-1d"} {
+		for _, tier := range []string{"public", "private"} {
+			if got := m.Get(t, subnetType, fmt.Sprintf("eks-demo-%s-%d", tier, i)).Input("availabilityZone"); got != want {
+				t.Errorf("%s subnet %d in %v, want %s (use1-az3, us-east-1a here, hosts no EKS control plane)", tier, i, got, want)
+			}
+		}
 	}
 }
 

@@ -85,7 +85,7 @@ func ruleOf(rule string) (validate func(config.Config, config.Plan) error, field
 // Each bad configuration that names a component rule reaches it: the
 // component's own validator, on the arguments the configuration plans,
 // reports the field the rule names (an index left out; a field under it,
-// such as addonVersions.certManager under addonVersions, counts). The
+// such as addonVersions.metricsServer under addonVersions, counts). The
 // whole-configuration rules ("Config.…", "decode") have the error text of
 // their cases to prove them.
 func TestEveryBadConfigurationReachesTheRuleItNames(t *testing.T) {

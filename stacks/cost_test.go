@@ -51,13 +51,15 @@ func cents(r *big.Rat) string { return cost.USD(r, 2) }
 //	NAT addresses: 3 public IPv4                                 3 x 0.005       = 0.015000 /h
 //	ALB eks-demo-group: hours + 1 LCU (assumed)                  0.0225 + 0.008  = 0.030500 /h
 //	ALB addresses: one per public subnet, 3                      3 x 0.005       = 0.015000 /h
-//	control-plane logs: 30 GB per 30 days (assumed)              30 x 0.50 / 720 = 0.020833 /h
+//	log groups: control plane and Container Insights' four,
+//	30 GB each per 30 days (assumed)                             5 x 30 x 0.50 / 720 = 0.104167 /h
 //
 // Per 30 days (720 h): 432 + 207.36 + 4.80 + 97.20 + 1.35 + 10.80 + 21.96 +
-// 10.80 + 15.00 = $801.27, so $1.112875/h, $1.11 to the cent.
+// 10.80 + 75.00 = $861.27, so $1.196208/h, $1.20 to the cent.
 //
 // In its own region, ap-northeast-2, per 30 days (the table has no price
-// for log ingestion there, which is listed as not priced):
+// for log ingestion there, so the five log groups are listed as not priced,
+// beside the two ECR repositories and the Container Insights add-on):
 //
 //	EKS 1.33, extended                 720 x 0.60             = 432.00
 //	nodes                              720 x 3 x 0.118        = 254.88
@@ -77,8 +79,8 @@ func TestCostOfDevByHand(t *testing.T) {
 		region, hourly, monthly string
 		unpriced                int
 	}{
-		{"us-east-1", "$1.11", "$801.27", 3},
-		{"ap-northeast-2", "$1.20", "$865.12", 4},
+		{"us-east-1", "$1.20", "$861.27", 3},
+		{"ap-northeast-2", "$1.20", "$865.12", 8},
 	} {
 		e := estimate(t, "dev", map[string]string{"aws:region": c.region})
 		if cents(e.Hourly()) != c.hourly || cents(e.Monthly()) != c.monthly {
@@ -92,10 +94,10 @@ func TestCostOfDevByHand(t *testing.T) {
 		}
 	}
 	// Negative control: a fourth node is one m5.large and 20 GiB more, and
-	// the hand figure no longer matches: 801.27 + 69.12 + 1.60 = $871.99.
+	// the hand figure no longer matches: 861.27 + 69.12 + 1.60 = $931.99.
 	more := estimate(t, "dev", map[string]string{"aws:region": "us-east-1", "eks-workshop:desiredSize": "4"})
-	if got := cents(more.Monthly()); got != "$871.99" {
-		t.Errorf("dev with 4 nodes: %s per 30 days, want $871.99", got)
+	if got := cents(more.Monthly()); got != "$931.99" {
+		t.Errorf("dev with 4 nodes: %s per 30 days, want $931.99", got)
 	}
 }
 

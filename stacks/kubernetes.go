@@ -27,18 +27,15 @@ func kubernetesProvider(ctx *pulumi.Context, c Config, kubeconfig pulumi.StringI
 }
 
 // deployNamespace creates the environment's namespace under Pod Security
-// `restricted`, denies all traffic by default (the seed's deny-all; each App
-// allows what it needs), and lets the team group edit it.
+// `restricted` (with, on EKS, the load balancer controller's readiness
+// gate: config.NamespaceLabels), denies all traffic by default (the seed's
+// deny-all; each App allows what it needs), and lets the team group edit it.
 func deployNamespace(ctx *pulumi.Context, c Config, provider pulumi.ProviderResource) (*corev1.Namespace, error) {
 	onCluster := pulumi.Provider(provider)
 	ns, err := corev1.NewNamespace(ctx, c.Namespace, &corev1.NamespaceArgs{
 		Metadata: metav1.ObjectMetaArgs{
-			Name: pulumi.String(c.Namespace),
-			Labels: pulumi.StringMap{
-				"pod-security.kubernetes.io/enforce": pulumi.String("restricted"),
-				"pod-security.kubernetes.io/audit":   pulumi.String("restricted"),
-				"pod-security.kubernetes.io/warn":    pulumi.String("restricted"),
-			},
+			Name:   pulumi.String(c.Namespace),
+			Labels: pulumi.ToStringMap(c.NamespaceLabels()),
 		},
 	}, onCluster)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/eks-workshop/eks-workshop/components/spec"
 	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
@@ -104,6 +105,12 @@ func TestDevStackRunsTheWorkloadsOnEKS(t *testing.T) {
 		if ns.Labels["pod-security.kubernetes.io/enforce"] != "restricted" {
 			t.Errorf("namespace labels = %v", ns.Labels)
 		}
+		// The ALB's targets are pod IPs: the controller's readiness gate
+		// keeps a rollout from stopping an old pod before the ALB reports
+		// the new one healthy.
+		if ns.Labels[spec.ReadinessGateInjectLabel] != spec.ReadinessGateInjectValue {
+			t.Errorf("namespace labels = %v, want the load balancer controller's readiness gate", ns.Labels)
+		}
 		deny := get[networkingv1.NetworkPolicy](t, objects, "NetworkPolicy/development/deny-all")
 		if len(deny.Spec.PodSelector.MatchLabels) != 0 || len(deny.Spec.Ingress) != 0 || len(deny.Spec.Egress) != 0 ||
 			!reflect.DeepEqual(deny.Spec.PolicyTypes, []networkingv1.PolicyType{"Ingress", "Egress"}) {
@@ -185,7 +192,7 @@ func TestDevStackRunsTheWorkloadsOnEKS(t *testing.T) {
 		}
 		want := config.DefaultConfig().AddonVersions
 		if !reflect.DeepEqual(charts, map[string]string{
-			"metrics-server": want.MetricsServer, "cert-manager": want.CertManager,
+			"metrics-server":               want.MetricsServer,
 			"aws-load-balancer-controller": want.LoadBalancerController, "cluster-autoscaler": want.ClusterAutoscaler,
 		}) {
 			t.Errorf("charts = %v", charts)
@@ -263,6 +270,10 @@ func TestLocalStackRegistersNothingFromAWS(t *testing.T) {
 		if _, ok := objects["Ingress/development/"+w.Name+"-ingress"]; ok {
 			t.Errorf("%s has an ALB Ingress on the local target", w.Name)
 		}
+	}
+	// No load balancer controller here to inject a readiness gate (negative control).
+	if ns := get[corev1.Namespace](t, objects, "Namespace//development"); ns.Labels[spec.ReadinessGateInjectLabel] != "" {
+		t.Errorf("local namespace labels = %v: no controller serves the readiness gate", ns.Labels)
 	}
 	if pf := run.Outputs["nginxPortForward"]; pf != "kubectl -n development port-forward svc/demo-nginx 8080:80" {
 		t.Errorf("nginxPortForward = %v", pf)

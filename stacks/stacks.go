@@ -64,6 +64,11 @@ func deploy(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, warning := range p.Warnings {
+		if err := ctx.Log.Warn(warning, nil); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.Target == config.TargetLocal {
 		return deployLocal(ctx, cfg, p)
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -104,5 +105,33 @@ func TestStacksPushBothAppsToECR(t *testing.T) {
 	prod := runStack(t, "prod", nil)
 	if prod.Get(t, "aws:ecr/repository:Repository", "demo-flask-backend-repo").Input("forceDelete") != false {
 		t.Errorf("prod repositories can be force-deleted")
+	}
+}
+
+// flask's shutdown time covers gunicorn's graceful_timeout, as
+// apps/flask/gunicorn.conf.py sets its default: the kubelet's SIGKILL must
+// not cut the requests gunicorn is still finishing.
+func TestFlaskShutdownCoversGunicornsGracefulTimeout(t *testing.T) {
+	conf, err := os.ReadFile(filepath.Join(repoRoot, "apps", "flask", "gunicorn.conf.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`graceful_timeout = _int_env\("GUNICORN_GRACEFUL_TIMEOUT", (\d+)\)`).FindSubmatch(conf)
+	if m == nil {
+		t.Fatal("gunicorn.conf.py sets no graceful_timeout default")
+	}
+	graceful, _ := strconv.Atoi(string(m[1]))
+	cfg := config.DefaultConfig()
+	cfg.Region, cfg.AppsDir = "ap-northeast-2", filepath.Join(repoRoot, "apps")
+	p, err := cfg.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	flask := p.Apps["demo-flask-backend"]
+	if flask.ShutdownSeconds <= graceful {
+		t.Errorf("flask shuts down in %d s, gunicorn's graceful_timeout is %d s", flask.ShutdownSeconds, graceful)
+	}
+	if grace := flask.TerminationGracePeriodSeconds(); grace < flask.WithDefaults().PreStopSleepSeconds+graceful {
+		t.Errorf("grace period %d s does not cover the preStop pause and gunicorn's %d s", grace, graceful)
 	}
 }

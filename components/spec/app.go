@@ -111,12 +111,28 @@ type AppArgs struct {
 	RunAsUser int64
 	// WritablePaths get an emptyDir each, as the root filesystem is read-only. Optional; default ["/tmp"].
 	WritablePaths []string
+	// PreStopSleepSeconds keeps a pod that is being deleted serving for this
+	// long before it gets SIGTERM (the `sleep` lifecycle action): its
+	// removal from the Service's endpoints and from an ALB's targets takes
+	// seconds, during which new requests still arrive. 1 to 300.
+	// Optional; default DefaultPreStopSleepSeconds.
+	PreStopSleepSeconds int
+	// ShutdownSeconds is how long the app may take, after SIGTERM, to finish
+	// the requests it has (gunicorn's graceful_timeout, say). The pod's
+	// terminationGracePeriodSeconds is PreStopSleepSeconds plus this, as the
+	// kubelet counts the preStop hook in the grace period. 1 to 300.
+	// Optional; default DefaultShutdownSeconds.
+	ShutdownSeconds int
 	// Labels are added to every object and pod. Optional.
 	Labels map[string]string
 }
 
 // AppSelectorLabel selects an App's pods; it is not one of AppArgs.Labels.
 const AppSelectorLabel = "app"
+
+// maxTerminationStepSeconds bounds the preStop pause and the shutdown: a
+// rollout or a node drain waits for both on every pod.
+const maxTerminationStepSeconds = 300
 
 var (
 	albGroupName   = regexp.MustCompile(`^[a-z0-9]([-.a-z0-9]{0,61}[a-z0-9])?$`)
@@ -182,7 +198,20 @@ func (a AppArgs) WithDefaults() AppArgs {
 	if len(a.WritablePaths) == 0 {
 		a.WritablePaths = []string{DefaultWritablePath}
 	}
+	if a.PreStopSleepSeconds == 0 {
+		a.PreStopSleepSeconds = DefaultPreStopSleepSeconds
+	}
+	if a.ShutdownSeconds == 0 {
+		a.ShutdownSeconds = DefaultShutdownSeconds
+	}
 	return a
+}
+
+// TerminationGracePeriodSeconds is the pod's grace period: the preStop
+// pause, then the app's own shutdown after SIGTERM.
+func (a AppArgs) TerminationGracePeriodSeconds() int {
+	a = a.WithDefaults()
+	return a.PreStopSleepSeconds + a.ShutdownSeconds
 }
 
 // Validate reports every problem with the (defaulted) args' values; the
@@ -277,6 +306,14 @@ func (a AppArgs) Validate() error {
 			errs.add("writablePaths", p, "want distinct, clean absolute directories other than /")
 		}
 		seen[p] = true
+	}
+	for _, d := range []struct {
+		field string
+		value int
+	}{{"preStopSleepSeconds", a.PreStopSleepSeconds}, {"shutdownSeconds", a.ShutdownSeconds}} {
+		if d.value < 1 || d.value > maxTerminationStepSeconds {
+			errs.add(d.field, d.value, "want 1 to %d seconds", maxTerminationStepSeconds)
+		}
 	}
 	for _, k := range sortedKeys(a.Labels) {
 		switch {

@@ -2,13 +2,13 @@ package spec
 
 import (
 	"regexp"
+	"slices"
 )
 
 // AddonVersions pins every add-on: Helm chart versions for the charts and
 // EKS add-on versions ("v1.45.0-eksbuild.1") for the managed add-ons.
 type AddonVersions struct {
 	MetricsServer           string `json:"metricsServer"`
-	CertManager             string `json:"certManager"`
 	LoadBalancerController  string `json:"awsLoadBalancerController"`
 	ClusterAutoscaler       string `json:"clusterAutoscaler"`
 	ClusterAutoscalerImage  string `json:"clusterAutoscalerImage"`
@@ -31,6 +31,18 @@ type ClusterAddonsArgs struct {
 	// EKS Pod Identity. Otherwise the controllers use the node role's add-on
 	// policies, as in the workshop. Optional; default false.
 	PodIdentity bool
+	// LogRetentionDays is the retention of the Container Insights log groups
+	// (ContainerInsightsLogGroups), a value CloudWatch Logs accepts.
+	// Optional; default DefaultLogRetentionDays.
+	LogRetentionDays int
+}
+
+// WithDefaults returns a copy of the args with defaults applied.
+func (a ClusterAddonsArgs) WithDefaults() ClusterAddonsArgs {
+	if a.LogRetentionDays == 0 {
+		a.LogRetentionDays = DefaultLogRetentionDays
+	}
+	return a
 }
 
 // Where each controller runs, for its Pod Identity association.
@@ -39,7 +51,6 @@ const (
 	ClusterAutoscalerServiceAccount      = "cluster-autoscaler"
 	CloudWatchAgentServiceAccount        = "cloudwatch-agent"
 	CloudWatchNamespace                  = "amazon-cloudwatch"
-	CertManagerNamespace                 = "cert-manager"
 	EBSCSIControllerServiceAccount       = "ebs-csi-controller-sa"
 	// The chart's webhook Service: "<chart name less -controller>-webhook-service".
 	LoadBalancerControllerWebhookService = "aws-load-balancer-webhook-service"
@@ -56,14 +67,14 @@ var (
 
 // AddonNamespaces are the namespaces ClusterAddons creates or installs into,
 // besides kube-system: no one else's workloads belong there.
-func AddonNamespaces() []string { return []string{CertManagerNamespace, CloudWatchNamespace} }
+func AddonNamespaces() []string { return []string{CloudWatchNamespace} }
 
 // Validate reports every problem with the args.
 func (a ClusterAddonsArgs) Validate() error {
+	a = a.WithDefaults()
 	var errs fieldErrors
 	versions := map[string]string{
 		"metricsServer":             a.Versions.MetricsServer,
-		"certManager":               a.Versions.CertManager,
 		"awsLoadBalancerController": a.Versions.LoadBalancerController,
 		"cloudwatchObservability":   a.Versions.CloudWatchObservability,
 		"ebsCsiDriver":              a.Versions.EbsCsiDriver,
@@ -87,6 +98,9 @@ func (a ClusterAddonsArgs) Validate() error {
 	}
 	if !regionPattern.MatchString(a.Region) {
 		errs.add("region", a.Region, "want an AWS region such as ap-northeast-2")
+	}
+	if !slices.Contains(ValidLogRetentionDays, a.LogRetentionDays) {
+		errs.add("logRetentionDays", a.LogRetentionDays, "CloudWatch Logs accepts %v", ValidLogRetentionDays)
 	}
 	return errs.err()
 }

@@ -53,6 +53,13 @@ const (
 	DefaultIngressPath           = "/"
 	DefaultRunAsUser             = 10001
 	DefaultWritablePath          = "/tmp"
+	// DefaultPreStopSleepSeconds covers, with room to spare, the seconds
+	// between a pod's deletion and the last new request sent to it: the
+	// endpoints update, the AWS Load Balancer Controller's deregistration
+	// of the target, the ALB's propagation of it. Not measured here (no AWS).
+	DefaultPreStopSleepSeconds = 15
+	// DefaultShutdownSeconds is the app's own drain after SIGTERM.
+	DefaultShutdownSeconds = 10
 )
 
 // Limits the AWS APIs enforce, checked before anything is registered.

@@ -104,13 +104,17 @@ func (a ManagedNodeGroupArgs) PhysicalNames(name string) []PhysicalName {
 	return names
 }
 
-// PhysicalNames lists the AWS names NewClusterAddons(name, a) derives: with
-// Pod Identity, one IAM role and policy per controller.
+// PhysicalNames lists the AWS names NewClusterAddons(name, a) derives: the
+// Container Insights log groups and, with Pod Identity, one IAM role and
+// policy per controller.
 func (a ClusterAddonsArgs) PhysicalNames(name string) []PhysicalName {
-	if !a.PodIdentity {
-		return nil
-	}
 	var names []PhysicalName
+	for _, group := range ContainerInsightsLogGroups(name) {
+		names = append(names, PhysicalName{What: "the Container Insights log group", Name: group, Max: maxLogGroupName})
+	}
+	if !a.PodIdentity {
+		return names
+	}
 	for _, p := range a.PodIdentities() {
 		names = append(names,
 			PhysicalName{What: "the IAM role of " + p.ServiceAccount, Name: name + "-" + p.Key, Max: maxIAMRoleName, Autonamed: true},

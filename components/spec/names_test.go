@@ -10,8 +10,8 @@ func TestPhysicalNamesOfTheWorkshopFit(t *testing.T) {
 	nodes := ManagedNodeGroupArgs{AddonPolicies: AddonPolicies{AutoScaler: true, AwsLoadBalancerController: true}}
 	cluster := EKSClusterArgs{ClusterName: "eks-demo"}
 	names := append(append(cluster.PhysicalNames("eks-demo"), addons.PhysicalNames("eks-demo")...), nodes.PhysicalNames("eks-demo-node-group")...)
-	if len(names) != 4+8+4 {
-		t.Errorf("%d names, want the cluster's 4, 4 roles and policies of the add-ons, the node group's 4", len(names))
+	if len(names) != 4+4+8+4 {
+		t.Errorf("%d names, want the cluster's 4, the add-ons' 4 log groups and 4 roles and policies, the node group's 4", len(names))
 	}
 	if worst, over := LongestPhysicalName(names); over {
 		t.Errorf("the workshop's names do not fit: %s", worst)

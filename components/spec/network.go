@@ -30,7 +30,9 @@ type NetworkArgs struct {
 	// VpcCidr is the VPC's IPv4 CIDR, /16 to /28, big enough for the subnets. Optional; default "10.0.0.0/16" (the workshop's).
 	VpcCidr string
 	// AvailabilityZones lists the zones to use. Optional; default: the first
-	// AvailabilityZoneCount regular zones of the region (never Local or Wavelength Zones).
+	// AvailabilityZoneCount regular zones of the region (never Local or
+	// Wavelength Zones) where EKS supports a control plane (never
+	// EKSUnsupportedZoneIDs).
 	AvailabilityZones []string
 	// AvailabilityZoneCount is how many zones to use when AvailabilityZones is empty, 2 to 6. Optional; default 3.
 	AvailabilityZoneCount int

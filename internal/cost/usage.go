@@ -35,7 +35,7 @@ var usageAttributes = []struct {
 }{
 	{typeNATGateway, "monthlyDataProcessedGB", "10", "GB through each NAT gateway per 30 days: image pulls for new nodes and the flask app's calls to Hacker News"},
 	{typeIngress, "lcuPerHour", "1", "ALB capacity units per hour: one LCU is 25 new connections a second or 1 GB an hour, more than a workshop room sends"},
-	{typeLogGroup, "monthlyIngestedGB", "30", "GB of control-plane logs ingested per 30 days: about 1 GB a day with all five log types on a quiet cluster"},
+	{typeLogGroup, "monthlyIngestedGB", "30", "GB ingested into each log group per 30 days: about 1 GB a day, as all five control-plane log types send on a quiet cluster; Container Insights' four groups are assumed alike"},
 }
 
 // DefaultUsage is the stated assumptions, with no file.

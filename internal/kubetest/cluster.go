@@ -38,6 +38,14 @@ type Options struct {
 	// topology.kubernetes.io/zone, whose pods kwok turns Running and Ready
 	// (its built-in "fast" stages). Needs Controllers for pods to be scheduled.
 	Zones []string
+	// EndpointRouting makes the API server call admission webhooks (and
+	// aggregated APIs) at their Service's endpoints, not its cluster IP
+	// (--enable-aggregator-routing), as EKS's API servers do: their webhook
+	// failures read `no endpoints available for service`, which only that
+	// resolver reports (k8s.io/apiserver/pkg/util/proxy.ResolveEndpoint).
+	// A webhook whose pods are not Ready then fails at once, as on EKS,
+	// rather than after a connect timeout to its cluster IP.
+	EndpointRouting bool
 }
 
 // Cluster is a running control plane, stopped by the test's cleanup.
@@ -112,6 +120,7 @@ func start(t testing.TB, bin map[string]string, opts Options) (*Cluster, error) 
 
 	host := "https://127.0.0.1:" + strconv.Itoa(ports[2])
 	apiserver, err := startProcess(t, dir, "kube-apiserver", bin["kube-apiserver"], nil,
+		"--enable-aggregator-routing="+strconv.FormatBool(opts.EndpointRouting),
 		"--etcd-servers="+etcdURL,
 		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port="+strconv.Itoa(ports[2]),
 		"--tls-cert-file="+pki.ServingCertFile, "--tls-private-key-file="+pki.ServingKeyFile,

@@ -41,3 +41,22 @@ func TestDefaultConfigWithARegionIsValid(t *testing.T) {
 		t.Errorf("cfg = %+v", cfg)
 	}
 }
+
+// With the Cluster Autoscaler on, the plan warns that desiredSize only sizes
+// the node group at creation; with it off (negative control) desiredSize is
+// applied on every update and there is nothing to warn about.
+func TestPlanWarnsThatTheAutoscalerOwnsTheDesiredSize(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Region, cfg.AppsDir, cfg.DesiredSize = "ap-northeast-2", "../../apps", 4
+	p, err := cfg.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "eks-workshop:desiredSize = 4") || !strings.Contains(p.Warnings[0], "ignored") {
+		t.Errorf("warnings = %q, want one on desiredSize = 4 being ignored after creation", p.Warnings)
+	}
+	cfg.ClusterAutoscaler = false
+	if p, err := cfg.Plan(); err != nil || len(p.Warnings) != 0 {
+		t.Errorf("without the autoscaler: warnings = %q, %v; want none", p.Warnings, err)
+	}
+}

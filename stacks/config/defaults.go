@@ -29,7 +29,6 @@ const (
 // autoscaler's minor version must equal the cluster's).
 var defaultAddonVersions = spec.AddonVersions{
 	MetricsServer:           "3.13.1", // app 0.8.1
-	CertManager:             "v1.17.2",
 	LoadBalancerController:  "1.17.1", // app v2.17.1
 	ClusterAutoscaler:       "9.51.0",
 	ClusterAutoscalerImage:  "v1.33.0",

@@ -22,6 +22,9 @@ type Plan struct {
 	// Images (of the workloads built from source) and Apps are by Workload name.
 	Images map[string]spec.ECRImageArgs
 	Apps   map[string]spec.AppArgs
+	// Warnings are settings that are valid but do not do what they may seem
+	// to; the stack logs each at preview and update.
+	Warnings []string
 }
 
 // problems collects configuration problems, at most one per key: a rule
@@ -111,6 +114,7 @@ func (c Config) Plan() (Plan, error) {
 
 		out.Nodes = c.nodeGroupArgs()
 		p.fields(out.Nodes.Validate(), nil, false)
+		out.Warnings = append(out.Warnings, c.autoscalerWarnings()...)
 
 		out.Addons = c.addonArgs()
 		p.fields(out.Addons.Validate(), func(field string) string {
@@ -193,7 +197,7 @@ func (c Config) Plan() (Plan, error) {
 
 // reservedNamespaces belong to Kubernetes and the add-ons: the team's edit
 // access and the deny-all policy must never land there.
-var reservedNamespaces = []string{"default", "kube-system", "kube-public", "kube-node-lease", "cert-manager", "amazon-cloudwatch"}
+var reservedNamespaces = append([]string{"default", "kube-system", "kube-public", "kube-node-lease"}, spec.AddonNamespaces()...)
 
 // checkSetToZero rejects the values a component would read as "use my
 // default". Every key of a Config holds its default unless the stack set
@@ -231,6 +235,20 @@ func (c Config) checkAutoscalerVersion(p *problems) {
 	if !strings.HasPrefix(strings.TrimPrefix(image, "v")+".", c.KubernetesVersion+".") {
 		p.add("addonVersions.clusterAutoscalerImage", image, fmt.Sprintf("want v%s.x: the Cluster Autoscaler's minor version must equal kubernetesVersion's", c.KubernetesVersion))
 	}
+}
+
+// autoscalerWarnings: with the Cluster Autoscaler on, the node group's
+// desired size is the autoscaler's (ManagedNodeGroup ignores its changes,
+// or every `pulumi up` would undo the autoscaler's work), so desiredSize
+// only sizes the group when it is created. The plan has no state to tell
+// a change from the first value, so it says so whenever the autoscaler is on.
+func (c Config) autoscalerWarnings() []string {
+	if !c.ClusterAutoscaler {
+		return nil
+	}
+	return []string{fmt.Sprintf("%s = %d: with clusterAutoscaler on, the Cluster Autoscaler owns the node count, so desiredSize only sizes "+
+		"the node group when it is created and a later change of it is ignored; change minSize or maxSize (applied on every update) instead",
+		qualified("desiredSize"), c.DesiredSize)}
 }
 
 // DefaultTags go on every AWS resource, besides the stack's tags.
@@ -319,6 +337,7 @@ func (c Config) addonArgs() spec.ClusterAddonsArgs {
 		Versions:          c.AddonVersions,
 		ClusterAutoscaler: c.ClusterAutoscaler,
 		PodIdentity:       c.PodIdentity,
+		LogRetentionDays:  c.LogRetentionDays,
 	}
 }
 

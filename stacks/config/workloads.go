@@ -42,6 +42,8 @@ type Workload struct {
 	// target; localPath is the page to open there.
 	localPort int
 	localPath string
+	// shutdownSeconds is how long the app drains after SIGTERM (0: App's default).
+	shutdownSeconds int
 }
 
 // Workloads are the workshop's backend (demo-flask-backend) and its nginx page.
@@ -55,6 +57,9 @@ func (c Config) Workloads() []Workload {
 			resources:   spec.AppResources{CPURequest: "250m", CPULimit: "500m", MemoryRequest: "128Mi", MemoryLimit: "256Mi"},
 			IngressPath: "/contents", ingressOrder: 1, egressHTTPS: true, localPort: 8081,
 			localPath: "/contents/aws", // the workshop's first query
+			// gunicorn's graceful_timeout (apps/flask/gunicorn.conf.py, 20 s)
+			// for in-flight requests, and its arbiter's exit after it.
+			shutdownSeconds: flaskGracefulTimeoutSeconds + 5,
 		},
 		{
 			Name: "demo-nginx", Source: "nginx", Repository: c.accountName(c.NginxRepositoryName, DefaultNginxRepositoryName), repositoryKey: "nginxRepositoryName",
@@ -69,6 +74,25 @@ func (c Config) Workloads() []Workload {
 			IngressPath: "/", ingressOrder: 2, localPort: 8080, localPath: "/",
 		},
 	}
+}
+
+// flaskGracefulTimeoutSeconds is GUNICORN_GRACEFUL_TIMEOUT's default in
+// apps/flask/gunicorn.conf.py (a test reads it there).
+const flaskGracefulTimeoutSeconds = 20
+
+// NamespaceLabels are the labels of the environment's namespace: Pod
+// Security `restricted`, and on EKS the AWS Load Balancer Controller's
+// readiness gate, so that a rollout replaces a pod only once the ALB
+// reports its successor healthy (the targets are pod IPs).
+func (c Config) NamespaceLabels() map[string]string {
+	labels := map[string]string{}
+	for _, mode := range []string{"enforce", "audit", "warn"} {
+		labels["pod-security.kubernetes.io/"+mode] = "restricted"
+	}
+	if c.Target == TargetEKS {
+		labels[spec.ReadinessGateInjectLabel] = spec.ReadinessGateInjectValue
+	}
+	return labels
 }
 
 // Prebuilt reports whether the workload runs an image built elsewhere.
@@ -125,6 +149,7 @@ func (w Workload) appArgs(c Config) spec.AppArgs {
 		Autoscaling:   &spec.Autoscaling{MinReplicas: 1, MaxReplicas: 10, TargetCPUUtilization: 50},
 		// A built image is deployed by its pushed digest; a prebuilt one as given.
 		ImagePinnedByDigest: !w.Prebuilt() || pinnedByDigest(w.Image),
+		ShutdownSeconds:     w.shutdownSeconds,
 	}
 	if w.egressHTTPS {
 		args.NetworkPolicy.EgressHTTPSCIDRs = []string{"0.0.0.0/0"}
