@@ -2,6 +2,7 @@ package organizer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -15,6 +16,8 @@ import (
 type Setup struct {
 	Program ProgramFactory
 	Plugins func() ([]room.Plugin, error)
+	// Now is the clock for expiries; nil is the wall clock.
+	Now func() time.Time
 }
 
 // Main is cmd/organizer; it returns the exit code: 0 when every stack
@@ -25,15 +28,19 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 	if err != nil {
 		return 2
 	}
+	if cl.Command == room.CommandPlan {
+		return printCapacity(cl.Plan, stdout, stderr)
+	}
 	opts := Options{
 		Settings: cl.Settings,
 		Events:   printEvents(stderr),
+		Now:      with.Now,
 		Program:  with.Program,
 	}
 	if cl.EngineOutput {
 		opts.Progress = stderr
 	}
-	if cl.Command != string(room.OpDestroy) && cl.Command != string(room.OpStatus) {
+	if cl.Command == string(room.OpUp) || cl.Command == string(room.OpPreview) || cl.Command == "plugins" {
 		if opts.Plugins, err = with.Plugins(); err != nil {
 			fmt.Fprintln(stderr, err)
 			return 2
@@ -48,6 +55,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 	var report room.Report
 	switch room.Operation(cl.Command) {
 	case room.OpUp:
+		if c, err := cl.Plan.Capacity(); err == nil && c.Warning() != "" {
+			fmt.Fprintf(stderr, "warning: %s\n", c.Warning())
+		}
 		report, err = o.Up(ctx)
 	case room.OpPreview:
 		report, err = o.Preview(ctx)
@@ -55,6 +65,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 		report, err = o.Destroy(ctx)
 	case room.OpStatus:
 		report, err = o.Status(ctx)
+	case room.OpReap:
+		report, err = o.Reap(ctx, cl.DryRun)
 	default: // plugins
 		if err := o.InstallPlugins(ctx); err != nil {
 			fmt.Fprintln(stderr, err)
@@ -67,6 +79,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
+		if refused := (*room.CapacityError)(nil); errors.As(err, &refused) {
+			return 2
+		}
 		return 1
 	}
 	if err := report.WriteTable(stdout); err != nil {
@@ -75,6 +90,24 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 	}
 	if report.Err() != nil {
 		return 1
+	}
+	return 0
+}
+
+// printCapacity prints the room's capacity table; a room that does not fit
+// at the HPAs' minimum exits 2, as up would refuse it.
+func printCapacity(plan *room.Plan, stdout, stderr io.Writer) int {
+	c, err := plan.Capacity()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	if err := c.WriteTable(stdout); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if !c.FitsAtMinimum() {
+		return 2
 	}
 	return 0
 }
