@@ -197,6 +197,7 @@ func (o *Organizer) Up(ctx context.Context) (room.Report, error) {
 	if err := o.checkCapacity(); err != nil {
 		return nil, err
 	}
+	o.expires = time.Time{} // without a TTL, tags already set stay as they are
 	if o.opts.TTL > 0 {
 		o.expires = o.now().Add(o.opts.TTL)
 	}
