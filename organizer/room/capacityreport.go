@@ -110,26 +110,26 @@ func (c *Capacity) WriteTable(w io.Writer) error {
 	t := c.Type
 	capacity, reserved, alloc := t.Capacity(), t.KubeReserved(), t.Allocatable()
 	ds := alloc.minus(c.PerNode.free)
-	fmt.Fprintf(tw, "ONE %s NODE\tCPU\tMEMORY\tPODS\t\n", t.Name)
-	fmt.Fprintf(tw, "capacity (%d vCPU, %dMi less 7.5%% the kernel keeps)\t%dm\t%dMi\t%d\t\n", t.VCPUs, t.MemoryMiB, capacity.CPUMilli, capacity.MemoryMiB, t.MaxPods)
-	fmt.Fprintf(tw, "EKS AMI kube-reserved, eviction threshold\t-%dm\t-%dMi\t\t\n", reserved.CPUMilli, reserved.MemoryMiB+evictionHardMiB)
-	fmt.Fprintf(tw, "allocatable\t%dm\t%dMi\t%d\t\n", alloc.CPUMilli, alloc.MemoryMiB, t.MaxPods)
-	fmt.Fprintf(tw, "DaemonSets\t-%dm\t-%dMi\t-%d\t\n", ds.CPUMilli, ds.MemoryMiB, t.MaxPods-c.PerNode.slots)
-	fmt.Fprintf(tw, "left for the room\t%dm\t%dMi\t%d\t\n\n", c.PerNode.free.CPUMilli, c.PerNode.free.MemoryMiB, c.PerNode.slots)
+	fmt.Fprintf(tw, "ONE %s NODE\tCPU\tMEMORY\tPODS\n", t.Name)
+	fmt.Fprintf(tw, "capacity (%d vCPU, %dMi less 7.5%% the kernel keeps)\t%dm\t%dMi\t%d\n", t.VCPUs, t.MemoryMiB, capacity.CPUMilli, capacity.MemoryMiB, t.MaxPods)
+	fmt.Fprintf(tw, "EKS AMI kube-reserved, eviction threshold\t-%dm\t-%dMi\n", reserved.CPUMilli, reserved.MemoryMiB+evictionHardMiB)
+	fmt.Fprintf(tw, "allocatable\t%dm\t%dMi\t%d\n", alloc.CPUMilli, alloc.MemoryMiB, t.MaxPods)
+	fmt.Fprintf(tw, "DaemonSets\t-%dm\t-%dMi\t-%d\n", ds.CPUMilli, ds.MemoryMiB, t.MaxPods-c.PerNode.slots)
+	fmt.Fprintf(tw, "left for the room\t%dm\t%dMi\t%d\n\n", c.PerNode.free.CPUMilli, c.PerNode.free.MemoryMiB, c.PerNode.slots)
 
-	fmt.Fprintln(tw, "WORKLOAD\tOWNER\tCOPIES\tPODS AT HPA MIN\tPODS AT HPA MAX\tCPU/POD\tMEMORY/POD\t")
+	fmt.Fprintln(tw, "WORKLOAD\tOWNER\tCOPIES\tPODS AT HPA MIN\tPODS AT HPA MAX\tCPU/POD\tMEMORY/POD")
 	for _, wl := range c.Workloads {
 		minPods, maxPods := fmt.Sprint(wl.podsAt(atHPAMinimum)), fmt.Sprint(wl.podsAt(atHPAMaximum))
 		if wl.DaemonSet {
 			minPods, maxPods = "1 per node", "1 per node"
 		}
-		fmt.Fprintf(tw, "%s/%s\t%s\t%d\t%s\t%s\t%dm\t%dMi\t\n", wl.Namespace, wl.Name, wl.Owner, wl.Copies, minPods, maxPods, wl.PerPod.CPUMilli, wl.PerPod.MemoryMiB)
+		fmt.Fprintf(tw, "%s/%s\t%s\t%d\t%s\t%s\t%dm\t%dMi\n", wl.Namespace, wl.Name, wl.Owner, wl.Copies, minPods, maxPods, wl.PerPod.CPUMilli, wl.PerPod.MemoryMiB)
 	}
-	fmt.Fprintln(tw, "\t\t\tAT HPA MIN\tAT HPA MAX\t\t\t")
-	fmt.Fprintf(tw, "pods (DaemonSets aside)\t\t\t%d\t%d\t\t\t\n", c.AtMin.Pods, c.AtMax.Pods)
-	fmt.Fprintf(tw, "CPU requested\t\t\t%dm\t%dm\t\t\t\n", c.AtMin.Requests.CPUMilli, c.AtMax.Requests.CPUMilli)
-	fmt.Fprintf(tw, "memory requested\t\t\t%dMi\t%dMi\t\t\t\n", c.AtMin.Requests.MemoryMiB, c.AtMax.Requests.MemoryMiB)
-	fmt.Fprintf(tw, "%s nodes needed (available: %d)\t\t\t%s\t%s\t\t\t\n", t.Name, c.Available(), nodes(c.AtMin), nodes(c.AtMax))
+	fmt.Fprintln(tw, "\t\t\tAT HPA MIN\tAT HPA MAX")
+	fmt.Fprintf(tw, "pods (DaemonSets aside)\t\t\t%d\t%d\n", c.AtMin.Pods, c.AtMax.Pods)
+	fmt.Fprintf(tw, "CPU requested\t\t\t%dm\t%dm\n", c.AtMin.Requests.CPUMilli, c.AtMax.Requests.CPUMilli)
+	fmt.Fprintf(tw, "memory requested\t\t\t%dMi\t%dMi\n", c.AtMin.Requests.MemoryMiB, c.AtMax.Requests.MemoryMiB)
+	fmt.Fprintf(tw, "%s nodes needed (available: %d)\t\t\t%s\t%s\n", t.Name, c.Available(), nodes(c.AtMin), nodes(c.AtMax))
 	if err := tw.Flush(); err != nil {
 		return err
 	}
