@@ -29,7 +29,7 @@ func TestTimeLeft(t *testing.T) {
 		expires.Add(-7*time.Hour - 59*time.Minute): "expires in 7h59m (2026-12-04T17:00:00Z)",
 		expires.Add(-30 * time.Second):             "expires in 1m (2026-12-04T17:00:00Z)",
 		expires:                                    "expired 0s ago (2026-12-04T17:00:00Z)",
-		expires.Add(90 * time.Minute):             "expired 1h30m ago (2026-12-04T17:00:00Z)",
+		expires.Add(90 * time.Minute):              "expired 1h30m ago (2026-12-04T17:00:00Z)",
 	} {
 		if got := s.TimeLeft(now); got != want {
 			t.Errorf("at %s: %q, want %q", now.Format(time.Kitchen), got, want)
