@@ -22,7 +22,7 @@ func (e *CapacityError) Error() string {
 	if len(fixes) == 0 {
 		fixes = []string{"no instance type in organizer/room/instances.txt holds it: split the room across clusters"}
 	}
-	fmt.Fprintf(&b, "nothing was created. Fix one of:\n  - %s\n`organizer plan` prints the whole table", strings.Join(fixes, "\n  - "))
+	fmt.Fprintf(&b, "up creates nothing for it. Fix one of:\n  - %s\n`organizer plan` prints the whole table", strings.Join(fixes, "\n  - "))
 	return b.String()
 }
 
