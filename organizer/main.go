@@ -2,7 +2,6 @@ package organizer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -31,6 +30,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 	if cl.Command == room.CommandPlan {
 		return printCapacity(cl.Plan, stdout, stderr)
 	}
+	if cl.Command == string(room.OpUp) {
+		// Before New creates the backend: a room that cannot fit touches nothing.
+		if code := checkCapacity(cl.Plan, stderr); code != 0 {
+			return code
+		}
+	}
 	opts := Options{
 		Settings: cl.Settings,
 		Events:   printEvents(stderr),
@@ -55,9 +60,6 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 	var report room.Report
 	switch room.Operation(cl.Command) {
 	case room.OpUp:
-		if c, err := cl.Plan.Capacity(); err == nil && c.Warning() != "" {
-			fmt.Fprintf(stderr, "warning: %s\n", c.Warning())
-		}
 		report, err = o.Up(ctx)
 	case room.OpPreview:
 		report, err = o.Preview(ctx)
@@ -79,9 +81,6 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		if refused := (*room.CapacityError)(nil); errors.As(err, &refused) {
-			return 2
-		}
 		return 1
 	}
 	if err := report.WriteTable(stdout); err != nil {
@@ -108,6 +107,24 @@ func printCapacity(plan *room.Plan, stdout, stderr io.Writer) int {
 	}
 	if !c.FitsAtMinimum() {
 		return 2
+	}
+	return 0
+}
+
+// checkCapacity refuses a room that does not fit its nodes at the HPAs'
+// minimum (exit 2, saying what would fit) and warns about one that fits
+// only below their maximum; 0 lets up go on.
+func checkCapacity(plan *room.Plan, stderr io.Writer) int {
+	c, err := plan.Capacity()
+	if err == nil {
+		err = c.Err()
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	if w := c.Warning(); w != "" {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
 	return 0
 }

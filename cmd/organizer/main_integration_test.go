@@ -173,7 +173,7 @@ func TestPlanTTLAndReapCommands(t *testing.T) {
 	if _, errs := run(2, append(room(30), "up")...); !strings.Contains(errs, "want at least 7") {
 		t.Errorf("up of 30 does not say what would fit")
 	}
-	if _, err := os.Stat(filepath.Join(state, "state", ".pulumi", "stacks")); !os.IsNotExist(err) {
+	if _, err := os.Stat(state); !os.IsNotExist(err) {
 		t.Errorf("the refused up touched the backend: %v", err)
 	}
 
