@@ -22,6 +22,19 @@ import (
 	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
+// withEngine puts the Pulumi CLI on PATH and gives the test a directory
+// with its own PULUMI_HOME (no plugin of this machine's is found) and a
+// passphrase for the stacks' secrets.
+func withEngine(t *testing.T) string {
+	t.Helper()
+	cli := tools.Require(t, "pulumi")["pulumi"]
+	t.Setenv("PATH", filepath.Dir(cli)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	dir := t.TempDir()
+	t.Setenv("PULUMI_HOME", filepath.Join(dir, "home"))
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "workshop passphrase")
+	return dir
+}
+
 // summary reads the summary table by its first column.
 func summary(out string) map[string][]string {
 	rows := map[string][]string{}
@@ -39,11 +52,7 @@ func summary(out string) map[string][]string {
 // participant registers one component. README's session is this test's log
 // (go test -tags integration ./cmd/organizer -run TestSession -v).
 func TestSession(t *testing.T) {
-	cli := tools.Require(t, "pulumi")["pulumi"]
-	t.Setenv("PATH", filepath.Dir(cli)+string(os.PathListSeparator)+os.Getenv("PATH"))
-	dir := t.TempDir()
-	t.Setenv("PULUMI_HOME", filepath.Join(dir, "home"))
-	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "workshop passphrase")
+	dir := withEngine(t)
 	participants := filepath.Join(dir, "participants.yaml")
 	if err := os.WriteFile(participants, []byte(`participants:
   - name: alice
@@ -123,11 +132,7 @@ func TestSession(t *testing.T) {
 // backend exists, up -ttl tags the stacks, status shows the time left and
 // reap -dry-run lists what reap then destroys. The clock is the test's.
 func TestPlanTTLAndReapCommands(t *testing.T) {
-	cli := tools.Require(t, "pulumi")["pulumi"]
-	t.Setenv("PATH", filepath.Dir(cli)+string(os.PathListSeparator)+os.Getenv("PATH"))
-	dir := t.TempDir()
-	t.Setenv("PULUMI_HOME", filepath.Join(dir, "home"))
-	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "workshop passphrase")
+	dir := withEngine(t)
 	now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
 	setup := organizer.Setup{
 		Plugins: func() ([]room.Plugin, error) { return nil, nil },
