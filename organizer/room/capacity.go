@@ -142,20 +142,20 @@ type Fit struct {
 	Nodes int
 }
 
-// nodeRoom is what one node of a type has left for the room's pods once its
+// NodeRoom is what one node of a type has left for the room's pods once its
 // DaemonSets run.
-type nodeRoom struct {
-	free  Resources
-	slots int
+type NodeRoom struct {
+	Free  Resources
+	Slots int
 }
 
-// nodeRoomOf is t's allocatable and pod slots less the DaemonSets'.
-func nodeRoomOf(t InstanceType, workloads []Workload) nodeRoom {
-	r := nodeRoom{free: t.Allocatable(), slots: t.MaxPods}
+// NodeRoomOf is t's allocatable and pod slots less the DaemonSets'.
+func NodeRoomOf(t InstanceType, workloads []Workload) NodeRoom {
+	r := NodeRoom{Free: t.Allocatable(), Slots: t.MaxPods}
 	for _, w := range workloads {
 		if w.DaemonSet {
-			r.free = r.free.minus(w.PerPod)
-			r.slots--
+			r.Free = r.Free.minus(w.PerPod)
+			r.Slots--
 		}
 	}
 	return r
@@ -184,14 +184,14 @@ func fitAt(t InstanceType, workloads []Workload, replicas int) Fit {
 		}
 		return pods[i].MemoryMiB > pods[j].MemoryMiB
 	})
-	empty := nodeRoomOf(t, workloads)
+	empty := NodeRoomOf(t, workloads)
 	for _, pod := range pods {
-		if empty.slots < 1 || !pod.within(empty.free) || empty.free.CPUMilli < 1 || empty.free.MemoryMiB < 1 {
+		if empty.Slots < 1 || !pod.within(empty.Free) || empty.Free.CPUMilli < 1 || empty.Free.MemoryMiB < 1 {
 			fit.Nodes = -1
 			return fit
 		}
 	}
-	n := max(ceilDiv(fit.Requests.CPUMilli, empty.free.CPUMilli), ceilDiv(fit.Requests.MemoryMiB, empty.free.MemoryMiB), ceilDiv(int64(len(pods)), int64(empty.slots)))
+	n := max(ceilDiv(fit.Requests.CPUMilli, empty.Free.CPUMilli), ceilDiv(fit.Requests.MemoryMiB, empty.Free.MemoryMiB), ceilDiv(int64(len(pods)), int64(empty.Slots)))
 	for ; !spread(pods, empty, int(n)); n++ {
 	}
 	fit.Nodes = int(n)
@@ -202,23 +202,23 @@ func ceilDiv(a, b int64) int64 { return (a + b - 1) / b }
 
 // spread reports whether pods, largest first, fit on n empty nodes, each
 // pod going to the node with the most CPU free that holds it.
-func spread(pods []Resources, empty nodeRoom, n int) bool {
-	nodes := make([]nodeRoom, n)
+func spread(pods []Resources, empty NodeRoom, n int) bool {
+	nodes := make([]NodeRoom, n)
 	for i := range nodes {
 		nodes[i] = empty
 	}
 	for _, pod := range pods {
 		best := -1
 		for i, node := range nodes {
-			if node.slots > 0 && pod.within(node.free) && (best < 0 || node.free.CPUMilli > nodes[best].free.CPUMilli ||
-				node.free.CPUMilli == nodes[best].free.CPUMilli && node.free.MemoryMiB > nodes[best].free.MemoryMiB) {
+			if node.Slots > 0 && pod.within(node.Free) && (best < 0 || node.Free.CPUMilli > nodes[best].Free.CPUMilli ||
+				node.Free.CPUMilli == nodes[best].Free.CPUMilli && node.Free.MemoryMiB > nodes[best].Free.MemoryMiB) {
 				best = i
 			}
 		}
 		if best < 0 {
 			return false
 		}
-		nodes[best].free, nodes[best].slots = nodes[best].free.minus(pod), nodes[best].slots-1
+		nodes[best].Free, nodes[best].Slots = nodes[best].Free.minus(pod), nodes[best].Slots-1
 	}
 	return true
 }
@@ -246,7 +246,7 @@ type Capacity struct {
 	// Notes are add-ons whose requests were read at another version.
 	Notes []string
 	// PerNode is what one node has left once its DaemonSets run.
-	PerNode      nodeRoom
+	PerNode      NodeRoom
 	AtMin, AtMax Fit
 	// ScalesTo is the most replicas every HPA can run at once on the
 	// available nodes: at least the HPAs' minimum when the room fits.
@@ -276,7 +276,7 @@ func (p *Plan) Capacity() (*Capacity, error) {
 	if c.Workloads, c.Notes, err = p.workloads(); err != nil {
 		return nil, err
 	}
-	c.PerNode = nodeRoomOf(c.Type, c.Workloads)
+	c.PerNode = NodeRoomOf(c.Type, c.Workloads)
 	c.AtMin = fitAt(c.Type, c.Workloads, atHPAMinimum)
 	c.AtMax = fitAt(c.Type, c.Workloads, atHPAMaximum)
 	for r := 1; r <= c.maxReplicas() && fitAt(c.Type, c.Workloads, r).fitsOn(c.Available()); r++ {

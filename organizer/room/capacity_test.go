@@ -54,7 +54,7 @@ func TestOneM5LargeNodeAfterEKSReservationsAndDaemonSets(t *testing.T) {
 		t.Errorf("allocatable %+v, want 1930m, 6903Mi", got)
 	}
 	c := roomOf(t, devConfig(t), 0)
-	if c.PerNode != (nodeRoom{free: Resources{1450, 6630}, slots: 24}) {
+	if c.PerNode != (NodeRoom{Free: Resources{1450, 6630}, Slots: 24}) {
 		t.Errorf("left per node %+v, want 1450m, 6630Mi, 24 pods", c.PerNode)
 	}
 	// The CPU steps past four cores: m5.4xlarge (16 vCPU) reserves
@@ -136,7 +136,7 @@ func TestSixtyParticipantsNeedFourteenM5LargeOrThreeM5TwoXLarge(t *testing.T) {
 		t.Errorf("at the HPA minimum %+v, want %+v", c.AtMin, want)
 	}
 	// m5.xlarge: 18900 / 3440 = 5.5 -> 6 > 5. m5.2xlarge: 8000 - 90 = 7910m,
-	// 7430m left, 53 pod slots: 18900 / 7430 = 2.5 and 135 / 53 = 2.5 -> 3.
+	// 7430m left, 53 pod Slots: 18900 / 7430 = 2.5 and 135 / 53 = 2.5 -> 3.
 	if err := c.Err(); err == nil || !strings.Contains(err.Error(), "[m5.2xlarge] holds it on 3 node(s)") ||
 		!strings.Contains(err.Error(), "want at least 14") {
 		t.Errorf("refusal: %v", err)
@@ -163,8 +163,8 @@ func TestTheCountFollowsTheConfiguration(t *testing.T) {
 	if names["cluster-autoscaler"] || !names["eks-pod-identity-agent"] {
 		t.Errorf("workloads %v: want the pod identity agent and no autoscaler", names)
 	}
-	if c.PerNode.slots != 29-6 {
-		t.Errorf("%d pod slots left, want 23 with six DaemonSets", c.PerNode.slots)
+	if c.PerNode.Slots != 29-6 {
+		t.Errorf("%d pod slots left, want 23 with six DaemonSets", c.PerNode.Slots)
 	}
 	if !strings.Contains(c.Warning(), "eks-workshop:desiredSize = 3") {
 		t.Errorf("without the autoscaler the fix is desiredSize: %q", c.Warning())

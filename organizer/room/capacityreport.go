@@ -109,13 +109,13 @@ func (c *Capacity) WriteTable(w io.Writer) error {
 
 	t := c.Type
 	capacity, reserved, alloc := t.Capacity(), t.KubeReserved(), t.Allocatable()
-	ds := alloc.minus(c.PerNode.free)
+	ds := alloc.minus(c.PerNode.Free)
 	fmt.Fprintf(tw, "ONE %s NODE\tCPU\tMEMORY\tPODS\n", t.Name)
 	fmt.Fprintf(tw, "capacity (%d vCPU, %dMi less 7.5%% the kernel keeps)\t%dm\t%dMi\t%d\n", t.VCPUs, t.MemoryMiB, capacity.CPUMilli, capacity.MemoryMiB, t.MaxPods)
 	fmt.Fprintf(tw, "EKS AMI kube-reserved, eviction threshold\t-%dm\t-%dMi\n", reserved.CPUMilli, reserved.MemoryMiB+evictionHardMiB)
 	fmt.Fprintf(tw, "allocatable\t%dm\t%dMi\t%d\n", alloc.CPUMilli, alloc.MemoryMiB, t.MaxPods)
-	fmt.Fprintf(tw, "DaemonSets\t-%dm\t-%dMi\t-%d\n", ds.CPUMilli, ds.MemoryMiB, t.MaxPods-c.PerNode.slots)
-	fmt.Fprintf(tw, "left for the room\t%dm\t%dMi\t%d\n\n", c.PerNode.free.CPUMilli, c.PerNode.free.MemoryMiB, c.PerNode.slots)
+	fmt.Fprintf(tw, "DaemonSets\t-%dm\t-%dMi\t-%d\n", ds.CPUMilli, ds.MemoryMiB, t.MaxPods-c.PerNode.Slots)
+	fmt.Fprintf(tw, "left for the room\t%dm\t%dMi\t%d\n\n", c.PerNode.Free.CPUMilli, c.PerNode.Free.MemoryMiB, c.PerNode.Slots)
 
 	fmt.Fprintln(tw, "WORKLOAD\tOWNER\tCOPIES\tPODS AT HPA MIN\tPODS AT HPA MAX\tCPU/POD\tMEMORY/POD")
 	for _, wl := range c.Workloads {
