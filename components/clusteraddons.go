@@ -94,7 +94,7 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 		"clusterName":  clusterName,
 		"region":       pulumi.String(a.Region),
 		"vpcId":        a.VpcID,
-		"replicaCount": pulumi.Int(2),
+		"replicaCount": pulumi.Int(spec.LoadBalancerControllerReplicas),
 		"serviceAccount": pulumi.Map{
 			"create": pulumi.Bool(true),
 			"name":   pulumi.String(spec.LoadBalancerControllerServiceAccount),

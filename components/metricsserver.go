@@ -5,6 +5,8 @@ import (
 
 	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-workshop/eks-workshop/components/spec"
 )
 
 // MetricsServer is the metrics-server chart on a cluster this program does
@@ -40,8 +42,8 @@ func NewMetricsServer(ctx *pulumi.Context, name string, args *MetricsServerArgs,
 // kube-system as <prefix>-metrics-server.
 func metricsServerChart(ctx *pulumi.Context, prefix, version string, kubeletInsecureTLS bool, opts ...pulumi.ResourceOption) (*helmv4.Chart, error) {
 	values := pulumi.Map{
-		// Two replicas and a PDB: the HPA stops scaling while metrics are missing.
-		"replicas":            pulumi.Int(2),
+		// Replicas and a PDB: the HPA stops scaling while metrics are missing.
+		"replicas":            pulumi.Int(spec.MetricsServerReplicas),
 		"podDisruptionBudget": pulumi.Map{"enabled": pulumi.Bool(true), "maxUnavailable": pulumi.Int(1)},
 	}
 	if kubeletInsecureTLS {

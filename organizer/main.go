@@ -15,6 +15,8 @@ import (
 type Setup struct {
 	Program ProgramFactory
 	Plugins func() ([]room.Plugin, error)
+	// Now is the clock for expiries; nil is the wall clock.
+	Now func() time.Time
 }
 
 // Main is cmd/organizer; it returns the exit code: 0 when every stack
@@ -25,15 +27,25 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 	if err != nil {
 		return 2
 	}
+	if cl.Command == room.CommandPlan {
+		return printCapacity(cl.Plan, stdout, stderr)
+	}
+	if cl.Command == string(room.OpUp) {
+		// Before New creates the backend: a room that cannot fit touches nothing.
+		if code := checkCapacity(cl.Plan, stderr); code != 0 {
+			return code
+		}
+	}
 	opts := Options{
 		Settings: cl.Settings,
 		Events:   printEvents(stderr),
+		Now:      with.Now,
 		Program:  with.Program,
 	}
 	if cl.EngineOutput {
 		opts.Progress = stderr
 	}
-	if cl.Command != string(room.OpDestroy) && cl.Command != string(room.OpStatus) {
+	if cl.Command == string(room.OpUp) || cl.Command == string(room.OpPreview) || cl.Command == "plugins" {
 		if opts.Plugins, err = with.Plugins(); err != nil {
 			fmt.Fprintln(stderr, err)
 			return 2
@@ -55,6 +67,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 		report, err = o.Destroy(ctx)
 	case room.OpStatus:
 		report, err = o.Status(ctx)
+	case room.OpReap:
+		report, err = o.Reap(ctx, cl.DryRun)
 	default: // plugins
 		if err := o.InstallPlugins(ctx); err != nil {
 			fmt.Fprintln(stderr, err)
@@ -78,6 +92,42 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 	}
 	if report.Err() != nil {
 		return 1
+	}
+	return 0
+}
+
+// printCapacity prints the room's capacity table; a room that does not fit
+// at the HPAs' minimum exits 2, as up would refuse it.
+func printCapacity(plan *room.Plan, stdout, stderr io.Writer) int {
+	c, err := plan.Capacity()
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	if err := c.WriteTable(stdout); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if !c.FitsAtMinimum() {
+		return 2
+	}
+	return 0
+}
+
+// checkCapacity refuses a room that does not fit its nodes at the HPAs'
+// minimum (exit 2, saying what would fit) and warns about one that fits
+// only below their maximum; 0 lets up go on.
+func checkCapacity(plan *room.Plan, stderr io.Writer) int {
+	c, err := plan.Capacity()
+	if err == nil {
+		err = c.Err()
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	if w := c.Warning(); w != "" {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
 	return 0
 }

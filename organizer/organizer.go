@@ -69,6 +69,8 @@ type Options struct {
 	Progress io.Writer
 	// Events, when set, is told when each stack's operation starts and ends.
 	Events func(Event)
+	// Now is the clock expiries are set and compared by (default time.Now).
+	Now func() time.Time
 }
 
 // Event is one stack's operation starting (Result nil) or finishing.
@@ -89,6 +91,8 @@ type Organizer struct {
 	selecting sync.Mutex
 	// progress serializes writes to opts.Progress.
 	progress sync.Mutex
+	// expires is when the stacks of this Up expire (zero without a TTL).
+	expires time.Time
 }
 
 // New prepares the organizer: it checks the options, creates a file
@@ -185,8 +189,18 @@ func (o *Organizer) InstallPlugins(ctx context.Context) error {
 
 // Up deploys the cluster, then every participant's environment on it,
 // Parallel at a time. A participant's failure is recorded in the Report and
-// the others go on; if the cluster fails, no participant is attempted.
+// the others go on; if the cluster fails, no participant is attempted. A
+// room its node group cannot hold at the HPAs' minimum is refused (a
+// *room.CapacityError) before any stack is touched. With a TTL, each stack
+// is tagged with its expiry before its update.
 func (o *Organizer) Up(ctx context.Context) (room.Report, error) {
+	if err := o.checkCapacity(); err != nil {
+		return nil, err
+	}
+	o.expires = time.Time{} // without a TTL, tags already set stay as they are
+	if o.opts.TTL > 0 {
+		o.expires = o.now().Add(o.opts.TTL)
+	}
 	if err := o.InstallPlugins(ctx); err != nil {
 		return nil, err
 	}
@@ -216,6 +230,9 @@ func (o *Organizer) Up(ctx context.Context) (room.Report, error) {
 func (o *Organizer) up(ctx context.Context, r *room.Result, cfg config.Config, urlOutput string) error {
 	s, err := o.stack(ctx, r.Stack, o.program(cfg), true)
 	if err != nil {
+		return err
+	}
+	if err := o.recordExpiry(ctx, s); err != nil {
 		return err
 	}
 	res, err := s.Up(ctx, o.upOptions(r.Stack)...)
@@ -351,8 +368,13 @@ func (o *Organizer) Status(ctx context.Context) (room.Report, error) {
 		r.Changes = changes(last.ResourceChanges)
 		r.Status = room.Status(last.Kind + " " + last.Result)
 		if last.EndTime != nil {
-			r.Detail = *last.EndTime
+			r.Detail = *last.EndTime + "; "
 		}
+		expiry, err := stackExpiry(ctx, s.Workspace(), r.Stack)
+		if err != nil {
+			return err
+		}
+		r.Detail += expiry.TimeLeft(o.now())
 		outputs, err := s.Outputs(ctx)
 		if err != nil {
 			return err

@@ -1,7 +1,7 @@
 // Command organizer runs the workshop for a room: the shared cluster and one
 // environment per participant, through the organizer package.
 //
-//	organizer [flags] up|preview|destroy|status|plugins
+//	organizer [flags] up|preview|destroy|status|reap|plan|plugins
 //
 // It is wiring only: organizer.Main is the command, its command line
 // organizer/room's ParseArgs, tested there without the Pulumi SDK.

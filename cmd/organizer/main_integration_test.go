@@ -5,12 +5,14 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -19,6 +21,19 @@ import (
 	"github.com/eks-workshop/eks-workshop/organizer/room"
 	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
+
+// withEngine puts the Pulumi CLI on PATH and gives the test a directory
+// with its own PULUMI_HOME (no plugin of this machine's is found) and a
+// passphrase for the stacks' secrets.
+func withEngine(t *testing.T) string {
+	t.Helper()
+	cli := tools.Require(t, "pulumi")["pulumi"]
+	t.Setenv("PATH", filepath.Dir(cli)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	dir := t.TempDir()
+	t.Setenv("PULUMI_HOME", filepath.Join(dir, "home"))
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "workshop passphrase")
+	return dir
+}
 
 // summary reads the summary table by its first column.
 func summary(out string) map[string][]string {
@@ -37,11 +52,7 @@ func summary(out string) map[string][]string {
 // participant registers one component. README's session is this test's log
 // (go test -tags integration ./cmd/organizer -run TestSession -v).
 func TestSession(t *testing.T) {
-	cli := tools.Require(t, "pulumi")["pulumi"]
-	t.Setenv("PATH", filepath.Dir(cli)+string(os.PathListSeparator)+os.Getenv("PATH"))
-	dir := t.TempDir()
-	t.Setenv("PULUMI_HOME", filepath.Join(dir, "home"))
-	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "workshop passphrase")
+	dir := withEngine(t)
 	participants := filepath.Join(dir, "participants.yaml")
 	if err := os.WriteFile(participants, []byte(`participants:
   - name: alice
@@ -123,5 +134,76 @@ func TestSession(t *testing.T) {
 	// Negative control: once destroyed, no stack counts as running.
 	if out := session(0, "status"); !strings.Contains(out, "(the stacks that exist: cluster false, 0 of 3 participants)") {
 		t.Errorf("status after destroy counts running stacks:\n%s", out)
+	}
+}
+
+// The room's capacity and end through the command: plan prints the table
+// and exits 2 for a room that does not fit, up refuses that room before the
+// backend exists, up -ttl tags the stacks, status shows the time left and
+// reap -dry-run lists what reap then destroys. The clock is the test's.
+func TestPlanTTLAndReapCommands(t *testing.T) {
+	dir := withEngine(t)
+	now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	setup := organizer.Setup{
+		Plugins: func() ([]room.Plugin, error) { return nil, nil },
+		Now:     func() time.Time { return now },
+		Program: func(cfg config.Config) pulumi.RunFunc {
+			return func(ctx *pulumi.Context) error {
+				var res pulumi.ResourceState
+				for _, key := range []string{"kubeconfig", "flaskImage", "nginxImage"} {
+					ctx.Export(key, pulumi.String("given "+key))
+				}
+				return ctx.RegisterComponentResource("eks-workshop:test:Environment", cfg.Namespace, &res)
+			}
+		},
+	}
+	state := filepath.Join(dir, "organizer")
+	// run returns the command's stdout (the summary table), and its stderr
+	// (the events and errors) after a blank line.
+	run := func(wantCode int, args ...string) (string, string) {
+		t.Helper()
+		args = append([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", state}, args...)
+		var stdout, stderr strings.Builder
+		code := organizer.Main(context.Background(), args, &stdout, &stderr, setup)
+		t.Logf("$ organizer %s\n%s%s(exit %d)", strings.Join(args[4:], " "), stderr.String(), stdout.String(), code)
+		if code != wantCode {
+			t.Fatalf("organizer %v: exit %d, want %d", args[4:], code, wantCode)
+		}
+		return stdout.String(), stderr.String()
+	}
+	room := func(n int) []string {
+		var args []string
+		for i := range n {
+			args = append(args, "-participant", fmt.Sprintf("p%02d", i))
+		}
+		return args
+	}
+
+	if out, _ := run(0, append(room(10), "plan")...); !strings.Contains(out, "WARNING: the room fits at the HPA minimum (35 pods on 3 × m5.large)") {
+		t.Errorf("plan of 10 does not warn")
+	}
+	if out, _ := run(2, append(room(30), "plan")...); !strings.Contains(out, "REFUSED: the room (30 participants)") {
+		t.Errorf("plan of 30 does not refuse")
+	}
+	if _, errs := run(2, append(room(30), "up")...); !strings.Contains(errs, "want at least 7") {
+		t.Errorf("up of 30 does not say what would fit")
+	}
+	if _, err := os.Stat(state); !os.IsNotExist(err) {
+		t.Errorf("the refused up touched the backend: %v", err)
+	}
+
+	run(0, "-participant", "alice", "-ttl", "1h", "up")
+	if out, _ := run(0, "-participant", "alice", "status"); strings.Count(out, "expires in 1h0m (2026-12-04T10:00:00Z)") != 2 {
+		t.Errorf("status does not show both stacks' time left")
+	}
+	now = now.Add(2 * time.Hour)
+	if out, _ := run(0, "-dry-run", "reap"); strings.Count(out, "expired (expired 1h0m ago") != 2 {
+		t.Errorf("the dry run does not list both stacks as expired")
+	}
+	if out, _ := run(0, "reap"); strings.Count(out, "destroyed (2 delete") != 2 {
+		t.Errorf("reap did not destroy both stacks")
+	}
+	if out, _ := run(0, "reap"); strings.Contains(out, "destroyed") {
+		t.Errorf("a second reap found something to destroy")
 	}
 }

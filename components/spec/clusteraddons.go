@@ -56,6 +56,11 @@ const (
 	LoadBalancerControllerWebhookService = "aws-load-balancer-webhook-service"
 	// IngressClassALB is the IngressClass the load balancer controller serves.
 	IngressClassALB = "alb"
+	// LoadBalancerControllerReplicas and MetricsServerReplicas run two of
+	// each, so a node drain never stops Ingress reconciliation or the HPAs'
+	// metrics.
+	LoadBalancerControllerReplicas = 2
+	MetricsServerReplicas          = 2
 )
 
 var (

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 )
 
 // DefaultParallel is how many participants' stacks run at once by default.
@@ -15,7 +16,7 @@ const DefaultParallel = 4
 
 // Commands are organizer's commands: an Operation on every stack, or
 // installing the pinned provider plugins.
-var Commands = []string{string(OpUp), string(OpPreview), string(OpDestroy), string(OpStatus), "plugins"}
+var Commands = []string{string(OpUp), string(OpPreview), string(OpDestroy), string(OpStatus), string(OpReap), CommandPlan, "plugins"}
 
 const usage = `usage: organizer [flags] COMMAND
 
@@ -25,10 +26,16 @@ edit, with their own copy of the workloads.
 
 commands:
   up       install the pinned provider plugins, deploy the cluster, then every
-           participant (-parallel at a time); re-run after a failure to finish
+           participant (-parallel at a time); re-run after a failure to finish.
+           Refuses a room its nodes cannot hold (see plan); -ttl 8h records
+           when each stack expires, in the stack's tags
   preview  show what up would change
   destroy  destroy every participant's stack, then the cluster
-  status   every stack's last update and URL
+  status   every stack's last update, URL and time left
+  reap     destroy every participant stack past its expiry, then the cluster
+           once no participant is left; -dry-run lists them only
+  plan     print whether the room fits its nodes (pods, CPU, memory at the
+           HPA minimum and maximum); runs nothing
   plugins  install the pinned provider plugins
 
 flags:
@@ -62,6 +69,9 @@ type Settings struct {
 	Env map[string]string
 	// Refresh makes Up refresh every stack from the cloud before updating it.
 	Refresh bool
+	// TTL, when set, makes Up record in each stack's tags that it expires
+	// this long after the Up starts (reap destroys it then).
+	TTL time.Duration
 }
 
 // Check fills in the defaults (SecretsProvider, Parallel) and reports every
@@ -79,6 +89,9 @@ func (s *Settings) Check() error {
 	}
 	if s.Parallel < 1 {
 		problems = append(problems, fmt.Errorf("parallel = %d: want at least 1", s.Parallel))
+	}
+	if s.TTL < 0 {
+		problems = append(problems, fmt.Errorf("ttl = %s: want a positive duration such as 8h, or 0 for none", s.TTL))
 	}
 	if s.SecretsProvider == "" {
 		s.SecretsProvider = "passphrase"
@@ -106,6 +119,8 @@ type CommandLine struct {
 	Settings
 	// EngineOutput asks for the engine's output, each line prefixed with its stack.
 	EngineOutput bool
+	// DryRun makes reap list what it would destroy.
+	DryRun bool
 }
 
 // ParseArgs reads organizer's command line and checks everything that can
@@ -131,6 +146,8 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 	parallel := fs.Int("parallel", DefaultParallel, "participants' stacks run at once")
 	refresh := fs.Bool("refresh", false, "up: refresh each stack from the cloud first")
 	engineOutput := fs.Bool("engine-output", false, "print the engine's output, each line prefixed with its stack")
+	ttl := fs.Duration("ttl", 0, "up: the stacks expire this long after up starts (e.g. 8h); reap destroys them then")
+	dryRun := fs.Bool("dry-run", false, "reap: list the expired stacks, destroy nothing")
 	if err := fs.Parse(args); err != nil {
 		return nil, err // the flag package has said why, with the usage
 	}
@@ -142,7 +159,7 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 		fmt.Fprintln(stderr, err)
 		return nil, err
 	}
-	cl := &CommandLine{Command: fs.Arg(0), EngineOutput: *engineOutput}
+	cl := &CommandLine{Command: fs.Arg(0), EngineOutput: *engineOutput, DryRun: *dryRun}
 	if !slices.Contains(Commands, cl.Command) {
 		defer fs.Usage()
 		return fail(fmt.Errorf("unknown command %q: want one of %v", cl.Command, Commands))
@@ -175,9 +192,13 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 		SecretsProvider: *secrets,
 		Parallel:        *parallel,
 		Refresh:         *refresh,
+		TTL:             *ttl,
 	}
 	if cl.Backend == "" {
 		cl.Backend = "file://" + filepath.Join(state, "state")
+	}
+	if cl.Command == CommandPlan {
+		return cl, nil // runs no stack: no backend or passphrase needed
 	}
 	if err := cl.Settings.Check(); err != nil {
 		return fail(err)

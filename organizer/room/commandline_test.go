@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A command line ParseArgs refuses stops the command (exit code 2) before
@@ -64,5 +65,31 @@ func TestParseArgsDefaultsTheStateToTheStateDir(t *testing.T) {
 	if cl.Command != "preview" || cl.Backend != "file://"+filepath.Join(dir, "state") || cl.WorkDir != filepath.Join(dir, "work") ||
 		cl.Parallel != DefaultParallel || cl.SecretsProvider != "passphrase" || len(cl.Plan.Participants) != 1 {
 		t.Errorf("command line %+v", cl)
+	}
+}
+
+func TestPlanNeedsNoBackendAndTTLMustBePositive(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "")
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE_FILE", "")
+	var stderr strings.Builder
+	cl, err := ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "-participant", "alice", "plan"}, &stderr)
+	if err != nil || cl.Command != CommandPlan {
+		t.Fatalf("plan without a passphrase: %v\n%s", err, stderr.String())
+	}
+	// Control: reap, which runs stacks, needs the passphrase.
+	if _, err := ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "reap"}, &stderr); err == nil {
+		t.Error("reap without a passphrase was accepted")
+	}
+
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "x")
+	cl, err = ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "-ttl", "8h", "-dry-run", "reap"}, &stderr)
+	if err != nil || cl.TTL != 8*time.Hour || !cl.DryRun {
+		t.Errorf("-ttl 8h -dry-run: %+v, %v", cl, err)
+	}
+	stderr.Reset()
+	if _, err := ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "-ttl", "-1h", "up"}, &stderr); err == nil ||
+		!strings.Contains(stderr.String(), "ttl = -1h0m0s: want a positive duration") {
+		t.Errorf("a negative TTL: %v, %q", err, stderr.String())
 	}
 }

@@ -175,3 +175,13 @@ func (w Workload) PortForward(c Config) string {
 func (w Workload) LocalURL() string {
 	return fmt.Sprintf("http://localhost:%d%s", w.localPort, w.localPath)
 }
+
+// AppArgs are the workloads' App arguments as Plan builds them, by Workload
+// name, unvalidated: what the organizer sizes a room's nodes from.
+func (c Config) AppArgs() map[string]spec.AppArgs {
+	apps := map[string]spec.AppArgs{}
+	for _, w := range c.Workloads() {
+		apps[w.Name] = w.appArgs(c)
+	}
+	return apps
+}

@@ -1,0 +1,147 @@
+package organizer
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+
+	"github.com/eks-workshop/eks-workshop/organizer/room"
+)
+
+// now is the organizer's clock: Options.Now, or the wall clock.
+func (o *Organizer) now() time.Time {
+	if o.opts.Now != nil {
+		return o.opts.Now()
+	}
+	return time.Now()
+}
+
+// checkCapacity refuses a room its node group cannot hold at the HPAs'
+// minimum, before any stack is touched.
+func (o *Organizer) checkCapacity() error {
+	c, err := o.plan.Capacity()
+	if err != nil {
+		return err
+	}
+	return c.Err()
+}
+
+// recordExpiry tags s with the expiry of this Up, when it has a TTL. The tag
+// is set before the update, so a stack whose update fails expires too.
+func (o *Organizer) recordExpiry(ctx context.Context, s *auto.Stack) error {
+	if o.expires.IsZero() {
+		return nil
+	}
+	if err := s.Workspace().SetTag(ctx, s.Name(), room.ExpiryTag, room.FormatExpiry(o.expires)); err != nil {
+		return fmt.Errorf("recording the stack's expiry: %w", err)
+	}
+	return nil
+}
+
+// stackExpiry reads a stack's expiry tag; no tag is a zero expiry.
+func stackExpiry(ctx context.Context, ws auto.Workspace, name string) (room.StackExpiry, error) {
+	tags, err := ws.ListTags(ctx, name)
+	if err != nil {
+		return room.StackExpiry{}, err
+	}
+	e := room.StackExpiry{Name: name}
+	if v, ok := tags[room.ExpiryTag]; ok {
+		if e.Expires, err = room.ParseExpiry(v); err != nil {
+			return e, err
+		}
+	}
+	return e, nil
+}
+
+// backendStacks are the project's stacks in the backend with their expiries.
+func (o *Organizer) backendStacks(ctx context.Context) ([]room.StackExpiry, error) {
+	ws, err := o.workspace(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	summaries, err := ws.ListStacks(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("listing the backend's stacks: %w", err)
+	}
+	var stacks []room.StackExpiry
+	for _, s := range summaries {
+		e, err := stackExpiry(ctx, ws, s.Name)
+		if err != nil {
+			return nil, fmt.Errorf("stack %s: %w", s.Name, err)
+		}
+		if s.ResourceCount != nil {
+			e.Resources = *s.ResourceCount
+		}
+		stacks = append(stacks, e)
+	}
+	return stacks, nil
+}
+
+// Reap destroys, and then removes from the backend, every participant stack
+// past its expiry (Parallel at a time), then the cluster stack if it is past
+// its own and no participant stack holding resources is left. With dryRun
+// it only reports what it would do. It needs no participants list: the
+// backend's stacks and their tags are all it reads.
+func (o *Organizer) Reap(ctx context.Context, dryRun bool) (room.Report, error) {
+	stacks, err := o.backendStacks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := o.now()
+	plan := room.PlanReap(stacks, now)
+	rows := make([]room.Result, 0, len(plan.Expired)+len(plan.Kept))
+	for _, s := range append(append([]room.StackExpiry(nil), plan.Expired...), plan.Kept...) {
+		rows = append(rows, room.Result{Stack: s.Name, Participant: s.Name, Detail: s.TimeLeft(now)})
+	}
+	byName := map[string]room.StackExpiry{}
+	for _, s := range stacks {
+		byName[s.Name] = s
+	}
+	report := o.runParticipants(ctx, room.OpReap, rows, func(r *room.Result) error {
+		return o.reap(ctx, r, byName[r.Stack], now, dryRun)
+	})
+	blocking := plan.Blocking
+	for _, r := range report {
+		if r.Err != nil {
+			blocking = append(blocking, r.Stack)
+		}
+	}
+	if plan.Cluster == nil {
+		return report, nil
+	}
+	cluster := o.run(ctx, room.OpReap, room.Result{Stack: room.ClusterStack, Detail: plan.Cluster.TimeLeft(now)}, func(r *room.Result) error {
+		if plan.Cluster.Expired(now) && len(blocking) > 0 {
+			r.Status = room.StatusKept
+			r.Detail += fmt.Sprintf("; kept for %d participant stack(s): %s", len(blocking), strings.Join(blocking, ", "))
+			return nil
+		}
+		return o.reap(ctx, r, *plan.Cluster, now, dryRun)
+	})
+	return append(room.Report{cluster}, report...), nil
+}
+
+// reap destroys and removes one stack if it is past its expiry.
+func (o *Organizer) reap(ctx context.Context, r *room.Result, s room.StackExpiry, now time.Time, dryRun bool) error {
+	switch {
+	case !s.Expired(now):
+		r.Status = room.StatusKept
+		return nil
+	case dryRun:
+		r.Status = room.StatusExpired
+		return nil
+	}
+	if err := o.destroy(ctx, r); err != nil {
+		return err
+	}
+	ws, err := o.workspace(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := ws.RemoveStack(ctx, s.Name); err != nil {
+		return fmt.Errorf("destroyed, but removing the stack: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,76 @@
+package room
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestExpiryRoundTripsThroughTheTagInUTC(t *testing.T) {
+	seoul := time.FixedZone("KST", 9*60*60)
+	at := time.Date(2026, 12, 5, 2, 0, 0, 0, seoul)
+	value := FormatExpiry(at)
+	if value != "2026-12-04T17:00:00Z" {
+		t.Errorf("tag value %q, want UTC", value)
+	}
+	if got, err := ParseExpiry(value); err != nil || !got.Equal(at) {
+		t.Errorf("parsed %v, %v", got, err)
+	}
+	if _, err := ParseExpiry("tomorrow"); err == nil || !strings.Contains(err.Error(), `eks-workshop:expires = "tomorrow"`) {
+		t.Errorf("a bad tag: %v", err)
+	}
+}
+
+func TestTimeLeft(t *testing.T) {
+	expires := time.Date(2026, 12, 4, 17, 0, 0, 0, time.UTC)
+	s := StackExpiry{Name: "alice", Expires: expires}
+	for now, want := range map[time.Time]string{
+		expires.Add(-7*time.Hour - 59*time.Minute): "expires in 7h59m (2026-12-04T17:00:00Z)",
+		expires.Add(-30 * time.Second):             "expires in 1m (2026-12-04T17:00:00Z)",
+		expires:                                    "expired 0s ago (2026-12-04T17:00:00Z)",
+		expires.Add(90 * time.Minute):              "expired 1h30m ago (2026-12-04T17:00:00Z)",
+	} {
+		if got := s.TimeLeft(now); got != want {
+			t.Errorf("at %s: %q, want %q", now.Format(time.Kitchen), got, want)
+		}
+	}
+	if got := (StackExpiry{Name: "dave"}).TimeLeft(expires); got != "no expiry" {
+		t.Errorf("no tag: %q", got)
+	}
+}
+
+// The expiry is the boundary: a stack is reaped from that instant on, and
+// one without a tag never; the cluster waits for kept stacks that hold
+// resources, not for empty ones.
+func TestPlanReap(t *testing.T) {
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	stacks := []StackExpiry{
+		{Name: "alice", Expires: now, Resources: 9},
+		{Name: "bob", Expires: now.Add(-time.Hour), Resources: 9},
+		{Name: "carol", Expires: now.Add(time.Second), Resources: 9},
+		{Name: "dave", Resources: 9},
+		{Name: "erin", Resources: 0},
+		{Name: ClusterStack, Expires: now.Add(-time.Hour), Resources: 90},
+	}
+	p := PlanReap(stacks, now)
+	names := func(list []StackExpiry) []string {
+		var out []string
+		for _, s := range list {
+			out = append(out, s.Name)
+		}
+		return out
+	}
+	if got := names(p.Expired); !slices.Equal(got, []string{"alice", "bob"}) {
+		t.Errorf("expired %v, want alice bob", got)
+	}
+	if got := names(p.Kept); !slices.Equal(got, []string{"carol", "dave", "erin"}) {
+		t.Errorf("kept %v, want carol dave erin", got)
+	}
+	if !slices.Equal(p.Blocking, []string{"carol", "dave"}) {
+		t.Errorf("the cluster waits for %v, want carol dave (erin holds nothing)", p.Blocking)
+	}
+	if p.Cluster == nil || p.Cluster.Name != ClusterStack || !p.Cluster.Expired(now) {
+		t.Errorf("cluster %+v", p.Cluster)
+	}
+}
