@@ -1,9 +1,15 @@
 package stacks
 
 import (
+	"maps"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/eks-workshop/eks-workshop/internal/mocktest"
+	"github.com/eks-workshop/eks-workshop/stacks/config"
+	"github.com/eks-workshop/eks-workshop/synth"
 )
 
 // The prod stack is the workshop hardened: private endpoint, restricted public
@@ -54,5 +60,36 @@ func TestProdStackIsHardened(t *testing.T) {
 	}
 	if tags := run.Get(t, "pulumi:providers:aws", "aws").Input("defaultTags.tags").(map[string]any); tags["environment"] != "prod" || tags["stack"] != "prod" {
 		t.Errorf("provider default tags = %v", tags)
+	}
+}
+
+// Pulumi.prod.yaml as committed names no egress CIDR (no repository can know
+// the operator's): the program refuses it before registering anything, with
+// a message naming publicAccessCidrs and how to find the address to set.
+func TestCommittedProdFileFailsAtPreviewWithTheFix(t *testing.T) {
+	t.Parallel()
+	cfg, err := synth.StackConfig(repoRoot, "prod") // the CLI's resolution, no operator settings
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg[config.ProjectName+":appsDir"] = filepath.Join(repoRoot, "apps")
+	m := mocktest.New()
+	err = m.Run("prod", cfg, Run)
+	for _, want := range []string{"1 problems", `eks-workshop:publicAccessCidrs = []`, "egress", "curl https://checkip.amazonaws.com", "pulumi config set --path 'publicAccessCidrs[0]'"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("committed prod: %v; want it refused saying %q", err, want)
+		}
+	}
+	if n := len(m.Resources()); n != 0 {
+		t.Errorf("registered %d resources before refusing", n)
+	}
+	// Control: with the operator's setting (testdata/synth/settings.yaml) it plans.
+	settings, err := synth.Settings(repoRoot, "prod")
+	if err != nil || settings[config.ProjectName+":publicAccessCidrs"] == "" {
+		t.Fatalf("settings %v: %v", settings, err)
+	}
+	maps.Copy(cfg, settings)
+	if err := mocktest.New().Run("prod", cfg, Run); err != nil {
+		t.Errorf("prod with its egress CIDR: %v", err)
 	}
 }

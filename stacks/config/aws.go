@@ -90,6 +90,10 @@ func parseAWS(get func(key string) (string, bool), p *problems) AWSSettings {
 			quoted, _ := json.Marshal(value) // strings come unquoted
 			value = string(quoted)
 		}
+		if !json.Valid([]byte(value)) {
+			p.add("aws:"+key, value, "want a JSON value, as `pulumi config set --path` stores it")
+			continue
+		}
 		raw[key] = json.RawMessage(value)
 	}
 	var s AWSSettings
