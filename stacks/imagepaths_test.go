@@ -40,7 +40,7 @@ func TestImageInputsDependOnlyOnTheSources(t *testing.T) {
 	}
 	cfg := stackConfig(t, "dev")
 	relative := dockerImageInputs(t, cfg, filepath.Join(repoRoot, "apps"), root) // from stacks/, as the tests run
-	t.Chdir(t.TempDir())                                                          // an embedder's process, anywhere
+	t.Chdir(t.TempDir())                                                         // an embedder's process, anywhere
 	absolute := dockerImageInputs(t, cfg, filepath.Join(root, "apps"), root)
 	if !reflect.DeepEqual(relative, absolute) {
 		t.Errorf("inputs differ:\nappsDir %s from stacks/: %v\nappsDir %s from elsewhere: %v", filepath.Join(repoRoot, "apps"), relative, filepath.Join(root, "apps"), absolute)
