@@ -14,17 +14,18 @@ type SpecialPurposeRange struct {
 }
 
 // SpecialPurposeRegistryURL is where SpecialPurposeRanges come from: IANA's
-// IPv4 Special-Purpose Address Registry, the entries whose "Globally
-// Reachable" is False (AS112, AMT and the 6to4 relay's neighbours, which
-// are reachable, are left out), plus multicast from IANA's IPv4 Multicast
-// Address Space registry (a source address is never multicast).
+// IPv4 Special-Purpose Address Registry (RFC 6890 and the RFCs each row
+// names), the entries whose "Globally Reachable" is False (AS112 and AMT,
+// which are reachable, are left out), plus multicast from IANA's IPv4
+// Multicast Address Space registry (a source address is never multicast).
+// Compiled on SpecialPurposeRegistryDate; TestSpecialPurposeRangesCoverNetip
+// checks it against net/netip's own classification.
 const (
 	SpecialPurposeRegistryURL  = "https://www.iana.org/assignments/iana-ipv4-special-registry/iana-ipv4-special-registry.xhtml"
-	SpecialPurposeRegistryDate = "2024-12-02" // the registry's last update, as read for this table
+	SpecialPurposeRegistryDate = "2026-12-04"
 )
 
-// SpecialPurposeRanges is the table; TestSpecialPurposeRangesCoverNetip
-// checks it against net/netip's own classification.
+// SpecialPurposeRanges is the table.
 var SpecialPurposeRanges = []SpecialPurposeRange{
 	{netip.MustParsePrefix("0.0.0.0/8"), `"this network"`, "RFC 791"},
 	{netip.MustParsePrefix("10.0.0.0/8"), "private-use", "RFC 1918"},

@@ -16,13 +16,17 @@ type KubernetesRelease struct {
 	ClusterAutoscalerImage string
 }
 
-// The EKS version calendar, as the AWS EKS user guide gives it. The stored
-// copy of the page read for it (on KubernetesCalendarDate) lists releases up
-// to 1.35; a later version is rejected until it is added here with its dates.
-// Each end date is 14 (standard) and 26 (extended) months after release,
-// as the page states. The autoscaler images are the newest patch of each
-// minor that kubernetes/k8s.io promoted (PR 8815: 1.32.5, 1.33.3, 1.34.2)
-// and cluster-autoscaler-1.35.0 (kubernetes/autoscaler PR 9193).
+// The EKS version calendar, as the AWS EKS user guide publishes it
+// (KubernetesCalendarURL). The stored copy read on KubernetesCalendarDate
+// states the policy (14 months of standard support after release, then 12
+// of extended) but its table was not legible there; the dates are the ones
+// AWS publishes as mirrored by endoflife.date/amazon-eks and the AWS
+// samples' EKS review guide (last verified 2026-04-24), and
+// TestKubernetesCalendarFollowsTheEKSPolicy checks each against the policy.
+// The newest release there is 1.35; a later version is refused until it is
+// added here with its dates. The autoscaler images are the newest patch of
+// each minor that kubernetes/k8s.io promoted (PR 8815: 1.32.5, 1.33.3,
+// 1.34.2) and cluster-autoscaler-1.35.0 (kubernetes/autoscaler PR 9193).
 const (
 	KubernetesCalendarURL  = "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html"
 	KubernetesCalendarDate = "2026-12-04"
@@ -39,9 +43,10 @@ var KubernetesCalendar = []KubernetesRelease{
 	{"1.35", "2026-01-27", "2027-03-27", "2028-03-27", "v1.35.0"},
 }
 
-// EKS control-plane prices per cluster-hour, in US dollars, from
-// https://aws.amazon.com/eks/pricing/ (read 2026-12-04; the same in every
-// commercial region): the price table (issue 17) reuses these.
+// EKS control-plane prices per cluster-hour, in US dollars
+// (https://aws.amazon.com/eks/pricing/; the extended rate as AWS's notice
+// of 2024 states it, "charged at $0.60 per cluster hour"), the same in
+// every commercial region. The price table (issue 17) reuses these.
 const (
 	EKSClusterHourStandardUSD = 0.10
 	EKSClusterHourExtendedUSD = 0.60
