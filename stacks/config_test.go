@@ -273,6 +273,7 @@ var badConfigurations = []struct {
 	{"wrong type", "decode", "", map[string]string{"eks-workshop:desiredSize": "three"}, []string{`eks-workshop:desiredSize = "three"`, "want an integer"}},
 	{"unknown object field", "decode", "", map[string]string{"eks-workshop:nodeRoleAddonPolicies": `{"imageBuilder":true,"albIngress":true}`}, []string{"eks-workshop:nodeRoleAddonPolicies", "albIngress"}},
 	{"several at once", "all at once", "", map[string]string{"eks-workshop:natGateway": "x", "eks-workshop:diskSize": "1", "eks-workshop:kubernetesVersion": "2.0"}, []string{"natGateway", "diskSize", "kubernetesVersion", "3 problems"}},
+	{"an aws: key refused beside the rest", "all at once", "", map[string]string{"aws:token": "t", "eks-workshop:publicAccessCidrs": "[]"}, []string{"aws:token", "publicAccessCidrs = []", "2 problems"}},
 }
 
 // manyTags is a tags object of n valid tags.

@@ -25,6 +25,10 @@ type AWSSettings struct {
 	AssumeRole          *AssumeRole `json:"assumeRole,omitempty"`
 	MaxRetries          *int        `json:"maxRetries,omitempty"`
 	RetryMode           string      `json:"retryMode,omitempty"`
+
+	// refused are the problems of the aws: keys read, reported by Plan
+	// with every other problem.
+	refused []string
 }
 
 // AssumeRole is the part of aws:assumeRole the kubeconfig can repeat:
@@ -74,8 +78,16 @@ func AWSProviderKeys() []string {
 	return slices.Sorted(maps.Keys(awsKeys))
 }
 
-// parseAWS reads the aws: settings (all but region, which Config.Region holds).
-func parseAWS(get func(key string) (string, bool), p *problems) AWSSettings {
+// parseAWS reads the aws: settings (all but region, which Config.Region
+// holds); what it refuses, Plan reports.
+func parseAWS(get func(key string) (string, bool)) AWSSettings {
+	var p problems
+	s := readAWS(get, &p)
+	s.refused = p.list
+	return s
+}
+
+func readAWS(get func(key string) (string, bool), p *problems) AWSSettings {
 	raw := map[string]json.RawMessage{}
 	for _, key := range slices.Sorted(maps.Keys(awsKeys)) {
 		value, ok := get("aws:" + key)
@@ -111,8 +123,10 @@ func parseAWS(get func(key string) (string, bool), p *problems) AWSSettings {
 
 var accountID = regexp.MustCompile(`^\d{12}$`)
 
-// checkAWS applies the rules of the aws: settings the program honours.
+// checkAWS reports the aws: keys refused and applies the rules of those
+// the program honours.
 func (c Config) checkAWS(p *problems) {
+	p.list = append(p.list, c.AWS.refused...)
 	for key, ids := range map[string][]string{"aws:allowedAccountIds": c.AWS.AllowedAccountIds, "aws:forbiddenAccountIds": c.AWS.ForbiddenAccountIds} {
 		for _, id := range ids {
 			if !accountID.MatchString(id) {

@@ -204,9 +204,8 @@ func parseConfig(get func(key string) (string, bool)) (Config, []string) {
 	if region, ok := get("aws:region"); ok {
 		cfg.Region = region
 	}
-	var p problems
-	cfg.AWS = parseAWS(get, &p)
-	problems := p.list
+	cfg.AWS = parseAWS(get)
+	var problems []string
 	target := reflect.ValueOf(&cfg).Elem()
 	for _, f := range configFields() {
 		value, ok := get(f.key)
