@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -198,8 +199,9 @@ func TestAppPausesBeforeShutdownWithinItsGracePeriod(t *testing.T) {
 			}
 		})
 	}
-	if spec.MinKubernetesVersion < spec.SleepActionMinKubernetesMinor {
-		t.Errorf("kubernetesVersion may be 1.%d, whose kubelets lack the sleep action by default (1.%d+)", spec.MinKubernetesVersion, spec.SleepActionMinKubernetesMinor)
+	oldest := spec.KubernetesCalendar[0].Version // the oldest version the calendar knows
+	if minor, err := strconv.Atoi(strings.TrimPrefix(oldest, "1.")); err != nil || minor < spec.SleepActionMinKubernetesMinor {
+		t.Errorf("kubernetesVersion may be %s, whose kubelets lack the sleep action by default (1.%d+)", oldest, spec.SleepActionMinKubernetesMinor)
 	}
 }
 

@@ -116,6 +116,7 @@ func TestImageTagCountsAnIgnoredDockerfile(t *testing.T) {
 func runECRImage(t *testing.T, args ECRImageArgs) (*mocktest.Monitor, map[string]any) {
 	t.Helper()
 	m := mocktest.New()
+	m.RootDirectory = filepath.Dir(args.Build.Context) // the project holds the build context
 	m.MustRun(t, "test", nil, func(ctx *pulumi.Context) error {
 		img, err := NewECRImage(ctx, "demo-flask-backend", &args)
 		if err != nil {
@@ -178,8 +179,8 @@ func TestECRImageRepositoryLikeTheWorkshopButSafer(t *testing.T) {
 	if !strings.HasPrefix(ref, url+"@sha256:") {
 		t.Errorf("image ref = %s, want the pushed digest", ref)
 	}
-	if image.Input("build.platform") != "linux/amd64" || image.Input("build.context") != dir ||
-		image.Input("build.dockerfile") != filepath.Join(dir, "Dockerfile") || image.Input("skipPush") != false {
+	if image.Input("build.platform") != "linux/amd64" || image.Input("build.context") != filepath.Base(dir) ||
+		image.Input("build.dockerfile") != filepath.Base(dir)+"/Dockerfile" || image.Input("skipPush") != false {
 		t.Errorf("build = %v", image.Input("build"))
 	}
 	if host, _, _ := strings.Cut(url, "/"); image.Input("registry.server") != host {

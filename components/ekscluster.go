@@ -47,6 +47,22 @@ func accessEntryKey(principalArn string) string {
 	return strings.NewReplacer("/", "-", "+", "-", "=", "-", ",", "-", "@", "-", ".", "-").Replace(resource)
 }
 
+// kubeconfigOptions is pulumi-eks's providerCredentialOpts for id, nil
+// for the ambient credentials.
+func kubeconfigOptions(id spec.KubeconfigIdentity) eks.KubeconfigOptionsPtrInput {
+	if id == (spec.KubeconfigIdentity{}) {
+		return nil
+	}
+	opts := eks.KubeconfigOptionsArgs{}
+	if id.ProfileName != "" {
+		opts.ProfileName = pulumi.String(id.ProfileName)
+	}
+	if id.RoleArn != "" {
+		opts.RoleArn = pulumi.String(id.RoleArn)
+	}
+	return opts
+}
+
 // secretsKeyDeletionWindowDays is the longest wait KMS allows before deleting the secrets key.
 const secretsKeyDeletionWindowDays = 30
 
@@ -151,7 +167,8 @@ func NewEKSCluster(ctx *pulumi.Context, name string, args *EKSClusterArgs, opts 
 		VpcCniOptions: &eks.VpcCniOptionsArgs{
 			EnableNetworkPolicy: pulumi.Bool(a.EnableNetworkPolicy),
 		},
-		Tags: tags,
+		ProviderCredentialOpts: kubeconfigOptions(a.KubeconfigIdentity),
+		Tags:                   tags,
 	}, parent, pulumi.DependsOn(clusterDeps))
 	if err != nil {
 		return nil, err
@@ -167,7 +184,11 @@ func NewEKSCluster(ctx *pulumi.Context, name string, args *EKSClusterArgs, opts 
 	c.Cluster = cluster
 	c.ClusterName = cluster.EksCluster.Name()
 	c.Endpoint = cluster.EksCluster.Endpoint()
-	c.KubeconfigJson = pulumi.ToSecret(cluster.KubeconfigJson).(pulumi.StringOutput)
+	kubeconfig := cluster.KubeconfigJson
+	if profile := a.KubeconfigIdentity.ProfileName; profile != "" {
+		kubeconfig = kubeconfig.ApplyT(func(k string) (string, error) { return spec.KubeconfigWithProfile(k, profile) }).(pulumi.StringOutput)
+	}
+	c.KubeconfigJson = pulumi.ToSecret(kubeconfig).(pulumi.StringOutput)
 	c.OidcProviderArn = cluster.OidcProviderArn
 	c.OidcProviderUrl = cluster.OidcProviderUrl
 	c.ClusterSecurityGroupID = cluster.ClusterSecurityGroupId

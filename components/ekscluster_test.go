@@ -149,7 +149,7 @@ func TestEKSClusterAccessEntriesFromArgs(t *testing.T) {
 func TestEKSClusterHardening(t *testing.T) {
 	m, _ := runCluster(t, clusterArgs(func(a *EKSClusterArgs) {
 		a.EndpointPrivateAccess = true
-		a.PublicAccessCidrs = []string{"203.0.113.0/24"}
+		a.PublicAccessCidrs = []string{"54.180.0.0/16"}
 		a.SecretsEncryption = true
 		a.LogRetentionDays = 365
 		a.EnableNetworkPolicy = true
@@ -162,7 +162,7 @@ func TestEKSClusterHardening(t *testing.T) {
 	if got := cluster.Input("encryptionConfigKeyArn"); got == nil || !strings.HasPrefix(got.(string), "arn:aws:kms:") {
 		t.Errorf("encryptionConfigKeyArn = %v, want the key's ARN", got)
 	}
-	if cluster.Input("endpointPrivateAccess") != true || !reflect.DeepEqual(cluster.Input("publicAccessCidrs"), []any{"203.0.113.0/24"}) {
+	if cluster.Input("endpointPrivateAccess") != true || !reflect.DeepEqual(cluster.Input("publicAccessCidrs"), []any{"54.180.0.0/16"}) {
 		t.Errorf("endpoint access = private %v, cidrs %v", cluster.Input("endpointPrivateAccess"), cluster.Input("publicAccessCidrs"))
 	}
 	if m.Get(t, logGroupType, "eks-demo-logs").Input("retentionInDays") != 365.0 {

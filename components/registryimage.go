@@ -2,7 +2,7 @@ package components
 
 import (
 	"fmt"
-	"path/filepath"
+	"os"
 	"strings"
 
 	"github.com/pulumi/pulumi-docker/sdk/v4/go/docker"
@@ -52,6 +52,10 @@ func NewRegistryImage(ctx *pulumi.Context, name string, args *RegistryImageArgs,
 		return nil, fmt.Errorf("registry image %q: %w", name, err)
 	}
 	push := args.Push == nil || *args.Push
+	contextPath, dockerfilePath, err := build.ProviderPaths(projectRoot(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("registry image %q: %w", name, err)
+	}
 
 	img := &RegistryImage{}
 	if err := ctx.RegisterComponentResource("eks-workshop:index:RegistryImage", name, img, opts...); err != nil {
@@ -77,8 +81,8 @@ func NewRegistryImage(ctx *pulumi.Context, name string, args *RegistryImageArgs,
 	image, err := docker.NewImage(ctx, name+"-image", &docker.ImageArgs{
 		ImageName: pulumi.Sprintf("%s:%s", args.Repository, tag),
 		Build: docker.DockerBuildArgs{
-			Context:        pulumi.String(build.Context),
-			Dockerfile:     pulumi.String(filepath.Join(build.Context, build.Dockerfile)),
+			Context:        pulumi.String(contextPath),
+			Dockerfile:     pulumi.String(dockerfilePath),
 			Platform:       pulumi.String(build.Platform),
 			Args:           buildArgs,
 			BuilderVersion: docker.BuilderVersionBuilderBuildKit,
@@ -101,4 +105,14 @@ func NewRegistryImage(ctx *pulumi.Context, name string, args *RegistryImageArgs,
 		"imageRef":  img.ImageRef,
 		"tag":       img.Tag,
 	})
+}
+
+// projectRoot is where the engine starts the docker provider: the project's
+// root, or the working directory when the engine does not say.
+func projectRoot(ctx *pulumi.Context) string {
+	if root := ctx.RootDirectory(); root != "" {
+		return root
+	}
+	wd, _ := os.Getwd()
+	return wd
 }

@@ -206,7 +206,18 @@ var badConfigurations = []struct {
 	{"closed endpoint", "EKSClusterArgs.endpointPrivateAccess", "", map[string]string{"eks-workshop:endpointPublicAccess": "false", "eks-workshop:endpointPrivateAccess": "false", "eks-workshop:publicAccessCidrs": "[]"}, []string{"endpointPrivateAccess = false", "nothing can reach the API"}},
 	{"public CIDRs without a public endpoint", "EKSClusterArgs.publicAccessCidrs", "", map[string]string{"eks-workshop:endpointPublicAccess": "false", "eks-workshop:endpointPrivateAccess": "true"}, []string{`publicAccessCidrs = ["0.0.0.0/0"]`, "only applies with endpointPublicAccess true"}},
 	{"public CIDR", "EKSClusterArgs.publicAccessCidrs", "", map[string]string{"eks-workshop:publicAccessCidrs": `["10.0.0.1"]`}, []string{`publicAccessCidrs = "10.0.0.1"`, "IPv4 network CIDR"}},
-	{"public CIDRs set empty", "Config.setToZero", "", map[string]string{"eks-workshop:publicAccessCidrs": `[]`}, []string{"publicAccessCidrs = []", "at least one CIDR while endpointPublicAccess is true"}},
+	{"public CIDRs set empty", "Config.setToZero", "", map[string]string{"eks-workshop:publicAccessCidrs": `[]`}, []string{"publicAccessCidrs = []", "egress CIDRs", "curl https://checkip.amazonaws.com"}},
+	{"documentation CIDR", "EKSClusterArgs.publicAccessCidrs", "", map[string]string{"eks-workshop:publicAccessCidrs": `["203.0.113.0/24"]`, "eks-workshop:endpointPrivateAccess": "true"}, []string{`publicAccessCidrs = "203.0.113.0/24"`, "RFC 5737", "checkip.amazonaws.com", "1 problems"}},
+	{"private CIDR", "EKSClusterArgs.publicAccessCidrs", "", map[string]string{"eks-workshop:publicAccessCidrs": `["10.20.0.0/16"]`, "eks-workshop:endpointPrivateAccess": "true"}, []string{`publicAccessCidrs = "10.20.0.0/16"`, "private-use", "RFC 1918"}},
+	{"carrier-grade NAT CIDR", "EKSClusterArgs.publicAccessCidrs", "", map[string]string{"eks-workshop:publicAccessCidrs": `["100.64.1.0/24"]`, "eks-workshop:endpointPrivateAccess": "true"}, []string{`publicAccessCidrs = "100.64.1.0/24"`, "RFC 6598"}},
+	{"public endpoint off", "Config.endpoint", "", map[string]string{"eks-workshop:endpointPublicAccess": "false", "eks-workshop:endpointPrivateAccess": "true", "eks-workshop:publicAccessCidrs": "[]"}, []string{"endpointPublicAccess = false", "outside the VPC", "1 problems"}},
+	{"narrow public CIDRs without private access", "Config.endpoint", "", map[string]string{"eks-workshop:publicAccessCidrs": `["54.180.0.10/32"]`, "eks-workshop:endpointPrivateAccess": "false"}, []string{"endpointPrivateAccess = false", "NAT gateways", "set endpointPrivateAccess true", "1 problems"}},
+	{"static keys in aws config", "Config.aws", "", map[string]string{"aws:accessKey": "AKIAEXAMPLE", "aws:secretKey": "x"}, []string{`aws:accessKey = "AKIAEXAMPLE": not supported`, `aws:secretKey = "x": not supported`, "AWS_ACCESS_KEY_ID", "2 problems"}},
+	{"aws key the provider is not given", "Config.aws", "", map[string]string{"aws:skipRegionValidation": "true"}, []string{`aws:skipRegionValidation = "true": not supported`, "1 problems"}},
+	{"assumeRole with an external ID", "Config.aws", "", map[string]string{"aws:assumeRole": `{"roleArn":"arn:aws:iam::123456789012:role/deploy","externalId":"x"}`}, []string{"aws:assumeRole = ", "externalId", "1 problems"}},
+	{"assumeRole without a role", "Config.aws", "", map[string]string{"aws:assumeRole": `{"sessionName":"ci"}`}, []string{`aws:assumeRole = ""`, "want roleArn"}},
+	{"account IDs", "Config.aws", "", map[string]string{"aws:allowedAccountIds": `["12345"]`}, []string{`aws:allowedAccountIds = "12345"`, "12-digit"}},
+	{"version past extended support", "Config.kubernetesSupport", "", map[string]string{"eks-workshop:kubernetesVersion": "1.31"}, []string{`kubernetesVersion = "1.31"`, "extended support for 1.31 ended on 2026-11-26", "1.35", "1 problems"}},
 	{"team principal", "EKSClusterArgs.accessEntries.principalArn", "", map[string]string{"eks-workshop:teamPrincipalArn": "bob"}, []string{`eks-workshop:teamPrincipalArn = "bob"`, "IAM role or user ARN", "1 problems"}},
 	{"principal ARN", "EKSClusterArgs.accessEntries.principalArn", "", map[string]string{"eks-workshop:accessEntries": `[{"principalArn":"alice","policy":"Admin"}]`}, []string{`accessEntries[0].principalArn = "alice"`, "IAM role or user ARN"}},
 	{"principal listed twice", "EKSClusterArgs.accessEntries.principalArn", "", map[string]string{"eks-workshop:accessEntries": `[{"principalArn":"arn:aws:iam::123456789012:role/Dev","policy":"View"},{"principalArn":"arn:aws:iam::123456789012:role/Dev","policy":"Edit"}]`}, []string{`accessEntries[1].principalArn = "arn:aws:iam::123456789012:role/Dev"`, "one access entry per principal"}},
@@ -251,7 +262,7 @@ var badConfigurations = []struct {
 	{"add-on version missing", "ClusterAddonsArgs.addonVersions", "", map[string]string{"eks-workshop:addonVersions": `{"metricsServer":""}`}, []string{`addonVersions.metricsServer = ""`, "every add-on is pinned"}},
 	{"EKS add-on version", "ClusterAddonsArgs.addonVersions", "", map[string]string{"eks-workshop:addonVersions": `{"ebsCsiDriver":"1.56"}`}, []string{`addonVersions.ebsCsiDriver = "1.56"`, "EKS add-on version such as v1.45.0-eksbuild.1"}},
 	{"chart version", "ClusterAddonsArgs.addonVersions", "", map[string]string{"eks-workshop:addonVersions": `{"awsLoadBalancerController":"latest"}`}, []string{`addonVersions.awsLoadBalancerController = "latest"`, "version such as 1.2.3"}},
-	{"autoscaler of another minor version", "Config.autoscalerVersion", "", map[string]string{"eks-workshop:kubernetesVersion": "1.32"}, []string{`addonVersions.clusterAutoscalerImage = "v1.33.0"`, "want v1.32.x"}},
+	{"autoscaler of another minor version", "Config.autoscalerVersion", "", map[string]string{"eks-workshop:addonVersions": `{"clusterAutoscalerImage":"v1.33.3"}`}, []string{`addonVersions.clusterAutoscalerImage = "v1.33.3"`, "want v1.35.x"}},
 
 	{"namespace", "AppArgs.namespace", "", map[string]string{"eks-workshop:namespace": "Dev"}, []string{`eks-workshop:namespace = "Dev"`, "RFC 1123", "1 problems"}},
 	{"namespace of the system", "Config.namespace", "", map[string]string{"eks-workshop:namespace": "kube-system"}, []string{`namespace = "kube-system"`, "namespace of the environment's own"}},
@@ -264,6 +275,7 @@ var badConfigurations = []struct {
 	// cert-manager is no longer installed: a stack still pinning it learns so at once.
 	{"retired cert-manager pin", "decode", "", map[string]string{"eks-workshop:addonVersions": `{"certManager":"v1.17.2"}`}, []string{"eks-workshop:addonVersions", `unknown field "certManager"`}},
 	{"several at once", "all at once", "", map[string]string{"eks-workshop:natGateway": "x", "eks-workshop:diskSize": "1", "eks-workshop:kubernetesVersion": "2.0"}, []string{"natGateway", "diskSize", "kubernetesVersion", "3 problems"}},
+	{"an aws: key refused beside the rest", "all at once", "", map[string]string{"aws:token": "t", "eks-workshop:publicAccessCidrs": "[]"}, []string{"aws:token", "publicAccessCidrs = []", "2 problems"}},
 }
 
 // manyTags is a tags object of n valid tags.

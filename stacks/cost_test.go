@@ -43,7 +43,7 @@ func cents(r *big.Rat) string { return cost.USD(r, 2) }
 
 // dev, priced by hand (us-east-1 prices, where every item of dev has one):
 //
-//	EKS control plane, 1.33: extended support since 2026-07-29   1 x 0.60        = 0.600000 /h
+//	EKS control plane, 1.35: standard support until 2027-03-27   1 x 0.10        = 0.100000 /h
 //	nodes: 3 x m5.large                                          3 x 0.096       = 0.288000 /h
 //	root volumes: 3 x 20 GiB gp3                                 60 x 0.08 / 720 = 0.006667 /h
 //	NAT gateways: 3 x hours                                      3 x 0.045       = 0.135000 /h
@@ -54,14 +54,14 @@ func cents(r *big.Rat) string { return cost.USD(r, 2) }
 //	log groups: control plane and Container Insights' four,
 //	30 GB each per 30 days (assumed)                             5 x 30 x 0.50 / 720 = 0.104167 /h
 //
-// Per 30 days (720 h): 432 + 207.36 + 4.80 + 97.20 + 1.35 + 10.80 + 21.96 +
-// 10.80 + 75.00 = $861.27, so $1.196208/h, $1.20 to the cent.
+// Per 30 days (720 h): 72 + 207.36 + 4.80 + 97.20 + 1.35 + 10.80 + 21.96 +
+// 10.80 + 75.00 = $501.27, so $0.696208/h, $0.70 to the cent.
 //
 // In its own region, ap-northeast-2, per 30 days (the table has no price
 // for log ingestion there, so the five log groups are listed as not priced,
 // beside the two ECR repositories and the Container Insights add-on):
 //
-//	EKS 1.33, extended                 720 x 0.60             = 432.00
+//	EKS 1.35, standard                 720 x 0.10             =  72.00
 //	nodes                              720 x 3 x 0.118        = 254.88
 //	root volumes                       60 x 0.0912            =   5.472
 //	NAT gateway hours                  720 x 3 x 0.059        = 127.44
@@ -70,34 +70,34 @@ func cents(r *big.Rat) string { return cost.USD(r, 2) }
 //	ALB hours + 1 LCU                  720 x (0.0225 + 0.008) =  21.96
 //	ALB addresses                      720 x 3 x 0.005        =  10.80
 //
-// = $865.122, $865.12; / 720 = $1.2016/h, $1.20. With the node group at
+// = $505.122, $505.12; / 720 = $0.7016/h, $0.70. With the node group at
 // its maxSize 5, two more nodes and volumes: 2 x (0.118 + 20 x 0.0912 /
-// 720) = $0.24106667/h more, $1.4426/h, $1.44.
+// 720) = $0.24106667/h more, $0.9426/h, $0.94.
 func TestCostOfDevByHand(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
 		region, hourly, monthly string
 		unpriced                int
 	}{
-		{"us-east-1", "$1.20", "$861.27", 3},
-		{"ap-northeast-2", "$1.20", "$865.12", 8},
+		{"us-east-1", "$0.70", "$501.27", 3},
+		{"ap-northeast-2", "$0.70", "$505.12", 8},
 	} {
 		e := estimate(t, "dev", map[string]string{"aws:region": c.region})
 		if cents(e.Hourly()) != c.hourly || cents(e.Monthly()) != c.monthly {
 			t.Errorf("dev in %s: %s/h, %s per 30 days; by hand %s/h, %s", c.region, cents(e.Hourly()), cents(e.Monthly()), c.hourly, c.monthly)
 		}
-		if c.region == "ap-northeast-2" && cents(e.HourlyAtMost()) != "$1.44" {
-			t.Errorf("dev at maxSize: %s/h, by hand $1.44", cents(e.HourlyAtMost()))
+		if c.region == "ap-northeast-2" && cents(e.HourlyAtMost()) != "$0.94" {
+			t.Errorf("dev at maxSize: %s/h, by hand $0.94", cents(e.HourlyAtMost()))
 		}
 		if len(e.NotPriced) != c.unpriced {
 			t.Errorf("dev in %s: %d not priced, want %d: %v", c.region, len(e.NotPriced), c.unpriced, e.NotPriced)
 		}
 	}
 	// Negative control: a fourth node is one m5.large and 20 GiB more, and
-	// the hand figure no longer matches: 861.27 + 69.12 + 1.60 = $931.99.
+	// the hand figure no longer matches: 501.27 + 69.12 + 1.60 = $571.99.
 	more := estimate(t, "dev", map[string]string{"aws:region": "us-east-1", "eks-workshop:desiredSize": "4"})
-	if got := cents(more.Monthly()); got != "$931.99" {
-		t.Errorf("dev with 4 nodes: %s per 30 days, want $931.99", got)
+	if got := cents(more.Monthly()); got != "$571.99" {
+		t.Errorf("dev with 4 nodes: %s per 30 days, want $571.99", got)
 	}
 }
 
@@ -194,7 +194,7 @@ func TestCostListsWhatItCannotPrice(t *testing.T) {
 // A room of 30 on the shared cluster (Pulumi.dev.yaml's settings, stack
 // workshop) costs what the cluster costs: each participant registers a
 // namespace and workloads on the cluster's nodes, none billed. By hand, as
-// dev in ap-northeast-2 (TestCostOfDevByHand): $1.20/h, $865.12 per 30 days.
+// dev in ap-northeast-2 (TestCostOfDevByHand): $0.70/h, $505.12 per 30 days.
 func TestCostOfARoom(t *testing.T) {
 	t.Parallel()
 	cluster, err := room.ReadStackConfig(root + "/Pulumi.dev.yaml")
@@ -217,8 +217,8 @@ func TestCostOfARoom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Participants) != 30 || cents(r.Hourly()) != "$1.20" || cents(r.Monthly()) != "$865.12" {
-		t.Errorf("room of %d: %s/h, %s per 30 days; by hand $1.20/h, $865.12", len(r.Participants), cents(r.Hourly()), cents(r.Monthly()))
+	if len(r.Participants) != 30 || cents(r.Hourly()) != "$0.70" || cents(r.Monthly()) != "$505.12" {
+		t.Errorf("room of %d: %s/h, %s per 30 days; by hand $0.70/h, $505.12", len(r.Participants), cents(r.Hourly()), cents(r.Monthly()))
 	}
 	for _, p := range r.Participants {
 		if len(p.Lines) != 0 || len(p.NotPriced) != 0 {
@@ -227,7 +227,7 @@ func TestCostOfARoom(t *testing.T) {
 	}
 	// Negative control: participants whose environment also has an
 	// internal ALB Ingress of its own each add an ALB, 0.0225 + 1 LCU x
-	// 0.008 = $0.0305/h: 30 x 0.0305 = $0.915/h more, $2.1166/h in all.
+	// 0.008 = $0.0305/h: 30 x 0.0305 = $0.915/h more, $1.6166/h in all.
 	withALB := func(cfg config.Config) pulumi.RunFunc {
 		return func(ctx *pulumi.Context) error {
 			if err := stacks.Program(cfg)(ctx); err != nil || cfg.Target != config.TargetLocal {
@@ -247,8 +247,8 @@ func TestCostOfARoom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := more.Hourly().FloatString(4); got != "2.1166" {
-		t.Errorf("a room whose participants each add an ALB: $%s/h, by hand $2.1166/h", got)
+	if got := more.Hourly().FloatString(4); got != "1.6166" {
+		t.Errorf("a room whose participants each add an ALB: $%s/h, by hand $1.6166/h", got)
 	}
 	if testing.Verbose() {
 		var b strings.Builder
@@ -276,7 +276,7 @@ func TestSynthCommandShowsTheCostDifference(t *testing.T) {
 	}
 	for _, want := range []string{
 		"cost of stack dev in ap-northeast-2, prices of 2026-12-04",
-		"cost of stack dev: $1.0719/h -> $1.2016/h (+$0.1296/h, +$93.34 per 30 days)",
+		"cost of stack dev: $0.5719/h -> $0.7016/h (+$0.1296/h, +$93.34 per 30 days)",
 		"  + aws:ec2/eip:Eip eks-demo-nat-2  $0.0050/h",
 		"  + aws:ec2/natGateway:NatGateway eks-demo-nat-1  $0.0598/h",
 	} {
@@ -293,14 +293,14 @@ func TestSynthCommandShowsTheCostDifference(t *testing.T) {
 	if err := synth.Command([]string{"-root", root, "-stack", "dev", "-cost", "-diff", same}, stacks.Run, &out, &errs); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "cost of stack dev: unchanged ($1.2016/h)") {
+	if !strings.Contains(out.String(), "cost of stack dev: unchanged ($0.7016/h)") {
 		t.Errorf("against itself:\n%s", out.String())
 	}
 }
 
 // cmd/synth -cost -usage FILE: the file's usage replaces the assumption.
 // dev's three NAT gateways at 720 GB each instead of 10: 3 x 710 x 0.059
-// = $125.67 more per 30 days, $990.79 in all; -usage without -cost is refused.
+// = $125.67 more per 30 days, 505.12 + 125.67 = $630.79 in all; -usage without -cost is refused.
 func TestSynthCommandReadsAUsageFile(t *testing.T) {
 	t.Parallel()
 	usage := t.TempDir() + "/usage.yaml"
@@ -311,7 +311,7 @@ func TestSynthCommandReadsAUsageFile(t *testing.T) {
 	if err := synth.Command([]string{"-root", root, "-stack", "dev", "-cost", "-usage", usage}, stacks.Run, &out, &errs); err != nil {
 		t.Fatalf("%v: %s", err, errs.String())
 	}
-	for _, want := range []string{"$990.79", "monthlyDataProcessedGB = 720 (usage file; assumed 10)"} {
+	for _, want := range []string{"$630.79", "monthlyDataProcessedGB = 720 (usage file; assumed 10)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("synth -cost -usage does not print %q:\n%s", want, out.String())
 		}

@@ -16,13 +16,22 @@ import (
 const repoRoot = ".."
 
 // stackConfig is the config the CLI hands the program for stack
-// (synth.StackConfig: Pulumi.yaml defaults under Pulumi.<stack>.yaml).
-// Tests run in stacks/, so appsDir is pointed at the repository's apps/.
+// (synth.StackConfig: Pulumi.yaml defaults under Pulumi.<stack>.yaml), with
+// what its operator sets before the first `pulumi up` (synth.Settings:
+// prod's egress CIDR). Tests run in stacks/, so appsDir is pointed at the
+// repository's apps/.
 func stackConfig(t testing.TB, stack string) map[string]string {
 	t.Helper()
 	cfg, err := synth.StackConfig(repoRoot, stack)
 	if err != nil {
 		t.Fatal(err)
+	}
+	settings, err := synth.Settings(repoRoot, stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range settings {
+		cfg[k] = v
 	}
 	cfg[config.ProjectName+":appsDir"] = filepath.Join(repoRoot, "apps")
 	return cfg
@@ -51,6 +60,11 @@ func runStackAs(t testing.TB, stack, configOf string, overrides map[string]strin
 		cfg[k] = v
 	}
 	run := stackRun{Monitor: mocktest.New()}
+	root, err := filepath.Abs(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run.RootDirectory = root // as `pulumi up` in the repository root
 	run.MustRun(t, stack, cfg, func(ctx *pulumi.Context) error {
 		c, err := LoadConfig(ctx)
 		if err != nil {

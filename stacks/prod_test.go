@@ -1,10 +1,16 @@
 package stacks
 
 import (
+	"maps"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/eks-workshop/eks-workshop/internal/mocktest"
+	"github.com/eks-workshop/eks-workshop/stacks/config"
+	"github.com/eks-workshop/eks-workshop/synth"
 )
 
 // nodeBasePolicies are the AWS managed policies every node role has, sorted.
@@ -87,5 +93,36 @@ func TestProdNodeRoleCheckSeesAddonPolicies(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("node role policies = %v, want %v", got, want)
+	}
+}
+
+// Pulumi.prod.yaml as committed names no egress CIDR (no repository can know
+// the operator's): the program refuses it before registering anything, with
+// a message naming publicAccessCidrs and how to find the address to set.
+func TestCommittedProdFileFailsAtPreviewWithTheFix(t *testing.T) {
+	t.Parallel()
+	cfg, err := synth.StackConfig(repoRoot, "prod") // the CLI's resolution, no operator settings
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg[config.ProjectName+":appsDir"] = filepath.Join(repoRoot, "apps")
+	m := mocktest.New()
+	err = m.Run("prod", cfg, Run)
+	for _, want := range []string{"1 problems", `eks-workshop:publicAccessCidrs = []`, "egress", "curl https://checkip.amazonaws.com", "pulumi config set --path 'publicAccessCidrs[0]'"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("committed prod: %v; want it refused saying %q", err, want)
+		}
+	}
+	if n := len(m.Resources()); n != 0 {
+		t.Errorf("registered %d resources before refusing", n)
+	}
+	// Control: with the operator's setting (testdata/synth/settings.yaml) it plans.
+	settings, err := synth.Settings(repoRoot, "prod")
+	if err != nil || settings[config.ProjectName+":publicAccessCidrs"] == "" {
+		t.Fatalf("settings %v: %v", settings, err)
+	}
+	maps.Copy(cfg, settings)
+	if err := mocktest.New().Run("prod", cfg, Run); err != nil {
+		t.Errorf("prod with its egress CIDR: %v", err)
 	}
 }

@@ -78,17 +78,7 @@ func deploy(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
 // deployEKS builds the workshop on AWS: network, cluster, nodes, add-ons,
 // images in ECR and the workloads behind one ALB.
 func deployEKS(ctx *pulumi.Context, cfg Config, p config.Plan) (pulumi.Map, error) {
-	// An explicit provider: the region comes from Config, so Automation API
-	// callers need no aws:region stack setting, and every resource carries
-	// the same default tags.
-	defaultTags := pulumi.ToStringMap(cfg.DefaultTags())
-	for k, v := range cfg.Tags {
-		defaultTags[k] = pulumi.String(v)
-	}
-	awsProvider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{
-		Region:      pulumi.String(cfg.Region),
-		DefaultTags: aws.ProviderDefaultTagsArgs{Tags: defaultTags},
-	})
+	awsProvider, err := aws.NewProvider(ctx, "aws", awsProviderArgs(cfg))
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +168,7 @@ func deployEKS(ctx *pulumi.Context, cfg Config, p config.Plan) (pulumi.Map, erro
 		"clusterEndpoint":  cluster.Endpoint,
 		"kubeconfig":       cluster.KubeconfigJson,
 		// The workshop's `aws eks update-kubeconfig` step, ready to paste.
-		"updateKubeconfigCommand":  pulumi.Sprintf("aws eks update-kubeconfig --region %s --name %s", cfg.Region, cluster.ClusterName),
+		"updateKubeconfigCommand":  pulumi.Sprintf("aws eks update-kubeconfig --region %s --name %s%s", cfg.Region, cluster.ClusterName, cfg.AWS.UpdateKubeconfigArgs()),
 		"clusterAdminPrincipalArn": cluster.AdminPrincipalArn,
 		"oidcProviderArn":          cluster.OidcProviderArn,
 		"nodeGroupName":            nodes.NodeGroupName,
@@ -187,6 +177,53 @@ func deployEKS(ctx *pulumi.Context, cfg Config, p config.Plan) (pulumi.Map, erro
 		outputs[key] = value
 	}
 	return outputs, nil
+}
+
+// awsProviderArgs is the explicit provider: the region comes from Config,
+// so Automation API callers need no aws:region stack setting, every
+// resource carries the same default tags, and the stack's aws: settings
+// (an explicit provider reads none by itself) are handed to it.
+func awsProviderArgs(cfg Config) *aws.ProviderArgs {
+	defaultTags := pulumi.ToStringMap(cfg.DefaultTags())
+	for k, v := range cfg.Tags {
+		defaultTags[k] = pulumi.String(v)
+	}
+	args := &aws.ProviderArgs{
+		Region:      pulumi.String(cfg.Region),
+		DefaultTags: aws.ProviderDefaultTagsArgs{Tags: defaultTags},
+	}
+	s := cfg.AWS
+	if s.Profile != "" {
+		args.Profile = pulumi.String(s.Profile)
+	}
+	if len(s.AllowedAccountIds) > 0 {
+		args.AllowedAccountIds = pulumi.ToStringArray(s.AllowedAccountIds)
+	}
+	if len(s.ForbiddenAccountIds) > 0 {
+		args.ForbiddenAccountIds = pulumi.ToStringArray(s.ForbiddenAccountIds)
+	}
+	if r := s.AssumeRole; r != nil {
+		args.AssumeRole = aws.ProviderAssumeRoleArgs{
+			RoleArn:     pulumi.String(r.RoleArn),
+			SessionName: pulumi.StringPtrFromPtr(nonEmpty(r.SessionName)),
+			Duration:    pulumi.StringPtrFromPtr(nonEmpty(r.Duration)),
+		}
+	}
+	if s.MaxRetries != nil {
+		args.MaxRetries = pulumi.IntPtr(*s.MaxRetries)
+	}
+	if s.RetryMode != "" {
+		args.RetryMode = pulumi.String(s.RetryMode)
+	}
+	return args
+}
+
+// nonEmpty is nil for "", so an unset field stays out of the inputs.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // workloadImages returns each Workload's image reference: its prebuilt one

@@ -95,7 +95,7 @@ func TestStacksPushBothAppsToECR(t *testing.T) {
 			t.Errorf("%s repository = %v, want %s deletable in dev", w.Name, repo.Plain(), w.Repository)
 		}
 		image := run.Get(t, "docker:index/image:Image", w.Name+"-image")
-		if image.Input("build.context") != filepath.Join(repoRoot, "apps", w.Source) || image.Input("build.platform") != "linux/amd64" {
+		if image.Input("build.context") != "apps/"+w.Source || image.Input("build.platform") != "linux/amd64" {
 			t.Errorf("%s build = %v, want apps/%s for the m5 nodes' linux/amd64", w.Name, image.Input("build"), w.Source)
 		}
 	}

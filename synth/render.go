@@ -219,6 +219,7 @@ func (r *Result) Summary() string {
 	sort.Strings(types)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %d resources, %d Kubernetes objects\n", r.Stack, len(r.Resources), kubernetes)
+	b.WriteString(settingsNote(r.Settings))
 	for _, t := range types {
 		fmt.Fprintf(&b, "  %4d  %s\n", counts[t], t)
 	}

@@ -48,6 +48,8 @@ type Result struct {
 	Stack string
 	// Config is what the program was given ("project:key" -> value).
 	Config map[string]string
+	// Settings are the operator's settings from SettingsFile among Config.
+	Settings map[string]string
 	// Resources are every registration, sorted by URN. Inputs that held a
 	// path under root hold it relative to root, so a synth does not depend
 	// on where the repository is checked out.
@@ -56,7 +58,8 @@ type Result struct {
 	Outputs map[string]any
 }
 
-// Run synthesizes stack of the project in root: StackConfig, then program
+// Run synthesizes stack of the project in root: StackConfig and the
+// stack's Settings, then program
 // (stacks.Run) under a mocktest.Monitor with Placeholders on. A program
 // error (for a bad configuration, the program's own error listing every
 // problem) is returned as is.
@@ -65,12 +68,20 @@ func Run(root, stack string, program pulumi.RunFunc) (*Result, error) {
 }
 
 // RunWithConfig is Run with overrides set over the stack's configuration
-// (keys "project:key" or "aws:region", values as StackConfig returns them),
-// to synthesize a change without editing the stack file.
+// and its Settings (keys "project:key" or "aws:region", values as
+// StackConfig returns them), to synthesize a change without editing the
+// stack file.
 func RunWithConfig(root, stack string, overrides map[string]string, program pulumi.RunFunc) (*Result, error) {
 	cfg, err := StackConfig(root, stack)
 	if err != nil {
 		return nil, err
+	}
+	settings, err := Settings(root, stack)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range settings {
+		cfg[k] = v
 	}
 	for k, v := range overrides {
 		cfg[k] = v
@@ -88,7 +99,12 @@ func RunWithConfig(root, stack string, overrides map[string]string, program pulu
 			runCfg[k] = filepath.Join(absRoot, v)
 		}
 	}
-	return runMocked(stack, cfg, runCfg, absRoot, program)
+	res, err := runMocked(stack, cfg, runCfg, absRoot, program)
+	if err != nil {
+		return nil, err
+	}
+	res.Settings = settings
+	return res, nil
 }
 
 // RunProgram synthesizes program as stack with config ("project:key" or
@@ -103,6 +119,7 @@ func RunProgram(stack string, config map[string]string, program pulumi.RunFunc) 
 func runMocked(stack string, cfg, runCfg map[string]string, absRoot string, program pulumi.RunFunc) (*Result, error) {
 	m := mocktest.New()
 	m.Placeholders = true
+	m.RootDirectory = absRoot // where `pulumi up` runs the program and its providers
 	if region := cfg["aws:region"]; region != "" {
 		// Zones as the region names them; which exist is AWS's answer, not the plan's.
 		m.Region = region

@@ -213,3 +213,36 @@ func TestStaleSnapshotsOfAProgramAreReported(t *testing.T) {
 		t.Errorf("a config change is not reported:\n%s", report)
 	}
 }
+
+// The operator's settings (SettingsFile) reach the program for their stack
+// only, arrays JSON-encoded as the CLI passes them, and the summary names
+// them; StackConfig, the file as committed, does not have them.
+func TestSettingsAreAppliedToTheirStackAndNamed(t *testing.T) {
+	dir := projectWith(t, "prod", "config:\n  eks-workshop:publicAccessCidrs: []\n")
+	if err := os.WriteFile(filepath.Join(dir, "Pulumi.dev.yaml"), []byte("config: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "testdata", "synth"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	settings := "prod:\n  eks-workshop:publicAccessCidrs: [\"54.180.0.10/32\"]\n"
+	if err := os.WriteFile(filepath.Join(dir, synth.SettingsFile), []byte(settings), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cidrs := func(ctx *pulumi.Context) error {
+		v, _ := ctx.GetConfig("eks-workshop:publicAccessCidrs")
+		ctx.Export("cidrs", pulumi.String(v))
+		return nil
+	}
+	prod := mustRun(t, dir, "prod", nil, cidrs)
+	if prod.Outputs["cidrs"] != `["54.180.0.10/32"]` || !strings.Contains(prod.Summary(), "with the operator's settings from "+synth.SettingsFile+": [eks-workshop:publicAccessCidrs]") {
+		t.Errorf("prod: cidrs %v, summary %q", prod.Outputs["cidrs"], prod.Summary())
+	}
+	// Controls: another stack gets none, and the committed file stays as it is.
+	if dev := mustRun(t, dir, "dev", nil, cidrs); dev.Outputs["cidrs"] != `["0.0.0.0/0"]` || strings.Contains(dev.Summary(), "operator") {
+		t.Errorf("dev: cidrs %v, summary %q", dev.Outputs["cidrs"], dev.Summary())
+	}
+	if cfg, err := synth.StackConfig(dir, "prod"); err != nil || cfg["eks-workshop:publicAccessCidrs"] != "[]" {
+		t.Errorf("StackConfig(prod) = %v, %v; want the file as committed", cfg["eks-workshop:publicAccessCidrs"], err)
+	}
+}

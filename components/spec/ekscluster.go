@@ -1,18 +1,11 @@
 package spec
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
-)
-
-// Kubernetes versions EKS supports (standard or extended support) that this
-// code is tested against; raise MaxKubernetesVersion with the SDK pins.
-const (
-	MinKubernetesVersion = 30
-	MaxKubernetesVersion = 35
 )
 
 // ClusterLogTypes are the control-plane log types EKS can send to CloudWatch.
@@ -51,7 +44,7 @@ type AccessEntry struct {
 type EKSClusterArgs struct {
 	// ClusterName is the EKS cluster's name. Required (workshop: "eks-demo").
 	ClusterName string
-	// KubernetesVersion is "1.<minor>", within the supported range. Required (workshop: "1.33").
+	// KubernetesVersion is "1.<minor>", a version in KubernetesCalendar. Required.
 	KubernetesVersion string
 	// EnabledClusterLogTypes lists control-plane log types; "*" means all five. Optional; default none.
 	EnabledClusterLogTypes []string
@@ -70,6 +63,17 @@ type EKSClusterArgs struct {
 	AccessEntries []AccessEntry
 	// EnableNetworkPolicy turns on the VPC CNI's NetworkPolicy enforcement. Optional; default false.
 	EnableNetworkPolicy bool
+	// KubeconfigIdentity is who the kubeconfig's `aws eks get-token` acts as
+	// (pulumi-eks providerCredentialOpts): the AWS provider's profile and
+	// role, so that Kubernetes sees the identity AWS does. Optional; default
+	// the ambient credentials.
+	KubeconfigIdentity KubeconfigIdentity
+}
+
+// KubeconfigIdentity is an AWS CLI profile and a role to assume, each optional.
+type KubeconfigIdentity struct {
+	ProfileName string
+	RoleArn     string
 }
 
 var kubernetesVersion = regexp.MustCompile(`^1\.(\d+)$`)
@@ -111,10 +115,11 @@ func (a EKSClusterArgs) Validate() error {
 	if !clusterNamePattern.MatchString(a.ClusterName) {
 		errs.add("clusterName", a.ClusterName, "want 1-100 letters, digits, '-' or '_', starting with a letter or digit")
 	}
-	if m := kubernetesVersion.FindStringSubmatch(a.KubernetesVersion); m == nil {
-		errs.add("kubernetesVersion", a.KubernetesVersion, "want \"1.<minor>\", e.g. \"1.33\"")
-	} else if minor, _ := strconv.Atoi(m[1]); minor < MinKubernetesVersion || minor > MaxKubernetesVersion {
-		errs.add("kubernetesVersion", a.KubernetesVersion, "EKS versions 1.%d to 1.%d are supported", MinKubernetesVersion, MaxKubernetesVersion)
+	if !kubernetesVersion.MatchString(a.KubernetesVersion) {
+		errs.add("kubernetesVersion", a.KubernetesVersion, "want \"1.<minor>\", e.g. \"1.35\"")
+	} else if _, known := KubernetesReleaseOf(a.KubernetesVersion); !known {
+		errs.add("kubernetesVersion", a.KubernetesVersion, "want a version in the EKS calendar (%s to %s, %s)",
+			KubernetesCalendar[0].Version, KubernetesCalendar[len(KubernetesCalendar)-1].Version, KubernetesCalendarURL)
 	}
 	for _, t := range a.EnabledClusterLogTypes {
 		if t != "*" && !slices.Contains(ClusterLogTypes, t) {
@@ -131,8 +136,8 @@ func (a EKSClusterArgs) Validate() error {
 		errs.add("publicAccessCidrs", a.PublicAccessCidrs, "only applies with endpointPublicAccess true")
 	}
 	for _, c := range a.PublicAccessCidrs {
-		if p, ok := parseIPv4Prefix(c); !ok || p.Masked() != p {
-			errs.add("publicAccessCidrs", c, "want an IPv4 network CIDR such as 203.0.113.0/24")
+		if problem := publicCIDRProblem(c); problem != "" {
+			errs.add("publicAccessCidrs", c, "%s", problem)
 		}
 	}
 	principals := map[string]bool{}
@@ -160,4 +165,28 @@ func (a EKSClusterArgs) Validate() error {
 		}
 	}
 	return errs.err()
+}
+
+// KubeconfigWithProfile adds `--profile profile` to every `aws eks
+// get-token` of a kubeconfig (JSON), as pulumi-eks does only for the
+// cluster's internal provider: its kubeconfigJson output leaves the profile
+// out (v3.9.1 nodejs/eks/cluster/cluster.ts: core.kubeconfig is
+// generateKubeconfig without the profile), so a provider built from it
+// would act as the ambient identity.
+func KubeconfigWithProfile(kubeconfig, profile string) (string, error) {
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(kubeconfig), &doc); err != nil {
+		return "", fmt.Errorf("kubeconfig: %w", err)
+	}
+	users, _ := doc["users"].([]any)
+	for _, u := range users {
+		named, _ := u.(map[string]any)
+		user, _ := named["user"].(map[string]any)
+		exec, _ := user["exec"].(map[string]any)
+		if args, ok := exec["args"].([]any); ok && exec["command"] == "aws" {
+			exec["args"] = append(args, "--profile", profile)
+		}
+	}
+	out, err := json.Marshal(doc)
+	return string(out), err
 }

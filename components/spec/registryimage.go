@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -53,6 +54,32 @@ func (b ImageBuild) Validate() error {
 		errs.add("platform", b.Platform, "want linux/amd64 or linux/arm64")
 	}
 	return errs.err()
+}
+
+// ProviderPaths are the build context and Dockerfile as the docker
+// provider gets them: relative to root, the directory it resolves relative
+// paths against (the Pulumi project's root, where the engine starts it).
+// pulumi-docker v4.10.0 diffs both strings (provider/provider.go: Diff over
+// the checked inputs, which keep them as given), so a spelling that
+// depends on AppsDir or on the program's working directory would rebuild
+// unchanged sources under the same content tag, and an IMMUTABLE ECR
+// repository refuses the second push.
+func (b ImageBuild) ProviderPaths(root string) (context, dockerfile string, err error) {
+	b = b.WithDefaults()
+	abs, err := filepath.Abs(b.Context)
+	if err != nil {
+		return "", "", err
+	}
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		return "", "", err
+	}
+	rel, err := filepath.Rel(absRoot, abs)
+	if err != nil {
+		rel = abs // another volume: no relative spelling exists
+	}
+	rel = filepath.ToSlash(rel)
+	return rel, path.Join(rel, filepath.ToSlash(b.Dockerfile)), nil
 }
 
 // Tag is a content hash of everything that goes into the image: the files

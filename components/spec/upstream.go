@@ -186,7 +186,7 @@ var EKSUnsupportedZoneIDs = []string{"use1-az3", "usw1-az2", "cac1-az3"}
 // SleepActionMinKubernetesMinor is the first Kubernetes minor version whose
 // kubelet runs the `sleep` lifecycle action by default (KEP-3960,
 // PodLifecycleSleepAction: alpha 1.29, beta and on by default 1.30, GA 1.34).
-// App's preStop pause uses it, so MinKubernetesVersion must not be older.
+// App's preStop pause uses it, so KubernetesCalendar must hold no older version.
 //
 // Source: https://www.kubernetes.dev/resources/keps/3960/ and
 // https://kubernetes.io/blog/2025/05/14/kubernetes-v1-33-updates-to-container-lifecycle/

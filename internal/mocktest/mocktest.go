@@ -58,6 +58,10 @@ type Monitor struct {
 	// realistic-looking fake such as "vpc-0a1b2c...". Invoke answers (the
 	// account, the zones) stay the fixed values documented on this package.
 	Placeholders bool
+	// RootDirectory is the project root the program is told it runs in
+	// (ctx.RootDirectory, PULUMI_ROOT_DIRECTORY under the engine); empty
+	// leaves it unset, as Pulumi's mocks do.
+	RootDirectory string
 
 	// NewResourceFunc, when set, is asked first; returning handled=false
 	// falls through to the defaults.
@@ -91,7 +95,9 @@ func (m *Monitor) Run(stack string, config map[string]string, program pulumi.Run
 		m.ctx = ctx
 		m.mu.Unlock()
 		return program(ctx)
-	}, pulumi.WithMocks(Project, stack, m), func(info *pulumi.RunInfo) { info.Config = config })
+	}, pulumi.WithMocks(Project, stack, m), func(info *pulumi.RunInfo) {
+		info.Config, info.RootDirectory = config, m.RootDirectory
+	})
 }
 
 // MustRun is Run that fails the test on error.
@@ -409,6 +415,17 @@ func (m *Monitor) mockEKSCluster(args pulumi.MockResourceArgs, state resource.Pr
 	if err != nil {
 		return "", nil, err
 	}
+	// pulumi-eks v3.9.1 (nodejs/eks/cluster/cluster.ts, generateKubeconfig):
+	// providerCredentialOpts.roleArn becomes `--role <arn>`; its profileName
+	// goes only into the kubeconfig of the cluster's own internal provider,
+	// not into the kubeconfigJson output (core.kubeconfig is generated
+	// without the profile).
+	tokenArgs := []any{"--region", m.Region, "eks", "get-token", "--cluster-name", name, "--output", "json"}
+	if opts, ok := args.Inputs["providerCredentialOpts"]; ok && opts.IsObject() {
+		if role := stringInput(opts.ObjectValue(), "roleArn", ""); role != "" {
+			tokenArgs = append(tokenArgs, "--role", role)
+		}
+	}
 	kubeconfig := map[string]any{
 		"apiVersion":      "v1",
 		"kind":            "Config",
@@ -419,7 +436,7 @@ func (m *Monitor) mockEKSCluster(args pulumi.MockResourceArgs, state resource.Pr
 		"contexts": []any{map[string]any{"name": "aws", "context": map[string]any{"cluster": "kubernetes", "user": "aws"}}},
 		"users": []any{map[string]any{"name": "aws", "user": map[string]any{"exec": map[string]any{
 			"apiVersion": "client.authentication.k8s.io/v1beta1", "command": "aws",
-			"args": []any{"--region", m.Region, "eks", "get-token", "--cluster-name", name, "--output", "json"},
+			"args": tokenArgs,
 		}}}},
 	}
 	kubeconfigJSON, _ := json.Marshal(kubeconfig)

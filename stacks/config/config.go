@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/eks-workshop/eks-workshop/components/spec"
 )
@@ -30,6 +31,12 @@ type Config struct {
 	// Outside the workshop's stack, account-wide names left at their
 	// defaults get "-<stack>" appended (see accountName).
 	Stack string `json:"-"`
+	// AWS are the stack's other aws: settings (profile, assumeRole, ...),
+	// for the provider and the kubeconfig.
+	AWS AWSSettings `json:"-"`
+	// Today dates the Kubernetes version checks (spec.KubernetesCalendar);
+	// zero means the day the program runs.
+	Today time.Time `json:"-"`
 
 	// Network (eksctl's vpc: block).
 	VpcCidr               string              `json:"vpcCidr"`
@@ -198,6 +205,7 @@ func parseConfig(get func(key string) (string, bool)) (Config, []string) {
 	if region, ok := get("aws:region"); ok {
 		cfg.Region = region
 	}
+	cfg.AWS = parseAWS(get)
 	var problems []string
 	target := reflect.ValueOf(&cfg).Elem()
 	for _, f := range configFields() {

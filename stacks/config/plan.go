@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/eks-workshop/eks-workshop/components/spec"
 )
@@ -22,8 +23,10 @@ type Plan struct {
 	// Images (of the workloads built from source) and Apps are by Workload name.
 	Images map[string]spec.ECRImageArgs
 	Apps   map[string]spec.AppArgs
-	// Warnings are settings that are valid but do not do what they may seem
-	// to; the stack logs each at preview and update.
+	// Warnings are what the plan allows but an operator should know: a
+	// Kubernetes version in extended support, at its price, or a setting
+	// that does not do what it may seem to. The stack logs each at preview
+	// and update.
 	Warnings []string
 }
 
@@ -49,13 +52,16 @@ func (p *problems) add(key string, value any, allowed string) {
 }
 
 // fields reports a component's FieldErrors under the config keys that set
-// them: configKey maps an Args field to its key (nil: the same name). With
+// them: configKey maps an Args field to its key (nil: the same name; "":
+// not reported, another key already says it). With
 // once, a key that already has a problem gets no second one from here.
 func (p *problems) fields(err error, configKey func(field string) string, once bool) {
 	for _, fe := range spec.FieldErrors(err) {
 		key := fe.Field
 		if configKey != nil {
-			key = configKey(fe.Field)
+			if key = configKey(fe.Field); key == "" {
+				continue // reported under another key
+			}
 		}
 		if once && p.keys[qualified(key)] {
 			continue
@@ -92,6 +98,8 @@ func (c Config) Plan() (Plan, error) {
 			p.add("metricsServer", false, "the eks target always installs metrics-server with its add-ons (the HPAs need it); only the local target can leave it out")
 		}
 		c.checkSetToZero(&p)
+		c.checkEndpoint(&p)
+		c.checkAWS(&p)
 		c.checkAccountNames(&p)
 		c.checkTags(&p)
 		for _, z := range c.AvailabilityZones {
@@ -112,14 +120,19 @@ func (c Config) Plan() (Plan, error) {
 			return field
 		}, false)
 
+		out.Warnings = append(out.Warnings, c.checkKubernetesSupport(&p)...)
+
 		out.Nodes = c.nodeGroupArgs()
 		p.fields(out.Nodes.Validate(), nil, false)
 		out.Warnings = append(out.Warnings, c.autoscalerWarnings()...)
 
 		out.Addons = c.addonArgs()
 		p.fields(out.Addons.Validate(), func(field string) string {
-			if field == "region" {
+			switch {
+			case field == "region":
 				return "aws:region"
+			case field == "addonVersions.clusterAutoscalerImage" && c.AddonVersions.ClusterAutoscalerImage == "" && p.keys[qualified("kubernetesVersion")]:
+				return "" // no image to derive from a version already reported
 			}
 			return field
 		}, false)
@@ -215,7 +228,8 @@ func (c Config) checkSetToZero(p *problems) {
 		{"natGateway", c.NatGateway == "", string(c.NatGateway), "want one of HighlyAvailable, Single, Disable"},
 		{"logRetentionDays", c.LogRetentionDays == 0, c.LogRetentionDays, fmt.Sprintf("CloudWatch Logs accepts %v", spec.ValidLogRetentionDays)},
 		{"publicAccessCidrs", c.EndpointPublicAccess && len(c.PublicAccessCidrs) == 0, c.PublicAccessCidrs,
-			"want at least one CIDR while endpointPublicAccess is true (" + spec.DefaultPublicAccessCidr + " for anyone)"},
+			"want the egress CIDRs of wherever `pulumi up` runs (its Kubernetes provider reaches the cluster's public endpoint from there); " +
+				spec.FindEgressHint + " (" + spec.DefaultPublicAccessCidr + " admits anyone)"},
 		{"instanceTypes", len(c.InstanceTypes) == 0, c.InstanceTypes, "want at least one EC2 instance type, e.g. " + spec.DefaultInstanceType},
 		{"ingressGroupName", c.IngressGroupName == "", c.IngressGroupName, "want an ALB ingress group name: both apps share one ALB through it"},
 		{"diskSize", c.DiskSize == 0, c.DiskSize, fmt.Sprintf("want %d to %d GiB (Amazon Linux 2023 needs %d)", spec.MinDiskSize, spec.MaxDiskSize, spec.MinDiskSize)},
@@ -226,9 +240,77 @@ func (c Config) checkSetToZero(p *problems) {
 	}
 }
 
+// checkEndpoint rejects the endpoint settings the eks target cannot work
+// with. Its Kubernetes provider connects from wherever `pulumi up` runs,
+// outside the VPC this same stack creates, so the public endpoint must be
+// on. Nodes in the private subnets reach a public-only endpoint from the
+// NAT gateways' addresses, so a narrowed public list needs private access
+// too (cheaper and smaller than adding those addresses to the list).
+func (c Config) checkEndpoint(p *problems) {
+	if !c.EndpointPublicAccess {
+		p.add("endpointPublicAccess", false, "the stack's own Kubernetes provider reaches the cluster from where `pulumi up` runs, "+
+			"outside the VPC the stack creates: keep the public endpoint on and narrow it with publicAccessCidrs")
+		return
+	}
+	if !c.EndpointPrivateAccess && len(c.PublicAccessCidrs) > 0 && !slices.Contains(c.PublicAccessCidrs, spec.DefaultPublicAccessCidr) {
+		p.add("endpointPrivateAccess", false, fmt.Sprintf("with publicAccessCidrs %q (narrower than %s), the nodes in the private subnets "+
+			"would reach the public endpoint from the NAT gateways' addresses, which are not listed, and never join: set endpointPrivateAccess true "+
+			"(nodes then use the endpoint inside the VPC)", c.PublicAccessCidrs, spec.DefaultPublicAccessCidr))
+	}
+}
+
+// today is the day the Kubernetes version checks are made for.
+func (c Config) today() time.Time {
+	if c.Today.IsZero() {
+		return time.Now().UTC()
+	}
+	return c.Today
+}
+
+// checkKubernetesSupport rejects a version past EKS extended support and
+// returns the warning for one in extended support.
+func (c Config) checkKubernetesSupport(p *problems) []string {
+	release, known := spec.KubernetesReleaseOf(c.KubernetesVersion)
+	if !known {
+		return nil // the cluster's own rules report it
+	}
+	switch release.Phase(c.today()) {
+	case spec.ExtendedSupport:
+		return []string{release.ExtendedSupportWarning()}
+	case spec.PastSupport:
+		p.add("kubernetesVersion", c.KubernetesVersion, fmt.Sprintf("EKS extended support for %s ended on %s (%s); want one of %s",
+			release.Version, release.EndOfExtendedSupport, spec.KubernetesCalendarURL, strings.Join(c.supportedVersions(), ", ")))
+	}
+	return nil
+}
+
+// supportedVersions are the calendar's versions EKS still runs today.
+func (c Config) supportedVersions() []string {
+	var out []string
+	for _, r := range spec.KubernetesCalendar {
+		switch r.Phase(c.today()) {
+		case spec.StandardSupport:
+			out = append(out, r.Version)
+		case spec.ExtendedSupport:
+			out = append(out, r.Version+" (extended support until "+r.EndOfExtendedSupport+")")
+		}
+	}
+	return out
+}
+
+// clusterAutoscalerImage is the autoscaler image tag: as configured, or
+// the calendar's for kubernetesVersion when left empty.
+func (c Config) clusterAutoscalerImage() string {
+	if c.AddonVersions.ClusterAutoscalerImage != "" {
+		return c.AddonVersions.ClusterAutoscalerImage
+	}
+	release, _ := spec.KubernetesReleaseOf(c.KubernetesVersion)
+	return release.ClusterAutoscalerImage
+}
+
 // checkAutoscalerVersion: the Cluster Autoscaler's minor version must be the cluster's.
 func (c Config) checkAutoscalerVersion(p *problems) {
-	image := c.AddonVersions.ClusterAutoscalerImage
+	image := c.clusterAutoscalerImage()
 	if !c.ClusterAutoscaler || image == "" || p.keys[qualified("kubernetesVersion")] {
 		return
 	}
@@ -312,6 +394,7 @@ func (c Config) clusterArgs() spec.EKSClusterArgs {
 		SecretsEncryption:      c.SecretsEncryption,
 		AccessEntries:          entries,
 		EnableNetworkPolicy:    c.NetworkPolicyEnforcement,
+		KubeconfigIdentity:     c.AWS.kubeconfigIdentity(),
 	}
 }
 
@@ -332,9 +415,11 @@ func (c Config) nodeGroupArgs() spec.ManagedNodeGroupArgs {
 }
 
 func (c Config) addonArgs() spec.ClusterAddonsArgs {
+	versions := c.AddonVersions
+	versions.ClusterAutoscalerImage = c.clusterAutoscalerImage()
 	return spec.ClusterAddonsArgs{
 		Region:            c.Region,
-		Versions:          c.AddonVersions,
+		Versions:          versions,
 		ClusterAutoscaler: c.ClusterAutoscaler,
 		PodIdentity:       c.PodIdentity,
 		LogRetentionDays:  c.LogRetentionDays,
