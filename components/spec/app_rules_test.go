@@ -39,6 +39,7 @@ func TestAppRules(t *testing.T) {
 			[]string{"autoscaling.minReplicas", "autoscaling.maxReplicas"}, ""},
 		{"maximum equal to minimum", app(func(a *AppArgs) { a.Autoscaling.MinReplicas, a.Autoscaling.MaxReplicas = 3, 3 }), nil, ""},
 		{"maximum under minimum", app(func(a *AppArgs) { a.Autoscaling.MinReplicas, a.Autoscaling.MaxReplicas = 3, 2 }), []string{"autoscaling.maxReplicas"}, "at least minReplicas (3)"},
+		{"a target of 1%", app(func(a *AppArgs) { a.Autoscaling.TargetCPUUtilization = 1 }), nil, ""},
 		{"a target of 100%", app(func(a *AppArgs) { a.Autoscaling.TargetCPUUtilization = 100 }), nil, ""},
 		{"a target of 101%", app(func(a *AppArgs) { a.Autoscaling.TargetCPUUtilization = 101 }), []string{"autoscaling.targetCpuUtilization"}, "1-100"},
 		{"a target of -1%", app(func(a *AppArgs) { a.Autoscaling.TargetCPUUtilization = -1 }), []string{"autoscaling.targetCpuUtilization"}, ""},

@@ -38,7 +38,10 @@ func TestEKSClusterRules(t *testing.T) {
 		{"public CIDRs without a public endpoint", cluster(func(a *EKSClusterArgs) {
 			a.EndpointPublicAccess, a.EndpointPrivateAccess, a.PublicAccessCidrs = ptr(false), true, []string{"203.0.113.0/24"}
 		}), []string{"publicAccessCidrs"}, "only applies with endpointPublicAccess true"},
-		{"public and private", cluster(func(a *EKSClusterArgs) { a.EndpointPrivateAccess = true; a.PublicAccessCidrs = []string{"203.0.113.0/24"} }), nil, ""},
+		{"public and private", cluster(func(a *EKSClusterArgs) {
+			a.EndpointPrivateAccess = true
+			a.PublicAccessCidrs = []string{"203.0.113.0/24"}
+		}), nil, ""},
 		{"a host, not a network", cluster(func(a *EKSClusterArgs) { a.PublicAccessCidrs = []string{"203.0.113.1/24"} }), []string{"publicAccessCidrs"}, "IPv4 network CIDR"},
 		{"an IPv6 CIDR", cluster(func(a *EKSClusterArgs) { a.PublicAccessCidrs = []string{"::/0"} }), []string{"publicAccessCidrs"}, ""},
 		{"an access entry", cluster(entry(AccessEntry{PrincipalArn: admin, Policy: AccessPolicyView, Namespaces: []string{"dev"}, KubernetesGroups: []string{"devs"}})), nil, ""},

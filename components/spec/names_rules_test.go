@@ -29,11 +29,14 @@ func TestLongestPhysicalNameIsTheWorstOver(t *testing.T) {
 	fits := PhysicalName{Name: "fits", Max: 10}
 	short := PhysicalName{Name: strings.Repeat("s", 11), Max: 10}
 	worst := PhysicalName{Name: strings.Repeat("w", 8), Max: 10, Autonamed: true}
-	if _, over := LongestPhysicalName([]PhysicalName{fits}); over {
-		t.Error("a name that fits is over")
+	exact := PhysicalName{Name: strings.Repeat("e", 10), Max: 10}
+	if _, over := LongestPhysicalName([]PhysicalName{fits, exact}); over {
+		t.Error("a name that fits, or just fits, is over")
 	}
-	if got, over := LongestPhysicalName([]PhysicalName{short, worst, fits}); !over || got.Name != worst.Name {
-		t.Errorf("worst = %+v, %v; want the one 6 over", got, over)
+	for _, names := range [][]PhysicalName{{short, worst, fits}, {worst, short}, {fits, short, worst}} {
+		if got, over := LongestPhysicalName(names); !over || got.Name != worst.Name {
+			t.Errorf("worst of %v = %+v, %v; want the one 6 over", names, got, over)
+		}
 	}
 	err := PhysicalNameError("clusterName", "eks-demo", []PhysicalName{short, worst})
 	if err == nil || !strings.HasPrefix(err.Error(), `clusterName = "eks-demo": `) || !strings.HasSuffix(err.Error(), "want at most 2 characters here") {

@@ -72,7 +72,12 @@ func TestNetworkRules(t *testing.T) {
 		{"no NAT", network(func(a *NetworkArgs) { a.NatGateway = NatDisable }), nil, ""},
 		{"a NAT mode eksctl lacks", network(func(a *NetworkArgs) { a.NatGateway = "PerZone" }), []string{"natGateway"}, `natGateway = "PerZone"`},
 		{"no cluster", network(func(a *NetworkArgs) { a.ClusterName = "" }), []string{"clusterName"}, "required"},
-		{"everything at once", network(func(a *NetworkArgs) { a.VpcCidr = "x"; a.AvailabilityZoneCount = 1; a.NatGateway = "x"; a.ClusterName = "" }),
+		{"everything at once", network(func(a *NetworkArgs) {
+			a.VpcCidr = "x"
+			a.AvailabilityZoneCount = 1
+			a.NatGateway = "x"
+			a.ClusterName = ""
+		}),
 			[]string{"vpcCidr", "availabilityZoneCount", "natGateway", "clusterName"}, ""},
 	})
 }
