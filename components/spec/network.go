@@ -103,6 +103,8 @@ func (a NetworkArgs) Validate() error {
 	default:
 		errs.add("natGateway", string(a.NatGateway), "want one of HighlyAvailable, Single, Disable")
 	}
+	// At /16 the subnets are /20 at the smallest, so ">= 16" and "> 16" cannot
+	// be told apart (an equivalent mutant).
 	if ok && prefix.Bits() >= 16 && prefix.Bits() <= 28 {
 		if subnetPrefix := prefix.Bits() + subnetBits(a.AvailabilityZoneCount); subnetPrefix > smallestSubnetPrefix {
 			errs.add("vpcCidr", a.VpcCidr, "too small for %d zones: subnets would be /%d, smaller than AWS's /%d minimum",
