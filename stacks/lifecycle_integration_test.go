@@ -142,7 +142,9 @@ type run struct {
 	events   chan events.EngineEvent
 	done     chan struct{}
 	steps    []apitype.StepEventMetadata
-	outputs  int
+	// results are the steps as they ended: a refresh's say what it found.
+	results []apitype.StepEventMetadata
+	outputs int
 }
 
 // record starts collecting an operation's events; wait stops it.
@@ -155,6 +157,7 @@ func record(t *testing.T) *run {
 				r.steps = append(r.steps, e.ResourcePreEvent.Metadata)
 			}
 			if e.ResOutputsEvent != nil {
+				r.results = append(r.results, e.ResOutputsEvent.Metadata)
 				r.outputs++
 			}
 		}
@@ -170,9 +173,14 @@ func record(t *testing.T) *run {
 func (r *run) wait() { <-r.done }
 
 // changes are the steps that change something: "<op> <type> <name>", sorted.
-func (r *run) changes() []string {
+func (r *run) changes() []string { return changed(r.steps) }
+
+// refreshed are the changes a refresh found (its steps all start as "refresh").
+func (r *run) refreshed() []string { return changed(r.results) }
+
+func changed(steps []apitype.StepEventMetadata) []string {
 	var out []string
-	for _, s := range r.steps {
+	for _, s := range steps {
 		if s.Op != apitype.OpSame {
 			out = append(out, fmt.Sprintf("%s %s %s", s.Op, s.Type, urnName(s.URN)))
 		}
@@ -287,6 +295,23 @@ func (l *lifecycle) setConfig(t *testing.T, ctx context.Context, key, value stri
 	if err := l.stack.SetConfig(ctx, config.ProjectName+":"+key, auto.ConfigValue{Value: value}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// planned is "<type> <resource name>" of the object of that type and
+// metadata.name the program registers (under the mocks, for l.cfg).
+func (l *lifecycle) planned(t *testing.T, typ, objectName string) string {
+	t.Helper()
+	res, err := synth.RunWithConfig(repoRoot, "local", l.cfg, Run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Resources {
+		if r.Type == typ && r.Input("metadata.name") == objectName {
+			return typ + " " + r.Name
+		}
+	}
+	t.Fatalf("the program registers no %s named %s", typ, objectName)
+	return ""
 }
 
 // up creates every resource the program plans (the mocks' registrations,
@@ -412,7 +437,7 @@ func (l *lifecycle) previewNoChanges(t *testing.T, ctx context.Context) {
 	neg := record(t)
 	_, err = l.stack.Preview(ctx, optpreview.ExpectNoChanges(), optpreview.ProgressStreams(&neg.progress), optpreview.EventStreams(neg.events))
 	neg.wait()
-	want := []string{"update kubernetes:core/v1:Namespace " + l.namespace()}
+	want := []string{"update " + l.planned(t, "kubernetes:core/v1:Namespace", l.namespace())}
 	if err == nil || !slices.Equal(neg.changes(), want) {
 		t.Errorf("negative control: a program that diffs against itself previewed with ExpectNoChanges: err = %v, changes %v; want an error and %v", err, neg.changes(), want)
 	}
@@ -447,8 +472,8 @@ func (l *lifecycle) refreshNoDrift(t *testing.T, ctx context.Context) {
 	if err != nil {
 		t.Fatalf("refresh: %v", err)
 	}
-	if changed := nonSame(*res.Summary.ResourceChanges); len(changed) > 0 {
-		t.Errorf("refresh found drift: %v %v", changed, r.changes())
+	if changed, found := nonSame(*res.Summary.ResourceChanges), r.refreshed(); len(changed) > 0 || len(found) > 0 {
+		t.Errorf("refresh found drift: %v %v", changed, found)
 	}
 }
 
@@ -457,7 +482,7 @@ func (l *lifecycle) refreshNoDrift(t *testing.T, ctx context.Context) {
 func (l *lifecycle) change(t *testing.T, ctx context.Context) {
 	image := imageByDigest("demo-nginx", "2")
 	l.setConfig(t, ctx, "nginxImage", image)
-	want := []string{"update kubernetes:apps/v1:Deployment demo-nginx"}
+	want := []string{"update " + l.planned(t, "kubernetes:apps/v1:Deployment", "demo-nginx")}
 
 	preview := record(t)
 	_, err := l.stack.Preview(ctx, optpreview.ProgressStreams(&preview.progress), optpreview.EventStreams(preview.events))
@@ -513,26 +538,25 @@ func checkRolledOut(t *testing.T, ctx context.Context, clientset kubernetes.Inte
 }
 
 // drift deletes the namespace's deny-all NetworkPolicy behind Pulumi's
-// back: a refresh that expects no changes fails, a refresh records the
-// deletion (and nothing else), and up puts the policy back.
+// back: a refresh that expects no changes fails, having found that deletion
+// and nothing else (and saved it), and up puts the policy back.
 func (l *lifecycle) drift(t *testing.T, ctx context.Context) {
 	policies := l.cluster.Clientset.NetworkingV1().NetworkPolicies(l.namespace())
 	if err := policies.Delete(ctx, "deny-all", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	urnSuffix := "::" + l.namespace() + "-deny-all"
+	denyAll := l.planned(t, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "deny-all")
+	urnSuffix := "::" + strings.Fields(denyAll)[1]
 
-	if _, err := l.stack.Refresh(ctx, optrefresh.ExpectNoChanges(), optrefresh.SuppressProgress()); err == nil {
+	// A refresh that fails ExpectNoChanges still saves what it found.
+	r := record(t)
+	_, err := l.stack.Refresh(ctx, optrefresh.ExpectNoChanges(), optrefresh.ProgressStreams(&r.progress), optrefresh.EventStreams(r.events))
+	r.wait()
+	if err == nil {
 		t.Errorf("refresh with ExpectNoChanges passed with deny-all deleted by hand")
 	}
-	r := record(t)
-	res, err := l.stack.Refresh(ctx, optrefresh.ProgressStreams(&r.progress), optrefresh.EventStreams(r.events))
-	r.wait()
-	if err != nil {
-		t.Fatalf("refresh: %v", err)
-	}
-	if changed := nonSame(*res.Summary.ResourceChanges); !maps.Equal(changed, map[string]int{"delete": 1}) {
-		t.Errorf("refresh after deny-all was deleted: %v %v, want one delete", changed, r.changes())
+	if got, want := r.refreshed(), []string{"delete " + denyAll}; !slices.Equal(got, want) {
+		t.Errorf("refresh after deny-all was deleted found %v, want %v", got, want)
 	}
 	if slices.ContainsFunc(managedURNs(state(t, ctx, l.stack)), func(u string) bool { return strings.HasSuffix(u, urnSuffix) }) {
 		t.Errorf("deny-all is still in the state after the refresh")
@@ -544,7 +568,7 @@ func (l *lifecycle) drift(t *testing.T, ctx context.Context) {
 	if err != nil {
 		t.Fatalf("up: %v", err)
 	}
-	want := []string{"create kubernetes:networking.k8s.io/v1:NetworkPolicy " + l.namespace() + "-deny-all"}
+	want := []string{"create " + denyAll}
 	if got := up.changes(); !slices.Equal(got, want) {
 		t.Errorf("up after the drift: %v, want %v", got, want)
 	}
