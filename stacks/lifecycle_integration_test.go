@@ -135,6 +135,12 @@ func step(t *testing.T, name string, f func(t *testing.T)) bool {
 	return ok
 }
 
+// logEngineTime logs an engine operation's own wall time (the step's
+// includes its checks).
+func logEngineTime(t *testing.T, op string, start time.Time) {
+	t.Logf("engine time: %-22s %5.1f s", op, time.Since(start).Seconds())
+}
+
 // run is one engine operation's output: its progress (logged when the
 // test fails) and its step events.
 type run struct {
@@ -318,8 +324,10 @@ func (l *lifecycle) planned(t *testing.T, typ, objectName string) string {
 // URN for URN); both Deployments become Available; the outputs are README's.
 func (l *lifecycle) up(t *testing.T, ctx context.Context) {
 	r := record(t)
+	start := time.Now()
 	res, err := l.stack.Up(ctx, optup.ProgressStreams(&r.progress), optup.EventStreams(r.events))
 	r.wait()
+	logEngineTime(t, "up (create)", start)
 	if err != nil {
 		t.Fatalf("up: %v", err)
 	}
@@ -423,8 +431,10 @@ func checkPortForward(t *testing.T, command, kubeconfig, namespace, service, ser
 // the namespace with the time) must fail the same check.
 func (l *lifecycle) previewNoChanges(t *testing.T, ctx context.Context) {
 	r := record(t)
+	start := time.Now()
 	res, err := l.stack.Preview(ctx, optpreview.ExpectNoChanges(), optpreview.ProgressStreams(&r.progress), optpreview.EventStreams(r.events))
 	r.wait()
+	logEngineTime(t, "preview (no changes)", start)
 	if err != nil {
 		t.Fatalf("preview right after up: %v", err)
 	}
@@ -467,8 +477,10 @@ func selfDiffing(program pulumi.RunFunc) pulumi.RunFunc {
 // refreshNoDrift refreshes with ExpectNoChanges while the controllers run.
 func (l *lifecycle) refreshNoDrift(t *testing.T, ctx context.Context) {
 	r := record(t)
+	start := time.Now()
 	res, err := l.stack.Refresh(ctx, optrefresh.ExpectNoChanges(), optrefresh.ProgressStreams(&r.progress), optrefresh.EventStreams(r.events))
 	r.wait()
+	logEngineTime(t, "refresh (no drift)", start)
 	if err != nil {
 		t.Fatalf("refresh: %v", err)
 	}
@@ -578,14 +590,25 @@ func (l *lifecycle) drift(t *testing.T, ctx context.Context) {
 	}
 }
 
-// interrupt moves the stack to a new namespace (everything is created anew
-// and the old objects deleted) and cancels that up as Ctrl-C does (the
-// Automation API interrupts the CLI when the context ends) once a few
-// resources are done. It logs what the engine left in the state; the next
-// up must finish with no error, leave no pending operation and converge.
+// interrupt cancels an up half-way as Ctrl-C does (the Automation API
+// interrupts the CLI when the context ends; the engine finishes what is in
+// flight and stops), while it moves the stack to a new namespace
+// (everything is created anew and the old objects deleted). It logs what
+// the engine left in the state; the next up must finish with no error,
+// leave no pending operation and converge.
 func (l *lifecycle) interrupt(t *testing.T, ctx context.Context) {
+	l.interruptedUp(t, ctx, func(cancel func(), e events.EngineEvent, r *run) {
+		if e.ResOutputsEvent != nil && r.outputs == 3 {
+			cancel()
+		}
+	})
+}
+
+// interruptedUp moves the stack to a new namespace with an up that stop
+// interrupts, then runs up again and checks that it converged.
+func (l *lifecycle) interruptedUp(t *testing.T, ctx context.Context, stop func(func(), events.EngineEvent, *run)) {
 	old := l.namespace()
-	l.setConfig(t, ctx, "namespace", old+"-moved")
+	l.setConfig(t, ctx, "namespace", old+"-x")
 
 	upCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -594,26 +617,26 @@ func (l *lifecycle) interrupt(t *testing.T, ctx context.Context) {
 		defer close(r.done)
 		for e := range r.events {
 			if e.ResOutputsEvent != nil {
-				if r.outputs++; r.outputs == 3 {
-					cancel()
-				}
+				r.outputs++
 			}
+			stop(cancel, e, r)
 		}
 	}()
 	_, err := l.stack.Up(upCtx, optup.ProgressStreams(&r.progress), optup.EventStreams(r.events))
 	r.wait()
 	if err == nil {
-		t.Fatalf("the cancelled up succeeded; it finished before the cancel (%d resources done)", r.outputs)
+		t.Fatalf("the interrupted up succeeded; it finished before the interruption (%d resources done)", r.outputs)
 	}
 	left := state(t, ctx, l.stack)
-	t.Logf("cancelled after %d resources: err %v\nthe state holds %d resources and %d pending operations %v",
+	t.Logf("interrupted after %d resources: err %v\nthe state holds %d resources and %d pending operations %v",
 		r.outputs, firstLine(err), len(left.Resources), len(left.PendingOperations), pendingOps(left))
 
 	after := record(t)
 	_, err = l.stack.Up(ctx, optup.ProgressStreams(&after.progress), optup.EventStreams(after.events))
 	after.wait()
+	t.Logf("the next up: %v; changes %v", err, after.changes())
 	if err != nil {
-		t.Fatalf("up after the interruption: %v", err)
+		t.Fatalf("up after the interruption: %v\n%s", err, after.progress.String())
 	}
 	if d := state(t, ctx, l.stack); len(d.PendingOperations) > 0 {
 		t.Errorf("pending operations after the next up: %v", pendingOps(d))
@@ -650,8 +673,10 @@ func pendingOps(d apitype.DeploymentV3) []string {
 func (l *lifecycle) destroy(t *testing.T, ctx context.Context) {
 	before := managedURNs(state(t, ctx, l.stack))
 	r := record(t)
+	start := time.Now()
 	res, err := l.stack.Destroy(ctx, optdestroy.ProgressStreams(&r.progress), optdestroy.EventStreams(r.events))
 	r.wait()
+	logEngineTime(t, "destroy", start)
 	if err != nil {
 		t.Fatalf("destroy: %v", err)
 	}
