@@ -13,15 +13,22 @@ import (
 )
 
 // kubernetesProvider returns the provider every Kubernetes object is created
-// with, rendering manifests to a directory instead of applying them when
-// renderYamlToDirectory is set (for GitOps).
+// with. With renderYamlToDirectory set it writes the manifests there instead
+// of applying them (for GitOps), and is given no cluster at all: the
+// provider refuses kubeconfig, context and cluster beside
+// renderYamlToDirectory (its CheckConfig, see renderModeRefuses in the
+// tests), and the explicit empty kubeconfig keeps the SDK from filling one
+// in from $KUBECONFIG (pulumi-kubernetes issue 2535).
 func kubernetesProvider(ctx *pulumi.Context, c Config, kubeconfig pulumi.StringInput, opts ...pulumi.ResourceOption) (*kubernetes.Provider, error) {
+	if c.RenderYamlToDirectory != "" {
+		return kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{
+			RenderYamlToDirectory: pulumi.String(c.RenderYamlToDirectory),
+			Kubeconfig:            pulumi.String(""),
+		}, opts...)
+	}
 	args := &kubernetes.ProviderArgs{Kubeconfig: kubeconfig}
 	if c.KubeContext != "" {
 		args.Context = pulumi.String(c.KubeContext)
-	}
-	if c.RenderYamlToDirectory != "" {
-		args.RenderYamlToDirectory = pulumi.String(c.RenderYamlToDirectory)
 	}
 	return kubernetes.NewProvider(ctx, "k8s", args, opts...)
 }

@@ -1,6 +1,9 @@
 package stacks
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -299,13 +302,87 @@ func TestLocalStackRegistersNothingFromAWS(t *testing.T) {
 	if provider.Input("kubeconfig") != "dev-cluster/dev-cluster-eks-a-cluster.kubeconfig" || provider.Input("context") != "dev-cluster-admin@dev-cluster" {
 		t.Errorf("provider = %v", provider.Plain())
 	}
+	// The port-forward goes to the same cluster as the provider, not to the default kubeconfig.
+	if pf, want := unpushed.Outputs["nginxPortForward"], "kubectl --kubeconfig dev-cluster/dev-cluster-eks-a-cluster.kubeconfig --context dev-cluster-admin@dev-cluster -n development port-forward svc/demo-nginx 8080:80"; pf != want {
+		t.Errorf("nginxPortForward = %v, want %v", pf, want)
+	}
 }
 
-func TestRenderYamlToDirectoryForGitOps(t *testing.T) {
-	t.Parallel()
-	run := runStack(t, "local", map[string]string{"eks-workshop:renderYamlToDirectory": "rendered/development"})
-	if dir := run.Get(t, "pulumi:providers:kubernetes", "k8s").Input("renderYamlToDirectory"); dir != "rendered/development" {
-		t.Errorf("renderYamlToDirectory = %v", dir)
+// A kubeconfig under ~ is expanded, since $(pulumi stack output ...) leaves a
+// tilde to kubectl, which does not expand it.
+func TestPortForwardExpandsHome(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	run := runStack(t, "local", map[string]string{"eks-workshop:kubeconfig": "~/.kube/eks-a"})
+	want := "kubectl --kubeconfig " + filepath.Join(home, ".kube/eks-a") + " -n development port-forward svc/demo-flask-backend 8081:8080"
+	if pf := run.Outputs["flaskPortForward"]; pf != want {
+		t.Errorf("flaskPortForward = %v, want %v", pf, want)
 	}
-	checkExplicitProvider(t, run)
+}
+
+// A kubeconfig given as its contents cannot be handed to kubectl: the output
+// says what to run instead, and run as README runs it (or pasted into a
+// shell) it only prints that.
+func TestPortForwardWithKubeconfigContents(t *testing.T) {
+	t.Parallel()
+	contents := "apiVersion: v1\nkind: Config\nclusters: []\n"
+	for _, kubeconfig := range []string{contents, `{"apiVersion":"v1","kind":"Config"}`} {
+		run := runStack(t, "local", map[string]string{"eks-workshop:kubeconfig": kubeconfig})
+		pf, _ := run.Outputs["nginxPortForward"].(string)
+		message, ok := strings.CutPrefix(pf, "echo ")
+		if !ok || !strings.HasSuffix(pf, "run: kubectl --kubeconfig local.kubeconfig -n development port-forward svc/demo-nginx 8080:80") ||
+			!strings.Contains(pf, "pulumi config get kubeconfig -s local") {
+			t.Errorf("nginxPortForward with the contents = %q, want an echo of how to write them to local.kubeconfig and the kubectl command for it", pf)
+			continue
+		}
+		for _, how := range []struct{ name, script string }{{"pasted", pf}, {"as $(pulumi stack output ...)", "$(cat pf)"}} {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "pf"), []byte(pf), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command("sh", "-c", how.script)
+			cmd.Dir = dir
+			out, err := cmd.CombinedOutput()
+			if err != nil || strings.TrimSpace(string(out)) != message {
+				t.Errorf("%s: %q printed %q (%v), want the message", how.name, pf, out, err)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+				t.Errorf("%s: the message wrote files: %v", how.name, entries)
+			}
+		}
+	}
+}
+
+// renderModeRefuses are the provider arguments pulumi-kubernetes refuses
+// beside renderYamlToDirectory: `"kubeconfig" arg is not compatible with
+// "renderYamlToDirectory" arg`, for any non-empty value (CheckConfig in
+// provider/pkg/provider/provider.go of pulumi/pulumi-kubernetes at
+// v4.0.0-20260115033456-f47bc2d6f199, the provider tools/install.sh builds;
+// https://github.com/pulumi/pulumi-kubernetes/blob/f47bc2d6f199/provider/pkg/provider/provider.go,
+// read 2026-12-04). The Go SDK (v4.30.0 NewProvider) fills an unset kubeconfig from
+// $KUBECONFIG, which the provider then refuses too (pulumi-kubernetes issue 2535).
+var renderModeRefuses = []string{"cluster", "context", "kubeconfig"}
+
+// GitOps rendering gives the provider no cluster, on either target, even
+// with kubeconfig, kubeContext and $KUBECONFIG all set; the lifecycle test
+// (TestLifecycleRenderYAML) renders with the real provider.
+func TestRenderYamlToDirectoryForGitOps(t *testing.T) {
+	t.Setenv("KUBECONFIG", "/tmp/ambient.kubeconfig")
+	for _, stack := range []string{"local", "dev"} {
+		run := runStack(t, stack, map[string]string{
+			"eks-workshop:renderYamlToDirectory": "rendered/development",
+			"eks-workshop:kubeconfig":            "dev-cluster/dev-cluster-eks-a-cluster.kubeconfig",
+			"eks-workshop:kubeContext":           "dev-cluster-admin@dev-cluster",
+		})
+		provider := run.Get(t, "pulumi:providers:kubernetes", "k8s")
+		if dir := provider.Input("renderYamlToDirectory"); dir != "rendered/development" {
+			t.Errorf("%s: renderYamlToDirectory = %v", stack, dir)
+		}
+		for _, key := range renderModeRefuses {
+			if v := provider.Input(key); v != nil && v != "" {
+				t.Errorf("%s: the rendering provider has %s = %v, which the provider refuses beside renderYamlToDirectory", stack, key, v)
+			}
+		}
+		checkExplicitProvider(t, run)
+	}
 }

@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -25,10 +26,10 @@ func TestEKSClusterRules(t *testing.T) {
 		{"a name of 100", cluster(func(a *EKSClusterArgs) { a.ClusterName = strings.Repeat("c", 100) }), nil, ""},
 		{"a name of 101", cluster(func(a *EKSClusterArgs) { a.ClusterName = strings.Repeat("c", 101) }), []string{"clusterName"}, ""},
 		{"a v prefix", cluster(func(a *EKSClusterArgs) { a.KubernetesVersion = "v1.33" }), []string{"kubernetesVersion"}, `want "1.<minor>"`},
-		{"below the calendar", cluster(func(a *EKSClusterArgs) { a.KubernetesVersion = "1.29" }), []string{"kubernetesVersion"}, "EKS versions 1.30 to 1.35"},
+		{"below the calendar", cluster(func(a *EKSClusterArgs) { a.KubernetesVersion = "1.29" }), []string{"kubernetesVersion"}, "EKS calendar (1.30 to 1.35"},
 		{"the oldest", cluster(func(a *EKSClusterArgs) { a.KubernetesVersion = "1.30" }), nil, ""},
 		{"the newest", cluster(func(a *EKSClusterArgs) { a.KubernetesVersion = "1.35" }), nil, ""},
-		{"past the calendar", cluster(func(a *EKSClusterArgs) { a.KubernetesVersion = "1.36" }), []string{"kubernetesVersion"}, "EKS versions"},
+		{"past the calendar", cluster(func(a *EKSClusterArgs) { a.KubernetesVersion = "1.36" }), []string{"kubernetesVersion"}, "EKS calendar"},
 		{"every log type", cluster(func(a *EKSClusterArgs) { a.EnabledClusterLogTypes = []string{"*"} }), nil, ""},
 		{"a log type EKS lacks", cluster(func(a *EKSClusterArgs) { a.EnabledClusterLogTypes = []string{"api", "kubelet"} }), []string{"enabledClusterLogTypes"}, `"kubelet"`},
 		{"a retention CloudWatch lacks", cluster(func(a *EKSClusterArgs) { a.LogRetentionDays = 100 }), []string{"logRetentionDays"}, "CloudWatch Logs accepts"},
@@ -36,13 +37,13 @@ func TestEKSClusterRules(t *testing.T) {
 		{"no endpoint", cluster(func(a *EKSClusterArgs) { a.EndpointPublicAccess = ptr(false) }), []string{"endpointPrivateAccess"}, "nothing can reach the API"},
 		{"a private endpoint", cluster(func(a *EKSClusterArgs) { a.EndpointPublicAccess = ptr(false); a.EndpointPrivateAccess = true }), nil, ""},
 		{"public CIDRs without a public endpoint", cluster(func(a *EKSClusterArgs) {
-			a.EndpointPublicAccess, a.EndpointPrivateAccess, a.PublicAccessCidrs = ptr(false), true, []string{"203.0.113.0/24"}
+			a.EndpointPublicAccess, a.EndpointPrivateAccess, a.PublicAccessCidrs = ptr(false), true, []string{"54.180.0.0/24"}
 		}), []string{"publicAccessCidrs"}, "only applies with endpointPublicAccess true"},
 		{"public and private", cluster(func(a *EKSClusterArgs) {
 			a.EndpointPrivateAccess = true
-			a.PublicAccessCidrs = []string{"203.0.113.0/24"}
+			a.PublicAccessCidrs = []string{"54.180.0.0/24"}
 		}), nil, ""},
-		{"a host, not a network", cluster(func(a *EKSClusterArgs) { a.PublicAccessCidrs = []string{"203.0.113.1/24"} }), []string{"publicAccessCidrs"}, "IPv4 network CIDR"},
+		{"a host, not a network", cluster(func(a *EKSClusterArgs) { a.PublicAccessCidrs = []string{"54.180.0.1/24"} }), []string{"publicAccessCidrs"}, "IPv4 network CIDR"},
 		{"an IPv6 CIDR", cluster(func(a *EKSClusterArgs) { a.PublicAccessCidrs = []string{"::/0"} }), []string{"publicAccessCidrs"}, ""},
 		{"an access entry", cluster(entry(AccessEntry{PrincipalArn: admin, Policy: AccessPolicyView, Namespaces: []string{"dev"}, KubernetesGroups: []string{"devs"}})), nil, ""},
 		{"an STS session", cluster(entry(AccessEntry{PrincipalArn: "arn:aws:sts::123456789012:assumed-role/Admin/me", Policy: AccessPolicyView})),
@@ -153,7 +154,7 @@ func TestManagedNodeGroupDefaultsAndPolicies(t *testing.T) {
 
 func addons(mutate func(*ClusterAddonsArgs)) ClusterAddonsArgs {
 	a := ClusterAddonsArgs{Region: "ap-northeast-2", ClusterAutoscaler: true, PodIdentity: true, Versions: AddonVersions{
-		MetricsServer: "3.13.1", CertManager: "v1.17.2", LoadBalancerController: "1.17.1", ClusterAutoscaler: "9.51.0", ClusterAutoscalerImage: "v1.33.0",
+		MetricsServer: "3.13.1", LoadBalancerController: "1.17.1", ClusterAutoscaler: "9.51.0", ClusterAutoscalerImage: "v1.33.0",
 		CloudWatchObservability: "v4.10.1-eksbuild.1", EbsCsiDriver: "v1.56.0-eksbuild.1", PodIdentityAgent: "v1.3.10-eksbuild.2",
 	}}
 	mutate(&a)
@@ -164,7 +165,7 @@ func TestClusterAddonsRules(t *testing.T) {
 	type c = ruleCase[ClusterAddonsArgs]
 	checkRules(t, ClusterAddonsArgs.Validate, []c{
 		{"pinned", addons(func(*ClusterAddonsArgs) {}), nil, ""},
-		{"a chart version", addons(func(a *ClusterAddonsArgs) { a.Versions.CertManager = "latest" }), []string{"addonVersions.certManager"}, "such as 1.2.3"},
+		{"a chart version", addons(func(a *ClusterAddonsArgs) { a.Versions.LoadBalancerController = "latest" }), []string{"addonVersions.awsLoadBalancerController"}, "such as 1.2.3"},
 		{"an EKS add-on version of a chart's form", addons(func(a *ClusterAddonsArgs) { a.Versions.EbsCsiDriver = "1.56.0" }), []string{"addonVersions.ebsCsiDriver"}, "v1.45.0-eksbuild.1"},
 		{"no autoscaler, its versions unread", addons(func(a *ClusterAddonsArgs) {
 			a.ClusterAutoscaler, a.Versions.ClusterAutoscaler, a.Versions.ClusterAutoscalerImage = false, "", ""
@@ -179,7 +180,8 @@ func TestClusterAddonsRules(t *testing.T) {
 			t.Errorf("autoscaler %v: %d Pod Identities, want one per controller with AWS permissions (%d)", autoscaler, len(ids), want)
 		}
 	}
-	if names := (ClusterAddonsArgs{}).PhysicalNames("eks-demo"); names != nil {
+	// Without Pod Identity no role is named: only Container Insights' four log groups.
+	if names := (ClusterAddonsArgs{}).PhysicalNames("eks-demo"); len(names) != 4 || !strings.Contains(fmt.Sprint(names), "/aws/containerinsights/eks-demo/application") || strings.Contains(fmt.Sprint(names), "role") {
 		t.Errorf("without Pod Identity, names %v", names)
 	}
 }

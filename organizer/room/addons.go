@@ -46,10 +46,10 @@ var systemPods = []systemPod{
 		Namespace: "kube-system", Name: "aws-load-balancer-controller", Replicas: spec.LoadBalancerControllerReplicas,
 		ReadAt: "1.17.1", pinned: func(v spec.AddonVersions) string { return v.LoadBalancerController },
 	},
-	// kubernetes/autoscaler cluster-autoscaler chart 9.51.0 values.yaml: replicaCount 1, resources {}
+	// kubernetes/autoscaler cluster-autoscaler chart values.yaml: replicaCount 1, resources {} as read at 9.51.0; the pin moved to 9.54.0 with the 1.35 default and the chart default is taken as unchanged (not re-read: recheck)
 	{
 		Namespace: "kube-system", Name: "cluster-autoscaler", Replicas: 1,
-		ReadAt: "9.51.0", pinned: func(v spec.AddonVersions) string { return v.ClusterAutoscaler },
+		ReadAt: "9.54.0", pinned: func(v spec.AddonVersions) string { return v.ClusterAutoscaler },
 		when: func(c config.Config) bool { return c.ClusterAutoscaler },
 	},
 	// aws-ebs-csi-driver chart 2.56.0 (driver 1.56.0): replicaCount 2; ebs-plugin, csi-provisioner, csi-attacher, csi-resizer, liveness-probe at controller.resources 10m CPU, 40Mi (no csi-snapshotter without the snapshot CRDs)

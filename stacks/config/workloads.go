@@ -3,8 +3,10 @@ package config
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/distribution/reference"
 
@@ -162,13 +164,51 @@ func (w Workload) appArgs(c Config) spec.AppArgs {
 	return args
 }
 
-// PortForward is the command that reaches the workload from a workstation.
+// PortForward is the command that reaches the workload from a workstation,
+// on the cluster the stack deploys to: kubeconfig's file and kubeContext's
+// context. kubectl takes a kubeconfig only as a file, so when kubeconfig
+// holds the contents the output is an echo that says what to run instead
+// (README runs it as $(pulumi stack output ...), which it then prints).
 func (w Workload) PortForward(c Config) string {
-	context := ""
+	flags := ""
 	if c.KubeContext != "" {
-		context = " --context " + c.KubeContext
+		flags = " --context " + c.KubeContext
 	}
-	return fmt.Sprintf("kubectl%s -n %s port-forward svc/%s %d:%d", context, c.Namespace, w.Name, w.localPort, w.ServicePort)
+	kubectl := func(kubeconfig string) string {
+		if kubeconfig != "" {
+			kubeconfig = " --kubeconfig " + kubeconfig
+		}
+		return fmt.Sprintf("kubectl%s%s -n %s port-forward svc/%s %d:%d", kubeconfig, flags, c.Namespace, w.Name, w.localPort, w.ServicePort)
+	}
+	if c.Kubeconfig == "" || KubeconfigIsPath(c.Kubeconfig) {
+		return kubectl(expandHome(c.Kubeconfig))
+	}
+	file := c.Stack + ".kubeconfig"
+	// No quote, ; or > in it: pasted into a shell it is still one echo.
+	return fmt.Sprintf("echo The kubeconfig setting holds the contents of a kubeconfig, and kubectl reads one only from a file. "+
+		"Save it to %s with pulumi config get kubeconfig -s %s, then run: %s", file, c.Stack, kubectl(file))
+}
+
+// KubeconfigIsPath tells a kubeconfig setting that names a file from one
+// that holds the contents (YAML over several lines, or JSON): a path is one
+// line. The kubernetes provider takes either.
+func KubeconfigIsPath(kubeconfig string) bool {
+	kubeconfig = strings.TrimSpace(kubeconfig)
+	return !strings.ContainsAny(kubeconfig, "\n") && !strings.HasPrefix(kubeconfig, "{")
+}
+
+// expandHome expands a leading ~/ as the kubernetes provider does: in
+// $(pulumi stack output ...) the shell expands no tilde.
+func expandHome(path string) string {
+	rest, ok := strings.CutPrefix(path, "~/")
+	if !ok {
+		return path
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return path
+	}
+	return filepath.Join(home, rest)
 }
 
 // LocalURL is what to open while PortForward runs.
