@@ -50,11 +50,12 @@ install_kit() {
     kube-score) go_install kube-score "$KUBE_SCORE_VERSION" github.com/zegl/kube-score/cmd/kube-score ;;
     actionlint) go_install actionlint "$ACTIONLINT_VERSION" github.com/rhysd/actionlint/cmd/actionlint ;;
     pulumi) build pulumi "$PULUMI_VERSION" ;;
-    *) echo "unknown kit $1 (kubernetes, kwok, kube-score, actionlint, pulumi)" >&2; return 2 ;;
+    pulumi-kubernetes) build pulumi-kubernetes "$PULUMI_KUBERNETES_VERSION" ;;
+    *) echo "unknown kit $1 (kubernetes, kwok, kube-score, actionlint, pulumi, pulumi-kubernetes)" >&2; return 2 ;;
   esac
 }
 
 mkdir -p "$tools_dir"
 kits=("$@")
-[ "${#kits[@]}" -gt 0 ] || kits=(kubernetes kwok kube-score actionlint pulumi)
+[ "${#kits[@]}" -gt 0 ] || kits=(kubernetes kwok kube-score actionlint pulumi pulumi-kubernetes)
 for kit in "${kits[@]}"; do install_kit "$kit"; done
