@@ -6,12 +6,13 @@
 //
 // The provider's go.mod replaces github.com/pulumi/pulumi-kubernetes/sdk/v4
 // with the monorepo's ../sdk, which a dependent module does not inherit. Its
-// require line stands in for it here: sdk/v4 v4.24.0 (2025-11-06), the newest
-// served release before the provider's commit (2026-01-15; v4.25 to v4.28
-// are not served). It needs only pulumi/sdk/v3 v3.205.0, so pkg/v3 and
-// sdk/v3 stay together at the provider's own v3.215.0. sdk/v4 v4.30.0, which
-// the program itself uses, would raise sdk/v3 to v3.226.0 under a v3.215.0
-// pkg/v3. The plugin and the program's SDK talk over gRPC, not Go types.
+// require line stands in for it here: sdk/v4 v4.24.0. The next release,
+// v4.25.0, tagged the day after the provider's commit (2026-01-16), has the
+// same Go code but for its version string: ../sdk at that commit can only
+// have held this code. It needs pulumi/sdk/v3 v3.205.0 only, so pkg/v3 and sdk/v3 stay
+// together at the provider's own v3.215.0; sdk/v4 v4.30.0, which the program
+// itself uses, would raise sdk/v3 to v3.226.0 under a v3.215.0 pkg/v3. The
+// plugin and the program's SDK talk over gRPC, not Go types.
 module github.com/eks-workshop/eks-workshop/tools/pulumi-kubernetes
 
 go 1.24.7
