@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The test command (README "The two commands"; .ci/run runs exactly this).
+# It first installs what is missing: Debian's packages for the Python tests
+# and the pinned tools of internal/tools/versions.env (tools/install.sh, once
+# per version, into ~/.cache/eks-workshop/tools). Then it runs every tier,
+# each timed, all of them even when one fails:
+#   go        go test -tags integration ./...   (mocks, real API server, kube-score,
+#                                               the real engine and Kubernetes provider)
+#   python    /usr/bin/python3 -m pytest -q apps
+#   breakages apps/flask/tests/breakages.py: Python's stand-in for mutation
+#             testing, deliberate breakages of the flask app that its tests
+#             must catch
+# Everything has just been installed, so a test that still finds a tool
+# missing fails rather than skips (EKS_WORKSHOP_REQUIRE_TOOLS=1; export it
+# as 0 to let such tests skip).
+#   bash tools/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash tools/install.sh
+export EKS_WORKSHOP_REQUIRE_TOOLS="${EKS_WORKSHOP_REQUIRE_TOOLS:-1}"
+
+failed=()
+summary=()
+tier() {
+  local name="$1" start=$SECONDS
+  shift
+  echo "=== $name: $*"
+  "$@" || failed+=("$name")
+  summary+=("$(printf '%-9s %4d s' "$name" $((SECONDS - start)))")
+}
+
+tier go go test -tags integration ./...
+tier python /usr/bin/python3 -m pytest -q apps
+tier breakages /usr/bin/python3 apps/flask/tests/breakages.py
+
+printf '%s\n' "${summary[@]}"
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "FAILED: ${failed[*]}" >&2
+  exit 1
+fi
+echo "all tiers passed"
