@@ -58,13 +58,14 @@ install_kit() {
     kwok) go_install kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok ;;
     kube-score) go_install kube-score "$KUBE_SCORE_VERSION" github.com/zegl/kube-score/cmd/kube-score ;;
     actionlint) go_install actionlint "$ACTIONLINT_VERSION" github.com/rhysd/actionlint/cmd/actionlint ;;
+    gremlins) go_install gremlins "$GREMLINS_VERSION" github.com/go-gremlins/gremlins/cmd/gremlins ;;
     pulumi) build pulumi "$PULUMI_VERSION" ;;
     pulumi-kubernetes) build pulumi-kubernetes "$PULUMI_KUBERNETES_VERSION" ;;
-    *) echo "unknown kit $1 (apps, kubernetes, kwok, kube-score, actionlint, pulumi, pulumi-kubernetes)" >&2; return 2 ;;
+    *) echo "unknown kit $1 (apps, kubernetes, kwok, kube-score, actionlint, gremlins, pulumi, pulumi-kubernetes)" >&2; return 2 ;;
   esac
 }
 
 mkdir -p "$tools_dir"
 kits=("$@")
-[ "${#kits[@]}" -gt 0 ] || kits=(apps kubernetes kwok kube-score actionlint pulumi pulumi-kubernetes)
+[ "${#kits[@]}" -gt 0 ] || kits=(apps kubernetes kwok kube-score actionlint gremlins pulumi pulumi-kubernetes)
 for kit in "${kits[@]}"; do install_kit "$kit"; done

@@ -7,6 +7,8 @@
 #   go        go test -tags integration ./...   (mocks, real API server, kube-score,
 #                                               the real engine and Kubernetes provider)
 #   python    /usr/bin/python3 -m pytest -q apps
+#   mutation  gremlins on the packages that import no Pulumi SDK, each held to
+#             the thresholds in .gremlins.yaml
 #   breakages apps/flask/tests/breakages.py: Python's stand-in for mutation
 #             testing, deliberate breakages of the flask app that its tests
 #             must catch
@@ -16,9 +18,22 @@
 #   bash tools/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source internal/tools/versions.env
+tools_dir="${EKS_WORKSHOP_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/eks-workshop/tools}"
 
 bash tools/install.sh
 export EKS_WORKSHOP_REQUIRE_TOOLS="${EKS_WORKSHOP_REQUIRE_TOOLS:-1}"
+
+# Mutation testing; its thresholds and workers are in .gremlins.yaml.
+mutation_packages=(components/spec stacks/config synth organizer/room)
+mutation() {
+  local pkg rc=0
+  for pkg in "${mutation_packages[@]}"; do
+    echo "gremlins: $pkg"
+    "$tools_dir/gremlins-$GREMLINS_VERSION/gremlins" unleash --config .gremlins.yaml "./$pkg" || rc=1
+  done
+  return "$rc"
+}
 
 failed=()
 summary=()
@@ -32,6 +47,7 @@ tier() {
 
 tier go go test -tags integration ./...
 tier python /usr/bin/python3 -m pytest -q apps
+tier mutation mutation
 tier breakages /usr/bin/python3 apps/flask/tests/breakages.py
 
 printf '%s\n' "${summary[@]}"

@@ -12,7 +12,7 @@ import (
 
 func TestVersionsAreParsedFromTheOneFile(t *testing.T) {
 	v := Versions()
-	for _, kit := range []string{"kubernetes", "kwok", "kube-score", "actionlint", "pulumi", "pulumi-kubernetes"} {
+	for _, kit := range []string{"kubernetes", "kwok", "kube-score", "actionlint", "pulumi", "pulumi-kubernetes", "gremlins"} {
 		if !strings.HasPrefix(v[kit], "v") {
 			t.Errorf("version of %s = %q, want a pinned vX.Y.Z", kit, v[kit])
 		}
