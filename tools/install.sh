@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the pinned tools the integration tests and CI use, each kit into
 # $EKS_WORKSHOP_TOOLS/<kit>-<version> (default ~/.cache/eks-workshop/tools),
-# from the Go module proxy and Debian. An installed kit is kept: the
-# directory name carries the version, so a bump in internal/tools/versions.env
-# installs the new one beside it.
+# from the Go module proxy and Debian; the kit `apps` is the Debian packages
+# the Python tests need. An installed kit is kept: the directory name carries
+# the version, so a bump in internal/tools/versions.env installs the new one
+# beside it. tools/test.sh runs it before the tests.
 #   bash tools/install.sh            # every kit
 #   bash tools/install.sh kwok pulumi
 set -euo pipefail
@@ -33,28 +34,38 @@ build() {
 }
 
 apt_install() {
-  local missing=()
+  local missing=() sudo=()
   for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ "${#missing[@]}" -eq 0 ] && return 0
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "installing Debian's ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "run as root, or: apt-get install ${missing[*]}" >&2; return 1; }
+    sudo=(sudo)
+  fi
+  # Waits for another apt run to let go of its lock rather than failing.
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+    install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 install_kit() {
   case "$1" in
+    # Debian's packages the Python tests run on (no PyPI here): /usr/bin/python3's.
+    apps) apt_install python3-flask python3-requests python3-gevent python3-pytest gunicorn nginx-light ;;
     kubernetes) apt_install etcd-server; build kubernetes "$KUBERNETES_VERSION" ;;
     kwok) go_install kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok ;;
     kube-score) go_install kube-score "$KUBE_SCORE_VERSION" github.com/zegl/kube-score/cmd/kube-score ;;
     actionlint) go_install actionlint "$ACTIONLINT_VERSION" github.com/rhysd/actionlint/cmd/actionlint ;;
+    gremlins) go_install gremlins "$GREMLINS_VERSION" github.com/go-gremlins/gremlins/cmd/gremlins ;;
     pulumi) build pulumi "$PULUMI_VERSION" ;;
-    *) echo "unknown kit $1 (kubernetes, kwok, kube-score, actionlint, pulumi)" >&2; return 2 ;;
+    pulumi-kubernetes) build pulumi-kubernetes "$PULUMI_KUBERNETES_VERSION" ;;
+    *) echo "unknown kit $1 (apps, kubernetes, kwok, kube-score, actionlint, gremlins, pulumi, pulumi-kubernetes)" >&2; return 2 ;;
   esac
 }
 
 mkdir -p "$tools_dir"
 kits=("$@")
-[ "${#kits[@]}" -gt 0 ] || kits=(kubernetes kwok kube-score actionlint pulumi)
+[ "${#kits[@]}" -gt 0 ] || kits=(apps kubernetes kwok kube-score actionlint gremlins pulumi pulumi-kubernetes)
 for kit in "${kits[@]}"; do install_kit "$kit"; done

@@ -36,6 +36,7 @@ var kits = map[string]string{
 	"actionlint":                 "actionlint",
 	"pulumi":                     "pulumi",
 	"pulumi-resource-kubernetes": "pulumi-kubernetes",
+	"gremlins":                   "gremlins",
 }
 
 // Versions returns the pinned versions by kit ("kubernetes": "v1.33.4").

@@ -174,12 +174,12 @@ def make_client(monkeypatch):
     return _make
 
 
-def _gunicorn_command():
+def _gunicorn_command(missing_tool):
     if importlib.util.find_spec("gunicorn") is not None:
         return [sys.executable, "-m", "gunicorn"]
     binary = shutil.which("gunicorn")
     if binary is None:
-        pytest.skip("gunicorn is not installed (apt-get install gunicorn)")
+        missing_tool("gunicorn is not installed (apt-get install gunicorn)")
     return [binary]
 
 
@@ -214,7 +214,8 @@ class Gunicorn:
     START_TIMEOUT = 20.0
     STOP_TIMEOUT = 15.0
 
-    def __init__(self, workdir, env, extra_args=()):
+    def __init__(self, workdir, env, extra_args=(), missing_tool=pytest.skip):
+        command = _gunicorn_command(missing_tool)
         port = _free_port()
         self.base = "http://127.0.0.1:%d" % port
         self.out_path = os.path.join(workdir, "stdout.log")
@@ -225,7 +226,7 @@ class Gunicorn:
         full_env.update(env)
         self._out, self._err = open(self.out_path, "wb"), open(self.err_path, "wb")
         self.proc = subprocess.Popen(
-            _gunicorn_command() + ["--config", os.path.join(APP_DIR, "gunicorn.conf.py")]
+            command + ["--config", os.path.join(APP_DIR, "gunicorn.conf.py")]
             + list(extra_args),
             cwd=workdir, env=full_env, stdout=self._out, stderr=self._err,
             stdin=subprocess.DEVNULL)
@@ -260,12 +261,12 @@ class Gunicorn:
 
 
 @pytest.fixture
-def gunicorn(tmp_path):
+def gunicorn(tmp_path, missing_tool):
     """Start gunicorn with gunicorn(env, extra_args); stopped at teardown."""
     started = []
 
     def _start(env, extra_args=()):
-        server = Gunicorn(str(tmp_path), env, extra_args)
+        server = Gunicorn(str(tmp_path), env, extra_args, missing_tool)
         started.append(server)
         return server
 

@@ -157,11 +157,17 @@ def test_topic_length_is_bounded(fake_upstream, make_client):
     assert fake_upstream.requests[-1]["query"] == {"query": ["y" * 100]}
 
 
-def test_healthz_never_calls_upstream(refused_url, make_client):
-    resp = make_client(refused_url).get("/healthz")
-    assert resp.status_code == 200
-    assert _json(resp) == {"status": "ok"}
-    assert resp.headers["Access-Control-Allow-Origin"] == "*"
+def test_healthz_never_calls_upstream(fake_upstream, make_client):
+    client = make_client(fake_upstream.url)
+    for _ in range(3):
+        resp = client.get("/healthz")
+        assert resp.status_code == 200
+        assert _json(resp) == {"status": "ok"}
+        assert resp.headers["Access-Control-Allow-Origin"] == "*"
+    assert fake_upstream.requests == [], "/healthz called the upstream"
+    # Negative control: the same client's content request does reach it.
+    assert client.get("/contents/aws").status_code == 200
+    assert fake_upstream.calls == 1
 
 
 def test_readyz_is_ready_even_when_upstream_is_down(fake_upstream, refused_url, make_client):

@@ -1,7 +1,11 @@
 """Start the real gunicorn server with apps/flask/gunicorn.conf.py and talk
 to it over HTTP on loopback (against the fake upstream)."""
 
+import importlib.util
 import json
+import shutil
+
+import pytest
 
 from conftest import http_get as _get, read_text as _read
 
@@ -74,3 +78,22 @@ def test_gunicorn_serves_the_app_with_json_access_logs(fake_upstream, gunicorn):
     assert any("Listening at" in r.get("message", "") for r in err_records), stderr
     # The worker the outage behaviour relies on (see test_flask_outage.py).
     assert any(r.get("message") == "Using worker: gevent" for r in err_records), stderr
+
+
+@pytest.mark.parametrize("require, outcome", [
+    ("1", pytest.fail.Exception),
+    ("", pytest.skip.Exception),  # negative control: a developer's machine
+])
+def test_a_missing_gunicorn_fails_under_require_tools(gunicorn, monkeypatch, require, outcome):
+    """CI (EKS_WORKSHOP_REQUIRE_TOOLS=1) cannot pass with the gunicorn tests skipped."""
+    find_spec, which = importlib.util.find_spec, shutil.which
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "gunicorn" else find_spec(name, *a))
+    monkeypatch.setattr(shutil, "which",
+                        lambda name, *a, **kw: None if name == "gunicorn" else which(name, *a, **kw))
+    monkeypatch.setenv("EKS_WORKSHOP_REQUIRE_TOOLS", require)
+    # Both kinds caught: a skip must fail this test, not skip it.
+    with pytest.raises((pytest.fail.Exception, pytest.skip.Exception),
+                       match="gunicorn is not installed") as ended:
+        gunicorn({})
+    assert ended.type is outcome

@@ -29,11 +29,11 @@ START_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
 
 
-def _nginx_binary():
+def _nginx_binary(missing_tool):
     for candidate in ("/usr/sbin/nginx", shutil.which("nginx")):
         if candidate and os.access(candidate, os.X_OK):
             return candidate
-    pytest.skip("nginx is not installed (apt-get install -y nginx-light)")
+    missing_tool("nginx is not installed (apt-get install -y nginx-light)")
 
 
 def _free_port():
@@ -105,8 +105,8 @@ def prefix():
         shutil.rmtree(path, ignore_errors=True)
 
 
-def test_nginx_serves_page_health_and_404(prefix):
-    nginx = _nginx_binary()
+def test_nginx_serves_page_health_and_404(prefix, missing_tool):
+    nginx = _nginx_binary(missing_tool)
     port = _free_port()
     os.makedirs(os.path.join(prefix, "html"))
     os.makedirs(os.path.join(prefix, "run"))
@@ -194,3 +194,19 @@ def test_nginx_serves_page_health_and_404(prefix):
     assert all(r["remote_addr"] == "127.0.0.1" for r in records)
     assert not any(r["path"] in ("/healthz", "/readyz") for r in records), \
         "probes are not access-logged"
+
+
+@pytest.mark.parametrize("require, outcome", [
+    ("1", pytest.fail.Exception),
+    ("", pytest.skip.Exception),  # negative control: a developer's machine
+])
+def test_a_missing_nginx_fails_under_require_tools(monkeypatch, missing_tool, require, outcome):
+    """CI (EKS_WORKSHOP_REQUIRE_TOOLS=1) cannot pass with the nginx test skipped."""
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **kw: None)
+    monkeypatch.setenv("EKS_WORKSHOP_REQUIRE_TOOLS", require)
+    # Both kinds caught: a skip must fail this test, not skip it.
+    with pytest.raises((pytest.fail.Exception, pytest.skip.Exception),
+                       match="nginx is not installed") as ended:
+        _nginx_binary(missing_tool)
+    assert ended.type is outcome

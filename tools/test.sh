@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The test command (README "The two commands"; .ci/run runs exactly this).
+# It first installs what is missing: Debian's packages for the Python tests
+# and the pinned tools of internal/tools/versions.env (tools/install.sh, once
+# per version, into ~/.cache/eks-workshop/tools). Then it runs every tier,
+# each timed, all of them even when one fails:
+#   go        go test -tags integration ./...   (mocks, real API server, kube-score,
+#                                               the real engine and Kubernetes provider)
+#   python    /usr/bin/python3 -m pytest -q apps
+#   mutation  only with EKS_WORKSHOP_MUTATION=1: gremlins on the packages that
+#             import no Pulumi SDK, each held to the thresholds in .gremlins.yaml.
+#             Not yet in CI: synth and organizer/room are below the thresholds
+#             and synth alone took 38 min (README "Tests").
+#   breakages apps/flask/tests/breakages.py: Python's stand-in for mutation
+#             testing, deliberate breakages of the flask app that its tests
+#             must catch
+# Everything has just been installed, so a test that still finds a tool
+# missing fails rather than skips (EKS_WORKSHOP_REQUIRE_TOOLS=1; export it
+# as 0 to let such tests skip).
+#   bash tools/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source internal/tools/versions.env
+tools_dir="${EKS_WORKSHOP_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/eks-workshop/tools}"
+
+bash tools/install.sh
+export EKS_WORKSHOP_REQUIRE_TOOLS="${EKS_WORKSHOP_REQUIRE_TOOLS:-1}"
+
+# Mutation testing; its thresholds and workers are in .gremlins.yaml.
+mutation_packages=(components/spec stacks/config synth organizer/room)
+mutation() {
+  local pkg rc=0
+  for pkg in "${mutation_packages[@]}"; do
+    echo "gremlins: $pkg"
+    "$tools_dir/gremlins-$GREMLINS_VERSION/gremlins" unleash --config .gremlins.yaml "./$pkg" || rc=1
+  done
+  return "$rc"
+}
+
+failed=()
+summary=()
+tier() {
+  local name="$1" start=$SECONDS
+  shift
+  echo "=== $name: $*"
+  "$@" || failed+=("$name")
+  summary+=("$(printf '%-9s %4d s' "$name" $((SECONDS - start)))")
+}
+
+tier go go test -timeout 30m -tags integration ./...
+tier python /usr/bin/python3 -m pytest -q apps
+if [ "${EKS_WORKSHOP_MUTATION:-0}" = 1 ]; then tier mutation mutation; fi
+tier breakages /usr/bin/python3 apps/flask/tests/breakages.py
+
+printf '%s\n' "${summary[@]}"
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "FAILED: ${failed[*]}" >&2
+  exit 1
+fi
+echo "all tiers passed"
