@@ -190,16 +190,16 @@ func (o *Organizer) Up(ctx context.Context) (room.Report, error) {
 	if err := o.InstallPlugins(ctx); err != nil {
 		return nil, err
 	}
-	cluster := o.run(ctx, room.OpUp, o.clusterRow(), func(r *room.Result) error {
+	report := o.cluster(ctx, room.OpUp, func(r *room.Result) error {
 		return o.up(ctx, r, o.plan.Cluster, outputClusterURL)
 	})
 	outputs, err := o.clusterOutputs(ctx)
-	if cluster.Err == nil && err != nil {
-		cluster.Err, cluster.Status = err, room.StatusFailed
+	if len(report) == 1 && report[0].Err == nil && err != nil {
+		report[0].Err, report[0].Status = err, room.StatusFailed
 	}
-	report := room.Report{cluster}
+	clusterErr := report.Err()
 	return append(report, o.runParticipants(ctx, room.OpUp, o.participantRows(), func(r *room.Result) error {
-		if cluster.Err != nil {
+		if clusterErr != nil {
 			r.Status = room.StatusSkipped
 			return errors.New("the cluster is not up")
 		}
@@ -242,7 +242,7 @@ func (o *Organizer) Preview(ctx context.Context) (room.Report, error) {
 	if err := o.InstallPlugins(ctx); err != nil {
 		return nil, err
 	}
-	cluster := o.run(ctx, room.OpPreview, o.clusterRow(), func(r *room.Result) error {
+	report := o.cluster(ctx, room.OpPreview, func(r *room.Result) error {
 		s, err := o.stack(ctx, room.ClusterStack, o.program(o.plan.Cluster), true)
 		if err != nil {
 			return err
@@ -255,7 +255,9 @@ func (o *Organizer) Preview(ctx context.Context) (room.Report, error) {
 		return nil
 	})
 	outputs, clusterErr := o.clusterOutputs(ctx)
-	report := room.Report{cluster}
+	if err := report.Err(); err != nil && o.plan.Existing != nil {
+		clusterErr = err
+	}
 	return append(report, o.runParticipants(ctx, room.OpPreview, o.participantRows(), func(r *room.Result) error {
 		if clusterErr != nil {
 			r.Status = room.StatusSkipped
@@ -296,14 +298,14 @@ func (o *Organizer) Destroy(ctx context.Context) (room.Report, error) {
 			remaining++
 		}
 	}
-	cluster := o.run(ctx, room.OpDestroy, o.clusterRow(), func(r *room.Result) error {
+	cluster := o.cluster(ctx, room.OpDestroy, func(r *room.Result) error {
 		if remaining > 0 {
 			r.Status = room.StatusSkipped
 			return fmt.Errorf("%d participant stack(s) are not destroyed", remaining)
 		}
 		return o.destroy(ctx, r)
 	})
-	return append(room.Report{cluster}, report...), nil
+	return append(cluster, report...), nil
 }
 
 func (o *Organizer) destroy(ctx context.Context, r *room.Result) error {
@@ -364,12 +366,14 @@ func (o *Organizer) Status(ctx context.Context) (room.Report, error) {
 		r.URL = outputString(outputs, key)
 		return nil
 	}
-	cluster := o.run(ctx, room.OpStatus, o.clusterRow(), status)
-	return append(room.Report{cluster}, o.runParticipants(ctx, room.OpStatus, rows, status)...), nil
+	return append(o.cluster(ctx, room.OpStatus, status), o.runParticipants(ctx, room.OpStatus, rows, status)...), nil
 }
 
 // clusterOutputs reads what participants need from the cluster stack.
 func (o *Organizer) clusterOutputs(ctx context.Context) (room.ClusterOutputs, error) {
+	if o.plan.Existing != nil {
+		return *o.plan.Existing, nil
+	}
 	s, err := o.stack(ctx, room.ClusterStack, nil, false)
 	if err != nil {
 		return room.ClusterOutputs{}, err

@@ -28,13 +28,14 @@ const EnvRequire = "EKS_WORKSHOP_REQUIRE_TOOLS"
 // kits maps each binary to the kit that installs it; the kit's directory is
 // <Dir>/<kit>-<version>. Binaries not listed here are looked up on PATH.
 var kits = map[string]string{
-	"kube-apiserver":          "kubernetes",
-	"kube-controller-manager": "kubernetes",
-	"kube-scheduler":          "kubernetes",
-	"kwok":                    "kwok",
-	"kube-score":              "kube-score",
-	"actionlint":              "actionlint",
-	"pulumi":                  "pulumi",
+	"kube-apiserver":             "kubernetes",
+	"kube-controller-manager":    "kubernetes",
+	"kube-scheduler":             "kubernetes",
+	"kwok":                       "kwok",
+	"kube-score":                 "kube-score",
+	"actionlint":                 "actionlint",
+	"pulumi":                     "pulumi",
+	"pulumi-resource-kubernetes": "pulumi-kubernetes",
 }
 
 // Versions returns the pinned versions by kit ("kubernetes": "v1.33.4").

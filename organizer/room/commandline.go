@@ -21,7 +21,9 @@ const usage = `usage: organizer [flags] COMMAND
 
 Runs the workshop for a room: the shared cluster (stack %q, configured by
 -cluster-config) and, on it, one stack per participant: a namespace they may
-edit, with their own copy of the workloads.
+edit, with their own copy of the workloads. With -kubeconfig the room runs
+on that existing cluster instead (EKS Anywhere, kind, an admin's cluster):
+no cluster stack, and the images given by -flask-image and -nginx-image.
 
 commands:
   up       install the pinned provider plugins, deploy the cluster, then every
@@ -131,6 +133,7 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 	parallel := fs.Int("parallel", DefaultParallel, "participants' stacks run at once")
 	refresh := fs.Bool("refresh", false, "up: refresh each stack from the cloud first")
 	engineOutput := fs.Bool("engine-output", false, "print the engine's output, each line prefixed with its stack")
+	existing := addExistingFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err // the flag package has said why, with the usage
 	}
@@ -157,11 +160,13 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 		participants = read
 	}
 	participants = append(participants, flagged...)
-	cluster, err := ReadStackConfig(*clusterConfig)
-	if err != nil {
-		return fail(err)
+	var err error
+	if *existing.kubeconfig != "" {
+		cl.Plan, err = existing.plan(fs, cl.Command, participants)
+	} else {
+		cl.Plan, err = newBuiltClusterPlan(*clusterConfig, participants, existing.misused())
 	}
-	if cl.Plan, err = NewPlan(cluster, participants); err != nil {
+	if err != nil {
 		return fail(err)
 	}
 
