@@ -3,6 +3,7 @@ package organizer
 import (
 	"context"
 	"fmt"
+	"os/exec"
 
 	"github.com/eks-workshop/eks-workshop/organizer/room"
 )
@@ -29,4 +30,22 @@ func (o *Organizer) cluster(ctx context.Context, op room.Operation, do func(*roo
 			o.opts.Backend, room.ClusterStack, o.plan.Existing.Kubeconfig)
 	}
 	return room.Report{row}
+}
+
+// plugins are the pinned plugins the room's stacks load and the engine does
+// not find on PATH (where it takes a plugin of any version, and says so).
+// On an existing cluster that is the kubernetes provider's alone:
+// participants build no image and create nothing in AWS.
+func (o *Organizer) plugins() []room.Plugin {
+	var out []room.Plugin
+	for _, p := range o.opts.Plugins {
+		if o.plan.Existing != nil && p.Name != "kubernetes" {
+			continue
+		}
+		if _, err := exec.LookPath("pulumi-resource-" + p.Name); err == nil {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
 }

@@ -84,9 +84,12 @@ type Organizer struct {
 	opts    Options
 	env     map[string]string
 	program ProgramFactory
-	// selecting serializes stack creation and selection: each writes the
-	// CLI's current-stack file for the project, which is not safe to share.
+	// selecting serializes the CLI's stack selection, which writes the
+	// project's current-stack file, not safe to share (see roomWorkspace).
 	selecting sync.Mutex
+	// listed are the stacks the backend held when Up or Preview started.
+	listed   map[string]bool
+	listedMu sync.Mutex
 	// progress serializes writes to opts.Progress.
 	progress sync.Mutex
 }
@@ -138,7 +141,7 @@ func New(ctx context.Context, plan *room.Plan, opts Options) (*Organizer, error)
 }
 
 // workspace is a workspace in WorkDir running program (nil for commands that run none).
-func (o *Organizer) workspace(ctx context.Context, program pulumi.RunFunc) (auto.Workspace, error) {
+func (o *Organizer) workspace(ctx context.Context, program pulumi.RunFunc) (roomWorkspace, error) {
 	opts := []auto.LocalWorkspaceOption{
 		auto.WorkDir(o.opts.WorkDir),
 		auto.Pulumi(o.opts.Command),
@@ -148,7 +151,8 @@ func (o *Organizer) workspace(ctx context.Context, program pulumi.RunFunc) (auto
 	if program != nil {
 		opts = append(opts, auto.Program(program))
 	}
-	return auto.NewLocalWorkspace(ctx, opts...)
+	ws, err := auto.NewLocalWorkspace(ctx, opts...)
+	return roomWorkspace{Workspace: ws, secretsProvider: o.opts.SecretsProvider}, err
 }
 
 // stack creates or selects the named stack; with create false a stack that
@@ -158,29 +162,39 @@ func (o *Organizer) stack(ctx context.Context, name string, program pulumi.RunFu
 	if err != nil {
 		return nil, err
 	}
-	o.selecting.Lock()
-	defer o.selecting.Unlock()
 	if create {
-		s, err := auto.UpsertStack(ctx, name, ws)
+		if !o.isListed(name) {
+			if _, err := auto.NewStack(ctx, name, ws); err != nil && !errors.Is(err, errStackExists) {
+				return nil, err
+			}
+		}
+		s, err := auto.SelectStack(ctx, name, ws)
 		return &s, err
 	}
-	s, err := auto.SelectStack(ctx, name, ws)
+	o.selecting.Lock()
+	err = ws.Workspace.SelectStack(ctx, name) // whether it exists
+	o.selecting.Unlock()
 	if auto.IsSelectStack404Error(err) {
 		return nil, nil
 	}
+	if err != nil {
+		return nil, err
+	}
+	s, err := auto.SelectStack(ctx, name, ws)
 	return &s, err
 }
 
 // InstallPlugins installs the pinned provider plugins that are missing.
 func (o *Organizer) InstallPlugins(ctx context.Context) error {
-	if len(o.opts.Plugins) == 0 {
+	plugins := o.plugins()
+	if len(plugins) == 0 {
 		return nil
 	}
 	ws, err := o.workspace(ctx, nil)
 	if err != nil {
 		return err
 	}
-	return installPlugins(ctx, ws, o.opts.Plugins)
+	return installPlugins(ctx, ws, plugins)
 }
 
 // Up deploys the cluster, then every participant's environment on it,
@@ -190,6 +204,7 @@ func (o *Organizer) Up(ctx context.Context) (room.Report, error) {
 	if err := o.InstallPlugins(ctx); err != nil {
 		return nil, err
 	}
+	o.listStacks(ctx)
 	report := o.cluster(ctx, room.OpUp, func(r *room.Result) error {
 		return o.up(ctx, r, o.plan.Cluster, outputClusterURL)
 	})
@@ -228,7 +243,8 @@ func (o *Organizer) up(ctx context.Context, r *room.Result, cfg config.Config, u
 }
 
 func (o *Organizer) upOptions(stack string) []optup.Option {
-	opts := []optup.Option{optup.ProgressStreams(o.progressWriter(stack))}
+	// ShowSecrets(false): the summary needs no secret, and so no passphrase key.
+	opts := []optup.Option{optup.ProgressStreams(o.progressWriter(stack)), optup.ShowSecrets(false)}
 	if o.opts.Refresh {
 		opts = append(opts, optup.Refresh())
 	}
@@ -242,6 +258,7 @@ func (o *Organizer) Preview(ctx context.Context) (room.Report, error) {
 	if err := o.InstallPlugins(ctx); err != nil {
 		return nil, err
 	}
+	o.listStacks(ctx)
 	report := o.cluster(ctx, room.OpPreview, func(r *room.Result) error {
 		s, err := o.stack(ctx, room.ClusterStack, o.program(o.plan.Cluster), true)
 		if err != nil {
@@ -317,7 +334,7 @@ func (o *Organizer) destroy(ctx context.Context, r *room.Result) error {
 		r.Status = room.StatusAbsent
 		return nil
 	}
-	res, err := s.Destroy(ctx, optdestroy.ProgressStreams(o.progressWriter(r.Stack)))
+	res, err := s.Destroy(ctx, optdestroy.ProgressStreams(o.progressWriter(r.Stack)), optdestroy.ShowSecrets(false))
 	if err != nil {
 		return err
 	}
