@@ -13,6 +13,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -156,6 +157,39 @@ func checkWorkloadsAvailable(t *testing.T, cluster *kubetest.Cluster, namespace 
 	}
 	if fmt.Sprint(names) != "[demo-flask-backend demo-nginx]" {
 		t.Errorf("%s: deployments %v", namespace, names)
+	}
+	for _, service := range names {
+		checkServiceEndpointsReady(t, cluster, namespace, service)
+	}
+}
+
+// checkServiceEndpointsReady wants the Service to send traffic to ready
+// pods: what the provider's Service await, which the program skips
+// (components' skipAwaitAnnotation), would have waited for. The endpoint
+// controller follows the pods within moments; it is given 15 s.
+func checkServiceEndpointsReady(t *testing.T, cluster *kubetest.Cluster, namespace, service string) {
+	t.Helper()
+	ctx := context.Background()
+	var ready int
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(250 * time.Millisecond) {
+		slices, err := cluster.Clientset.DiscoveryV1().EndpointSlices(namespace).List(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=" + service})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ready = 0
+		for _, s := range slices.Items {
+			for _, e := range s.Endpoints {
+				if e.Conditions.Ready != nil && *e.Conditions.Ready {
+					ready++
+				}
+			}
+		}
+		if ready > 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if ready == 0 {
+		t.Errorf("service %s/%s has no ready endpoint", namespace, service)
 	}
 }
 
