@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -38,12 +39,14 @@ func BenchmarkRoomOnAnExistingCluster(b *testing.B) {
 	cluster := startRoomCluster(b)
 	for _, parallel := range []int{1, 4, 8} {
 		b.Run(fmt.Sprintf("participants=%d/parallel=%d", size, parallel), func(b *testing.B) {
-			var up, again, destroy time.Duration
+			var up, again, destroy, upCPU, againCPU, clusterCPU time.Duration
 			var peak int64
 			for b.Loop() {
 				o := existingRoom(b, cluster, size, parallel)
 				stop := sampleRSS(&peak)
+				cpu, clusterStart := roomCPU(), testClusterCPU()
 				up += timed(func() { roomUp(b, o) })
+				cpu, upCPU = roomCPU(), upCPU+roomCPU()-cpu
 				again += timed(func() {
 					for _, r := range roomUp(b, o) {
 						if len(r.Changes) != 1 || r.Changes["same"] == 0 {
@@ -51,6 +54,8 @@ func BenchmarkRoomOnAnExistingCluster(b *testing.B) {
 						}
 					}
 				})
+				againCPU += roomCPU() - cpu
+				clusterCPU += testClusterCPU() - clusterStart
 				destroy += timed(func() {
 					report, err := o.Destroy(context.Background())
 					if err == nil {
@@ -67,6 +72,10 @@ func BenchmarkRoomOnAnExistingCluster(b *testing.B) {
 			b.ReportMetric(again.Seconds()/n, "second-up-s")
 			b.ReportMetric(destroy.Seconds()/n, "destroy-s")
 			b.ReportMetric(float64(peak)/(1<<20), "peak-rss-MiB")
+			// CPU time, which a shared machine does not stretch as it does wall time.
+			b.ReportMetric(upCPU.Seconds()/n, "up-cpu-s")
+			b.ReportMetric(againCPU.Seconds()/n, "second-up-cpu-s")
+			b.ReportMetric(clusterCPU.Seconds()/n, "cluster-cpu-s")
 			b.ReportMetric(0, "ns/op") // the three phases above are the measure
 		})
 	}
@@ -104,18 +113,56 @@ func sampleRSS(peak *int64) (stop func()) {
 	return func() { close(done); wg.Wait() }
 }
 
+// roomCPU is the CPU time of this process and of its children that ended
+// (the pulumi commands, with the plugins they ran).
+func roomCPU() time.Duration {
+	var self, children syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children)
+	return time.Duration(self.Utime.Nano() + self.Stime.Nano() + children.Utime.Nano() + children.Stime.Nano())
+}
+
 // roomRSS is the resident memory, in bytes, of this process and of every
-// descendant whose command starts with "pulumi", read from /proc.
+// descendant that runs pulumi (the CLI, the engine, the plugins).
 func roomRSS() int64 {
+	procs := descendants()
+	total := procs[os.Getpid()].rss
+	for pid, p := range procs {
+		if pid != os.Getpid() && strings.HasPrefix(p.comm, "pulumi") {
+			total += p.rss
+		}
+	}
+	return total
+}
+
+// testClusterCPU is the CPU time of the running descendants that are not
+// pulumi's: the test cluster's processes (etcd, kube-*, kwok).
+func testClusterCPU() time.Duration {
+	var total time.Duration
+	for pid, p := range descendants() {
+		if pid != os.Getpid() && !strings.HasPrefix(p.comm, "pulumi") {
+			total += p.cpu
+		}
+	}
+	return total
+}
+
+type proc struct {
+	ppid int
+	comm string
+	rss  int64
+	cpu  time.Duration
+}
+
+// clockTick is the unit of /proc/<pid>/stat's CPU times (USER_HZ, 100 on Linux).
+const clockTick = 10 * time.Millisecond
+
+// descendants are this process and its descendants, read from /proc.
+func descendants() map[int]proc {
 	self := os.Getpid()
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
-		return 0
-	}
-	type proc struct {
-		ppid int
-		comm string
-		rss  int64
+		return nil
 	}
 	procs := map[int]proc{}
 	for _, e := range entries {
@@ -127,7 +174,7 @@ func roomRSS() int64 {
 		if err != nil {
 			continue
 		}
-		// pid (comm) state ppid ... ; comm may hold spaces, so cut at the last ')'.
+		// pid (comm) state ppid ...; comm may hold spaces, so cut at the last ')'.
 		open, end := strings.IndexByte(string(stat), '('), strings.LastIndexByte(string(stat), ')')
 		if open < 0 || end < open {
 			continue
@@ -137,22 +184,19 @@ func roomRSS() int64 {
 			continue
 		}
 		ppid, _ := strconv.Atoi(fields[1])
-		pages, _ := strconv.ParseInt(fields[21], 10, 64) // rss, field 24 of stat
-		procs[pid] = proc{ppid: ppid, comm: string(stat[open+1 : end]), rss: pages * int64(os.Getpagesize())}
+		utime, _ := strconv.ParseInt(fields[11], 10, 64) // stat fields 14, 15 and 24
+		stime, _ := strconv.ParseInt(fields[12], 10, 64)
+		pages, _ := strconv.ParseInt(fields[21], 10, 64)
+		procs[pid] = proc{ppid: ppid, comm: string(stat[open+1 : end]), rss: pages * int64(os.Getpagesize()), cpu: time.Duration(utime+stime) * clockTick}
 	}
-	descends := func(pid int) bool {
-		for i := 0; i < 64 && pid > 1; i++ {
-			if pid = procs[pid].ppid; pid == self {
-				return true
+	out := map[int]proc{self: procs[self]}
+	for pid, p := range procs {
+		for ancestor, i := p.ppid, 0; i < 64 && ancestor > 1; ancestor, i = procs[ancestor].ppid, i+1 {
+			if ancestor == self {
+				out[pid] = p
+				break
 			}
 		}
-		return false
 	}
-	total := procs[self].rss
-	for pid, p := range procs {
-		if pid != self && strings.HasPrefix(p.comm, "pulumi") && descends(pid) {
-			total += p.rss
-		}
-	}
-	return total
+	return out
 }
