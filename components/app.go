@@ -140,8 +140,10 @@ func NewApp(ctx *pulumi.Context, name string, args *AppArgs, opts ...pulumi.Reso
 		return nil, err
 	}
 
+	serviceMeta := metadata(a.Name)
+	serviceMeta.Annotations = pulumi.StringMap{skipAwaitAnnotation: pulumi.String("true")}
 	service, err := corev1.NewService(ctx, name+"-service", &corev1.ServiceArgs{
-		Metadata: metadata(a.Name),
+		Metadata: serviceMeta,
 		Spec: corev1.ServiceSpecArgs{
 			Type:     pulumi.String("ClusterIP"),
 			Selector: selector,
@@ -251,6 +253,18 @@ func NewApp(ctx *pulumi.Context, name string, args *AppArgs, opts ...pulumi.Reso
 		"deploymentName":  app.DeploymentName,
 	})
 }
+
+// skipAwaitAnnotation, "true" on an object, makes the Kubernetes provider
+// skip its await for it. The Service's await proves nothing the Deployment's
+// does not (the Service selects the Deployment's pods, whose readiness the
+// Deployment's await waits for), but it waits 10 s after every change of
+// the Service's Endpoints for them to settle: 10 s of every environment's
+// first `up`, and of a room's. Source: pulumi-kubernetes provider v4,
+// pkg/await/service.go (processEndpointEvent's time.Sleep(10 * time.Second))
+// and pkg/metadata/annotations.go (AnnotationSkipAwait), at
+// v4.0.0-20260115033456-f47bc2d6f199, read 2026-12-04; the organizer's
+// integration test checks every Service's ready endpoints after `up`.
+const skipAwaitAnnotation = "pulumi.com/skipAwait"
 
 // kubeScoreIgnore lists kube-score checks that do not apply to an object.
 const kubeScoreIgnore = "kube-score/ignore"

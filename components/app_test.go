@@ -861,3 +861,21 @@ func TestAppArgsDefaultsDoNotModifyTheCaller(t *testing.T) {
 		t.Errorf("defaults = %+v %+v servicePort %d", d.Autoscaling, d.Ingress, d.ServicePort)
 	}
 }
+
+// The Service skips the provider's await, which would only wait out its
+// 10 s settling time (skipAwaitAnnotation); the Deployment keeps its await,
+// which is what proves the pods behind the Service ready.
+func TestAppServiceSkipsTheProvidersAwaitAndTheDeploymentKeepsIt(t *testing.T) {
+	m, _ := runApp(t, nil)
+	svc := decode[corev1.Service](t, m, serviceType, flaskName+"-service")
+	if got := svc.Annotations[skipAwaitAnnotation]; got != "true" {
+		t.Errorf("service annotation %s = %q, want \"true\"", skipAwaitAnnotation, got)
+	}
+	d := flaskDeployment(t, m)
+	if _, ok := d.Annotations[skipAwaitAnnotation]; ok {
+		t.Errorf("the deployment skips its await: %v", d.Annotations)
+	}
+	if !reflect.DeepEqual(svc.Spec.Selector, d.Spec.Selector.MatchLabels) {
+		t.Errorf("the service selects %v, the deployment's pods are %v", svc.Spec.Selector, d.Spec.Selector.MatchLabels)
+	}
+}

@@ -74,7 +74,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
-		for _, p := range opts.Plugins {
+		for _, p := range o.plugins() {
 			fmt.Fprintf(stdout, "%s installed\n", p)
 		}
 		return 0

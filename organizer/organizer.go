@@ -86,9 +86,12 @@ type Organizer struct {
 	opts    Options
 	env     map[string]string
 	program ProgramFactory
-	// selecting serializes stack creation and selection: each writes the
-	// CLI's current-stack file for the project, which is not safe to share.
+	// selecting serializes the CLI's stack selection, which writes the
+	// project's current-stack file, not safe to share (see roomWorkspace).
 	selecting sync.Mutex
+	// listed are the stacks the backend held when Up or Preview started.
+	listed   map[string]bool
+	listedMu sync.Mutex
 	// progress serializes writes to opts.Progress.
 	progress sync.Mutex
 	// expires is when the stacks of this Up expire (zero without a TTL).
@@ -142,7 +145,7 @@ func New(ctx context.Context, plan *room.Plan, opts Options) (*Organizer, error)
 }
 
 // workspace is a workspace in WorkDir running program (nil for commands that run none).
-func (o *Organizer) workspace(ctx context.Context, program pulumi.RunFunc) (auto.Workspace, error) {
+func (o *Organizer) workspace(ctx context.Context, program pulumi.RunFunc) (roomWorkspace, error) {
 	opts := []auto.LocalWorkspaceOption{
 		auto.WorkDir(o.opts.WorkDir),
 		auto.Pulumi(o.opts.Command),
@@ -152,7 +155,8 @@ func (o *Organizer) workspace(ctx context.Context, program pulumi.RunFunc) (auto
 	if program != nil {
 		opts = append(opts, auto.Program(program))
 	}
-	return auto.NewLocalWorkspace(ctx, opts...)
+	ws, err := auto.NewLocalWorkspace(ctx, opts...)
+	return roomWorkspace{Workspace: ws, secretsProvider: o.opts.SecretsProvider}, err
 }
 
 // stack creates or selects the named stack; with create false a stack that
@@ -162,29 +166,39 @@ func (o *Organizer) stack(ctx context.Context, name string, program pulumi.RunFu
 	if err != nil {
 		return nil, err
 	}
-	o.selecting.Lock()
-	defer o.selecting.Unlock()
 	if create {
-		s, err := auto.UpsertStack(ctx, name, ws)
+		if !o.isListed(name) {
+			if _, err := auto.NewStack(ctx, name, ws); err != nil && !errors.Is(err, errStackExists) {
+				return nil, err
+			}
+		}
+		s, err := auto.SelectStack(ctx, name, ws)
 		return &s, err
 	}
-	s, err := auto.SelectStack(ctx, name, ws)
+	o.selecting.Lock()
+	err = ws.Workspace.SelectStack(ctx, name) // whether it exists
+	o.selecting.Unlock()
 	if auto.IsSelectStack404Error(err) {
 		return nil, nil
 	}
+	if err != nil {
+		return nil, err
+	}
+	s, err := auto.SelectStack(ctx, name, ws)
 	return &s, err
 }
 
 // InstallPlugins installs the pinned provider plugins that are missing.
 func (o *Organizer) InstallPlugins(ctx context.Context) error {
-	if len(o.opts.Plugins) == 0 {
+	plugins := o.plugins()
+	if len(plugins) == 0 {
 		return nil
 	}
 	ws, err := o.workspace(ctx, nil)
 	if err != nil {
 		return err
 	}
-	return installPlugins(ctx, ws, o.opts.Plugins)
+	return installPlugins(ctx, ws, plugins)
 }
 
 // Up deploys the cluster, then every participant's environment on it,
@@ -204,16 +218,17 @@ func (o *Organizer) Up(ctx context.Context) (room.Report, error) {
 	if err := o.InstallPlugins(ctx); err != nil {
 		return nil, err
 	}
-	cluster := o.run(ctx, room.OpUp, o.clusterRow(), func(r *room.Result) error {
+	o.listStacks(ctx)
+	report := o.cluster(ctx, room.OpUp, func(r *room.Result) error {
 		return o.up(ctx, r, o.plan.Cluster, outputClusterURL)
 	})
 	outputs, err := o.clusterOutputs(ctx)
-	if cluster.Err == nil && err != nil {
-		cluster.Err, cluster.Status = err, room.StatusFailed
+	if len(report) == 1 && report[0].Err == nil && err != nil {
+		report[0].Err, report[0].Status = err, room.StatusFailed
 	}
-	report := room.Report{cluster}
+	clusterErr := report.Err()
 	return append(report, o.runParticipants(ctx, room.OpUp, o.participantRows(), func(r *room.Result) error {
-		if cluster.Err != nil {
+		if clusterErr != nil {
 			r.Status = room.StatusSkipped
 			return errors.New("the cluster is not up")
 		}
@@ -245,7 +260,8 @@ func (o *Organizer) up(ctx context.Context, r *room.Result, cfg config.Config, u
 }
 
 func (o *Organizer) upOptions(stack string) []optup.Option {
-	opts := []optup.Option{optup.ProgressStreams(o.progressWriter(stack))}
+	// ShowSecrets(false): the summary needs no secret, and so no passphrase key.
+	opts := []optup.Option{optup.ProgressStreams(o.progressWriter(stack)), optup.ShowSecrets(false)}
 	if o.opts.Refresh {
 		opts = append(opts, optup.Refresh())
 	}
@@ -259,7 +275,8 @@ func (o *Organizer) Preview(ctx context.Context) (room.Report, error) {
 	if err := o.InstallPlugins(ctx); err != nil {
 		return nil, err
 	}
-	cluster := o.run(ctx, room.OpPreview, o.clusterRow(), func(r *room.Result) error {
+	o.listStacks(ctx)
+	report := o.cluster(ctx, room.OpPreview, func(r *room.Result) error {
 		s, err := o.stack(ctx, room.ClusterStack, o.program(o.plan.Cluster), true)
 		if err != nil {
 			return err
@@ -272,7 +289,9 @@ func (o *Organizer) Preview(ctx context.Context) (room.Report, error) {
 		return nil
 	})
 	outputs, clusterErr := o.clusterOutputs(ctx)
-	report := room.Report{cluster}
+	if err := report.Err(); err != nil && o.plan.Existing != nil {
+		clusterErr = err
+	}
 	return append(report, o.runParticipants(ctx, room.OpPreview, o.participantRows(), func(r *room.Result) error {
 		if clusterErr != nil {
 			r.Status = room.StatusSkipped
@@ -313,14 +332,14 @@ func (o *Organizer) Destroy(ctx context.Context) (room.Report, error) {
 			remaining++
 		}
 	}
-	cluster := o.run(ctx, room.OpDestroy, o.clusterRow(), func(r *room.Result) error {
+	cluster := o.cluster(ctx, room.OpDestroy, func(r *room.Result) error {
 		if remaining > 0 {
 			r.Status = room.StatusSkipped
 			return fmt.Errorf("%d participant stack(s) are not destroyed", remaining)
 		}
 		return o.destroy(ctx, r)
 	})
-	return append(room.Report{cluster}, report...), nil
+	return append(cluster, report...), nil
 }
 
 func (o *Organizer) destroy(ctx context.Context, r *room.Result) error {
@@ -332,7 +351,7 @@ func (o *Organizer) destroy(ctx context.Context, r *room.Result) error {
 		r.Status = room.StatusAbsent
 		return nil
 	}
-	res, err := s.Destroy(ctx, optdestroy.ProgressStreams(o.progressWriter(r.Stack)))
+	res, err := s.Destroy(ctx, optdestroy.ProgressStreams(o.progressWriter(r.Stack)), optdestroy.ShowSecrets(false))
 	if err != nil {
 		return err
 	}
@@ -386,12 +405,14 @@ func (o *Organizer) Status(ctx context.Context) (room.Report, error) {
 		r.URL = outputString(outputs, key)
 		return nil
 	}
-	cluster := o.run(ctx, room.OpStatus, o.clusterRow(), status)
-	return append(room.Report{cluster}, o.runParticipants(ctx, room.OpStatus, rows, status)...), nil
+	return append(o.cluster(ctx, room.OpStatus, status), o.runParticipants(ctx, room.OpStatus, rows, status)...), nil
 }
 
 // clusterOutputs reads what participants need from the cluster stack.
 func (o *Organizer) clusterOutputs(ctx context.Context) (room.ClusterOutputs, error) {
+	if o.plan.Existing != nil {
+		return *o.plan.Existing, nil
+	}
 	s, err := o.stack(ctx, room.ClusterStack, nil, false)
 	if err != nil {
 		return room.ClusterOutputs{}, err

@@ -31,7 +31,7 @@ import (
 
 // newTestOrganizer gives each test its own backend, work directory and
 // PULUMI_HOME (so no plugin installed on this machine is found).
-func newTestOrganizer(t *testing.T, plan *room.Plan, program ProgramFactory, configure func(*Options)) *Organizer {
+func newTestOrganizer(t testing.TB, plan *room.Plan, program ProgramFactory, configure func(*Options)) *Organizer {
 	t.Helper()
 	cli := tools.Require(t, "pulumi")["pulumi"]
 	t.Setenv("PATH", filepath.Dir(cli)+string(os.PathListSeparator)+os.Getenv("PATH"))
@@ -60,7 +60,7 @@ func newTestOrganizer(t *testing.T, plan *room.Plan, program ProgramFactory, con
 }
 
 // testWriter sends the engine's progress to the test log.
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(b []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(b), "\n"))
@@ -141,7 +141,7 @@ func testPlan(t *testing.T, names ...string) *room.Plan {
 	return plan
 }
 
-func byStack(t *testing.T, report room.Report) map[string]room.Result {
+func byStack(t testing.TB, report room.Report) map[string]room.Result {
 	t.Helper()
 	out := map[string]room.Result{}
 	for _, r := range report {

@@ -22,7 +22,9 @@ const usage = `usage: organizer [flags] COMMAND
 
 Runs the workshop for a room: the shared cluster (stack %q, configured by
 -cluster-config) and, on it, one stack per participant: a namespace they may
-edit, with their own copy of the workloads.
+edit, with their own copy of the workloads. With -kubeconfig the room runs
+on that existing cluster instead (EKS Anywhere, kind, an admin's cluster):
+no cluster stack, and the images given by -flask-image and -nginx-image.
 
 commands:
   up       install the pinned provider plugins, deploy the cluster, then every
@@ -148,6 +150,7 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 	engineOutput := fs.Bool("engine-output", false, "print the engine's output, each line prefixed with its stack")
 	ttl := fs.Duration("ttl", 0, "up: the stacks expire this long after up starts (e.g. 8h); reap destroys them then")
 	dryRun := fs.Bool("dry-run", false, "reap: list the expired stacks, destroy nothing")
+	existing := addExistingFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err // the flag package has said why, with the usage
 	}
@@ -174,11 +177,13 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 		participants = read
 	}
 	participants = append(participants, flagged...)
-	cluster, err := ReadStackConfig(*clusterConfig)
-	if err != nil {
-		return fail(err)
+	var err error
+	if *existing.kubeconfig != "" {
+		cl.Plan, err = existing.plan(fs, cl.Command, participants)
+	} else {
+		cl.Plan, err = newBuiltClusterPlan(*clusterConfig, participants, existing.misused())
 	}
-	if cl.Plan, err = NewPlan(cluster, participants); err != nil {
+	if err != nil {
 		return fail(err)
 	}
 

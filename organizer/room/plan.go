@@ -22,6 +22,10 @@ const ClusterStack = "workshop"
 type Plan struct {
 	Cluster      config.Config
 	Participants []Participant
+	// Existing, when set, is the cluster the room runs on without building
+	// it (NewExistingClusterPlan): there is no cluster stack, and Cluster is
+	// unused.
+	Existing *ClusterOutputs
 }
 
 // NewPlan checks the cluster's configuration and the participants together
@@ -57,8 +61,30 @@ func NewPlan(cluster config.Config, participants []Participant) (*Plan, error) {
 	if cluster.TeamPrincipalArn != "" {
 		principals[cluster.TeamPrincipalArn] = "the cluster's teamPrincipalArn"
 	}
-	names, namespaces := map[string]string{}, map[string]string{}
+	problems = append(problems, checkParticipants(participants, reserved, principals)...)
+	if len(problems) > 0 {
+		return nil, &config.ConfigError{Problems: problems}
+	}
 
+	plan := &Plan{Cluster: cluster, Participants: participants}
+	plan.Cluster.AccessEntries = append([]spec.AccessEntry(nil), cluster.AccessEntries...)
+	for _, p := range participants {
+		if p.PrincipalArn != "" {
+			plan.Cluster.AccessEntries = append(plan.Cluster.AccessEntries, config.TeamAccessEntry(p.PrincipalArn, p.EnvironmentNamespace()))
+		}
+	}
+	return plan, nil
+}
+
+// checkParticipants reports every problem in the participants: names,
+// namespaces (reserved maps those taken to their owner) and principals
+// (principals maps those taken; nil when the room grants no access entries).
+func checkParticipants(participants []Participant, reserved, principals map[string]string) []string {
+	var problems []string
+	add := func(field string, value any, allowed string) {
+		problems = append(problems, (&spec.FieldError{Field: field, Value: value, Allowed: allowed}).Error())
+	}
+	names, namespaces := map[string]string{}, map[string]string{}
 	for i, p := range participants {
 		field := fmt.Sprintf("participants[%d]", i)
 		if p.Name != "" {
@@ -101,6 +127,8 @@ func NewPlan(cluster config.Config, participants []Participant) (*Plan, error) {
 			continue
 		}
 		switch {
+		case principals == nil:
+			add(field+".principalArn", p.PrincipalArn, "want none on a cluster the room does not build: an access entry is the EKS cluster stack's; give the participant the group "+config.TeamGroup(p.EnvironmentNamespace())+" in the cluster's own authentication, which the namespace's RoleBinding lets edit it")
 		case !spec.ValidIAMPrincipalArn(p.PrincipalArn):
 			add(field+".principalArn", p.PrincipalArn, "want an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/alice (for an SSO user, its role, not the sts session ARN)")
 		case principals[p.PrincipalArn] != "":
@@ -109,40 +137,39 @@ func NewPlan(cluster config.Config, participants []Participant) (*Plan, error) {
 			principals[p.PrincipalArn] = field
 		}
 	}
-	if len(problems) > 0 {
-		return nil, &config.ConfigError{Problems: problems}
-	}
-
-	plan := &Plan{Cluster: cluster, Participants: participants}
-	plan.Cluster.AccessEntries = append([]spec.AccessEntry(nil), cluster.AccessEntries...)
-	for _, p := range participants {
-		if p.PrincipalArn != "" {
-			plan.Cluster.AccessEntries = append(plan.Cluster.AccessEntries, config.TeamAccessEntry(p.PrincipalArn, p.EnvironmentNamespace()))
-		}
-	}
-	return plan, nil
+	return problems
 }
 
 // ClusterOutputs are what every participant's environment takes from the
-// cluster stack: where the cluster is and the images it pushed.
+// cluster stack, or from the command line on an existing cluster: where the
+// cluster is and the images to run.
 type ClusterOutputs struct {
-	Kubeconfig, FlaskImage, NginxImage string
+	// Kubeconfig is the kubeconfig's contents or its path.
+	Kubeconfig string
+	// KubeContext is the context to use in it; empty: its current context.
+	KubeContext            string
+	FlaskImage, NginxImage string
 }
 
 // ParticipantConfig is the participant's environment: the local target
 // pointed at the shared cluster, in their namespace, running the images the
-// cluster stack built (participants build nothing). The cluster already runs
-// metrics-server for every namespace. name is the participant's.
+// cluster stack built or the command line named (participants build
+// nothing). Participants install no metrics-server: it serves the whole
+// cluster, which the cluster stack gives one and an existing cluster has or
+// not. name is the participant's.
 func (p *Plan) ParticipantConfig(name string, cluster ClusterOutputs) (config.Config, error) {
 	i := slices.IndexFunc(p.Participants, func(part Participant) bool { return part.Name == name })
 	if i < 0 {
 		return config.Config{}, fmt.Errorf("participant %q: not in the plan", name)
 	}
+	if err := p.CheckImages(); err != nil {
+		return config.Config{}, err
+	}
 	part := p.Participants[i]
 	cfg := config.DefaultConfig()
 	cfg.Target = config.TargetLocal
 	cfg.Region = p.Cluster.Region
-	cfg.Kubeconfig = cluster.Kubeconfig
+	cfg.Kubeconfig, cfg.KubeContext = cluster.Kubeconfig, cluster.KubeContext
 	cfg.Namespace = part.EnvironmentNamespace()
 	cfg.FlaskImage, cfg.NginxImage = cluster.FlaskImage, cluster.NginxImage
 	cfg.MetricsServer = false

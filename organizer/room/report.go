@@ -64,8 +64,8 @@ func (r Result) changesText() string {
 	return strings.Join(ops, ", ")
 }
 
-// Report is the outcome of one operation on every stack: the cluster first,
-// then the participants in their order.
+// Report is the outcome of one operation on every stack: the cluster first
+// (none for a room on an existing cluster), then the participants in their order.
 type Report []Result
 
 // Err joins every stack's error, each naming its stack; nil when all succeeded.

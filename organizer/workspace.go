@@ -1,0 +1,108 @@
+package organizer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+)
+
+// roomWorkspace is the Automation API's local workspace with the CLI calls
+// that a room repeats for every stack made cheaper. Each call starts the
+// CLI, and most derive the passphrase provider's key (PBKDF2, a million
+// rounds): together they cost more than a small stack's update. Every
+// command the organizer runs names its stack (--stack), so none needs the
+// project's current stack, which only selection wrote and which made
+// stacks' creation take turns.
+type roomWorkspace struct {
+	auto.Workspace
+	secretsProvider string
+}
+
+// errStackExists is CreateStack's answer for a stack the backend has.
+var errStackExists = errors.New("the stack exists")
+
+// SelectStack does nothing: the organizer selects a stack only once it
+// knows that it exists (it created it, or the backend listed it: see
+// Organizer.stack), and the commands it runs name their stack.
+func (w roomWorkspace) SelectStack(context.Context, string) error { return nil }
+
+// CreateStack creates the stack without selecting it (stack init
+// --no-select), so stacks are created side by side. A stack that exists
+// is errStackExists.
+func (w roomWorkspace) CreateStack(ctx context.Context, name string) error {
+	args := []string{"stack", "init", name, "--no-select"}
+	if w.secretsProvider != "" {
+		args = append(args, "--secrets-provider", w.secretsProvider)
+	}
+	_, stderr, err := w.run(ctx, args...)
+	if err != nil && strings.Contains(stderr, "already exists") {
+		return fmt.Errorf("%s: %w", name, errStackExists)
+	}
+	return err
+}
+
+// StackOutputs reads the stack's outputs, secrets in the clear, in one call
+// where the Automation API makes two (the second only to mark which ones
+// are secret, which the organizer does not ask).
+func (w roomWorkspace) StackOutputs(ctx context.Context, name string) (auto.OutputMap, error) {
+	stdout, _, err := w.run(ctx, "stack", "output", "--json", "--show-secrets", "--stack", name)
+	if err != nil {
+		return nil, err
+	}
+	var values map[string]any
+	if err := json.Unmarshal([]byte(stdout), &values); err != nil {
+		return nil, fmt.Errorf("stack %s: reading its outputs: %w", name, err)
+	}
+	outputs := auto.OutputMap{}
+	for k, v := range values {
+		outputs[k] = auto.OutputValue{Value: v}
+	}
+	return outputs, nil
+}
+
+// run runs the CLI as the workspace does: in its directory, with its
+// PULUMI_HOME and environment.
+func (w roomWorkspace) run(ctx context.Context, args ...string) (stdout, stderr string, err error) {
+	var env []string
+	if home := w.PulumiHome(); home != "" {
+		env = append(env, "PULUMI_HOME="+home)
+	}
+	for k, v := range w.GetEnvVars() {
+		env = append(env, k+"="+v)
+	}
+	stdout, stderr, code, err := w.PulumiCommand().Run(ctx, w.WorkDir(), nil, nil, nil, env, args...)
+	if err != nil {
+		return stdout, stderr, fmt.Errorf("pulumi %s: %w (exit %d)\n%s", strings.Join(args, " "), err, code, stderr)
+	}
+	return stdout, stderr, nil
+}
+
+// listStacks remembers the stacks the backend holds, in one call, so that
+// stack creates only the missing ones (stack init is as dear as an update
+// that changes nothing). When the list cannot be read, every stack is
+// created or found by stack init instead.
+func (o *Organizer) listStacks(ctx context.Context) {
+	listed := map[string]bool{}
+	ws, err := o.workspace(ctx, nil)
+	if err == nil {
+		var stacks []auto.StackSummary
+		if stacks, err = ws.ListStacks(ctx); err == nil {
+			for _, s := range stacks {
+				listed[s.Name] = true
+			}
+		}
+	}
+	o.listedMu.Lock()
+	defer o.listedMu.Unlock()
+	o.listed = listed
+}
+
+func (o *Organizer) isListed(name string) bool {
+	o.listedMu.Lock()
+	defer o.listedMu.Unlock()
+	return o.listed[name]
+}
