@@ -179,7 +179,7 @@ func TestPlanTTLAndReapCommands(t *testing.T) {
 		return args
 	}
 
-	if out, _ := run(0, append(room(10), "plan")...); !strings.Contains(out, "WARNING: the room fits at the HPA minimum (35 pods on 3 × m5.large)") {
+	if out, _ := run(0, append(room(10), "plan")...); !strings.Contains(out, "WARNING: the room fits at the HPA minimum (32 pods on 3 × m5.large)") {
 		t.Errorf("plan of 10 does not warn")
 	}
 	if out, _ := run(2, append(room(30), "plan")...); !strings.Contains(out, "REFUSED: the room (30 participants)") {

@@ -34,7 +34,7 @@ func (c *Capacity) Err() error {
 	return &CapacityError{Capacity: c}
 }
 
-// describe is "75 pods requesting 10000m CPU and 5964Mi need 7 × m5.large".
+// describe is "72 pods requesting 9900m CPU and 5964Mi need 7 × m5.large".
 func (f Fit) describe(t InstanceType) string {
 	need := fmt.Sprintf("need %d × %s", f.Nodes, t.Name)
 	if f.Nodes < 0 {
