@@ -2,6 +2,7 @@ package organizer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -100,6 +101,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 // at the HPAs' minimum exits 2, as up would refuse it.
 func printCapacity(plan *room.Plan, stdout, stderr io.Writer) int {
 	c, err := plan.Capacity()
+	if errors.Is(err, room.ErrNodesUnknown) {
+		fmt.Fprintln(stdout, err)
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
@@ -119,6 +124,9 @@ func printCapacity(plan *room.Plan, stdout, stderr io.Writer) int {
 // only below their maximum; 0 lets up go on.
 func checkCapacity(plan *room.Plan, stderr io.Writer) int {
 	c, err := plan.Capacity()
+	if errors.Is(err, room.ErrNodesUnknown) {
+		return 0
+	}
 	if err == nil {
 		err = c.Err()
 	}

@@ -2,6 +2,7 @@ package organizer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -23,6 +24,9 @@ func (o *Organizer) now() time.Time {
 // minimum, before any stack is touched.
 func (o *Organizer) checkCapacity() error {
 	c, err := o.plan.Capacity()
+	if errors.Is(err, room.ErrNodesUnknown) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -124,7 +124,7 @@ func TestReadmeStaysTrue(t *testing.T) {
 			t.Errorf("README.md does not document config key %s", key)
 		}
 	}
-	const testCommand = "go test -tags integration ./... && /usr/bin/python3 -m pytest -q apps"
+	const testCommand = "bash tools/test.sh"
 	ci, err := os.ReadFile(filepath.Join(repoRoot, ".ci", "run"))
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package room
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -256,6 +257,9 @@ type Capacity struct {
 // Capacity sizes the room against its node group. It fails only when an
 // instance type is not in the embedded table.
 func (p *Plan) Capacity() (*Capacity, error) {
+	if p.Existing != nil {
+		return nil, ErrNodesUnknown
+	}
 	c := &Capacity{Participants: len(p.Participants), NodeGroup: p.Cluster.NodeGroupName,
 		MinSize: p.Cluster.MinSize, DesiredSize: p.Cluster.DesiredSize, MaxSize: p.Cluster.MaxSize, Autoscaler: p.Cluster.ClusterAutoscaler}
 	var unknown []string
@@ -335,3 +339,8 @@ func (c *Capacity) Alternative(replicas int) (t InstanceType, nodes int, ok bool
 	}
 	return InstanceType{}, 0, false
 }
+
+// ErrNodesUnknown is Capacity's answer for a room on a cluster it does not
+// build (-kubeconfig): its nodes are the cluster admin's, not a node group
+// the room's configuration sizes, so there is nothing to check them against.
+var ErrNodesUnknown = errors.New("the room runs on a cluster it does not build (-kubeconfig): its nodes are not sized by this configuration, so capacity is not checked")
