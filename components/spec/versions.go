@@ -23,6 +23,10 @@ type KubernetesRelease struct {
 // AWS publishes as mirrored by endoflife.date/amazon-eks and the AWS
 // samples' EKS review guide (last verified 2026-04-24), and
 // TestKubernetesCalendarFollowsTheEKSPolicy checks each against the policy.
+// For 1.30 to 1.34 they also agree with the user guide's source
+// (awsdocs/amazon-eks-user-guide latest/ug/versioning/kubernetes-versions.adoc
+// at 013856044148d6eeed4723027a45aa2180536bcb). internal/cost prices the
+// control plane by this calendar too: it is the only one.
 // The newest release there is 1.35; a later version is refused until it is
 // added here with its dates. The autoscaler images are the newest patch of
 // each minor that kubernetes/k8s.io promoted (PR 8815: 1.32.5, 1.33.3,

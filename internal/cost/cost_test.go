@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 func table(t *testing.T) *Table {
@@ -28,12 +27,6 @@ func TestTableIsSourcedAndComplete(t *testing.T) {
 			t.Errorf("%s: missing or without a source URL", key)
 		}
 	}
-	for minor := 30; minor <= 36; minor++ {
-		v := "1." + big.NewInt(int64(minor)).String()
-		if _, ok := tab.Calendar.Versions[v]; !ok {
-			t.Errorf("calendar: no %s", v)
-		}
-	}
 	// Negative control: a price without a source, or a region without an
 	// entry, is refused.
 	for _, bad := range []string{
@@ -43,31 +36,6 @@ func TestTableIsSourcedAndComplete(t *testing.T) {
 		if _, err := ParseTable([]byte(bad)); err == nil {
 			t.Errorf("a table missing a source or a region's entry was accepted")
 		}
-	}
-}
-
-// The rate follows the support state on the day: extended support starts
-// at the beginning of the end-of-standard-support day (UTC).
-func TestSupportState(t *testing.T) {
-	cal := table(t).Calendar
-	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
-	for _, c := range []struct {
-		version, on string
-		want        Support
-	}{
-		{"1.33", "2026-07-28", SupportStandard},
-		{"1.33", "2026-07-29", SupportExtended},
-		{"1.33", "2027-07-29", SupportEnded},
-		{"1.36", "2026-06-01", SupportUnreleased},
-		{"1.36", "2026-12-04", SupportStandard},
-	} {
-		got, _, err := cal.SupportState(c.version, day(c.on))
-		if err != nil || got != c.want {
-			t.Errorf("%s on %s: %q, %v; want %q", c.version, c.on, got, err, c.want)
-		}
-	}
-	if _, _, err := cal.SupportState("1.29", day("2026-12-04")); err == nil {
-		t.Error("a version outside the calendar has a support state")
 	}
 }
 

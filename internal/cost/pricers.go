@@ -5,31 +5,35 @@ import (
 	"math/big"
 	"sort"
 	"strings"
+	"time"
+
+	"github.com/eks-workshop/eks-workshop/components/spec"
 )
 
 // cluster is the EKS control plane at the rate of its version's support
-// state on the table's date.
+// phase on the table's date, as the one EKS calendar (spec.KubernetesCalendar)
+// gives it.
 func (e *estimator) cluster(r Resource) {
 	version := lookup(r.Inputs, "version")
 	if version == "" {
 		e.unpriced(r, "no Kubernetes version in its inputs")
 		return
 	}
-	state, dates, err := e.table.Calendar.SupportState(version, e.table.Date)
-	if err != nil {
-		e.unpriced(r, err.Error())
+	release, ok := spec.KubernetesReleaseOf(version)
+	if !ok {
+		e.unpriced(r, fmt.Sprintf("Kubernetes %s is not in the EKS calendar (%s)", version, spec.KubernetesCalendarURL))
 		return
 	}
 	var it Item
-	switch state {
-	case SupportStandard:
+	switch release.Phase(e.table.Date) {
+	case spec.StandardSupport:
 		it = e.item(itemEKSStandard, one())
-		it.What = fmt.Sprintf("EKS cluster, Kubernetes %s in standard support until %s", version, dates.EndOfStandard)
-	case SupportExtended:
+		it.What = fmt.Sprintf("EKS cluster, Kubernetes %s in standard support until %s", version, release.EndOfStandardSupport)
+	case spec.ExtendedSupport:
 		it = e.item(itemEKSExtended, one())
-		it.What = fmt.Sprintf("EKS cluster, Kubernetes %s in extended support since %s (ends %s)", version, dates.EndOfStandard, dates.EndOfExtended)
+		it.What = fmt.Sprintf("EKS cluster, Kubernetes %s in extended support since %s (ends %s)", version, release.EndOfStandardSupport, release.EndOfExtendedSupport)
 	default:
-		e.unpriced(r, fmt.Sprintf("Kubernetes %s is %s on %s", version, state, e.table.Date.Format("2006-01-02")))
+		e.unpriced(r, fmt.Sprintf("Kubernetes %s is past the end of extended support (%s) on %s", version, release.EndOfExtendedSupport, e.table.Date.Format(time.DateOnly)))
 		return
 	}
 	e.line(r, it)

@@ -23,7 +23,7 @@ import (
 var pricesYAML []byte
 
 // Table is prices.yaml: the prices by item and region, the EC2 instance
-// prices and the EKS release calendar, all as read on Date.
+// prices, all as read on Date.
 type Table struct {
 	// Date is the day the prices were read; the EKS rate follows the
 	// support state of the cluster's version on it.
@@ -32,7 +32,6 @@ type Table struct {
 	Regions       []string
 	Prices        map[string]Price
 	Instances     map[string]InstancePrices
-	Calendar      Calendar
 }
 
 // Price is one item's price per region; a nil rate was not found.
@@ -76,7 +75,6 @@ func ParseTable(data []byte) (*Table, error) {
 			Note   string            `yaml:"note"`
 			Prices map[string]string `yaml:"prices"`
 		} `yaml:"instances"`
-		Calendar Calendar `yaml:"calendar"`
 	}
 	if err := yaml.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("price table: %w", err)
@@ -88,7 +86,7 @@ func ParseTable(data []byte) (*Table, error) {
 	if raw.HoursPerMonth <= 0 || len(raw.Regions) == 0 {
 		return nil, fmt.Errorf("price table: want hoursPerMonth > 0 and at least one region")
 	}
-	t := &Table{Date: date, HoursPerMonth: raw.HoursPerMonth, Regions: raw.Regions, Prices: map[string]Price{}, Instances: map[string]InstancePrices{}, Calendar: raw.Calendar}
+	t := &Table{Date: date, HoursPerMonth: raw.HoursPerMonth, Regions: raw.Regions, Prices: map[string]Price{}, Instances: map[string]InstancePrices{}}
 	for key, fields := range raw.Prices {
 		p := Price{Rates: map[string]*big.Rat{}}
 		p.Unit, _ = fields["unit"].(string)
@@ -125,7 +123,7 @@ func ParseTable(data []byte) (*Table, error) {
 		}
 		t.Instances[region] = out
 	}
-	return t, t.Calendar.check()
+	return t, nil
 }
 
 // parseUSD reads a decimal price, given as a string so that no float rounds it.
