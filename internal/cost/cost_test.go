@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/eks-workshop/eks-workshop/components/spec"
 )
 
 func table(t *testing.T) *Table {
@@ -132,5 +134,19 @@ func TestRoomSumsItsStacks(t *testing.T) {
 	// Negative control: nothing up, nothing billed.
 	if none := r.Running(func(string) bool { return false }); none.Hourly().Sign() != 0 {
 		t.Errorf("no stack up costs %s/h", none.Hourly().FloatString(6))
+	}
+}
+
+// The cluster-hour rates the plan's extended-support warning quotes
+// (spec.EKSClusterHour*USD) are the ones this table prices, in every region.
+func TestEKSRatesAgreeWithTheWarnings(t *testing.T) {
+	tab := table(t)
+	for key, want := range map[string]float64{itemEKSStandard: spec.EKSClusterHourStandardUSD, itemEKSExtended: spec.EKSClusterHourExtendedUSD} {
+		for _, region := range tab.Regions {
+			rate := tab.Prices[key].Rates[region]
+			if got, _ := rate.Float64(); rate == nil || got != want {
+				t.Errorf("%s in %s: table %v, the warning says %v", key, region, rate, want)
+			}
+		}
 	}
 }
