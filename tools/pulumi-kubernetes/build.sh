@@ -27,7 +27,12 @@ fi
 version="${PULUMI_KUBERNETES_VERSION#v}"
 gen="$(mktemp -d "$here/.generate.XXXXXX")"
 trap 'rm -rf "$gen"' EXIT
-cp "$(go list -m -f '{{.Dir}}' "$module")"/cmd/pulumi-resource-kubernetes/{generate.go,schema.json,terraform-mapping.json} "$gen"
+# go list -m prints no directory for a module not yet in the module cache (a
+# fresh machine), so download it first and fail if it is still not there.
+go mod download "$module"
+src="$(go list -m -f '{{.Dir}}' "$module")"
+[ -d "$src" ] || { echo "$module $PULUMI_KUBERNETES_VERSION: not in the module cache after go mod download" >&2; exit 1; }
+cp "$src"/cmd/pulumi-resource-kubernetes/{generate.go,schema.json,terraform-mapping.json} "$gen"
 chmod u+w "$gen"/*
 # generate.go reads and writes ./ and builds with this module's pkg/v3.
 (cd "$gen" && VERSION="$version" go run ./generate.go)
