@@ -16,7 +16,7 @@ import (
 // https://github.com/aws/amazon-vpc-cni-k8s, https://github.com/eksctl-io/eksctl,
 // https://github.com/kubernetes-sigs/metrics-server (tag metrics-server-helm-chart-3.13.1),
 // https://github.com/aws/eks-charts (stable/aws-load-balancer-controller),
-// https://github.com/kubernetes/autoscaler (charts/cluster-autoscaler),
+// https://github.com/kubernetes/autoscaler (cluster-autoscaler/charts/cluster-autoscaler since 9.52.0),
 // https://github.com/kubernetes-sigs/aws-ebs-csi-driver (charts/aws-ebs-csi-driver),
 // https://github.com/aws-observability/helm-charts (charts/amazon-cloudwatch-observability),
 // https://github.com/aws/eks-pod-identity-agent (charts/eks-pod-identity-agent).
@@ -46,7 +46,7 @@ var systemPods = []systemPod{
 		Namespace: "kube-system", Name: "aws-load-balancer-controller", Replicas: spec.LoadBalancerControllerReplicas,
 		ReadAt: "1.17.1", pinned: func(v spec.AddonVersions) string { return v.LoadBalancerController },
 	},
-	// kubernetes/autoscaler cluster-autoscaler chart values.yaml: replicaCount 1, resources {} as read at 9.51.0; the pin moved to 9.54.0 with the 1.35 default and the chart default is taken as unchanged (not re-read: recheck)
+	// kubernetes/autoscaler tag cluster-autoscaler-chart-9.54.0 (d4a3ca1d9bf7), cluster-autoscaler/charts/cluster-autoscaler/values.yaml: replicaCount 1, resources {} (the Deployment's one container; read 2026-12-04)
 	{
 		Namespace: "kube-system", Name: "cluster-autoscaler", Replicas: 1,
 		ReadAt: "9.54.0", pinned: func(v spec.AddonVersions) string { return v.ClusterAutoscaler },
@@ -77,7 +77,7 @@ var systemPods = []systemPod{
 		Namespace: spec.CloudWatchNamespace, Name: "fluent-bit", DaemonSet: true, CPUMilli: 50, MemoryMiB: 25,
 		ReadAt: "v4.10.1-eksbuild.1", pinned: func(v spec.AddonVersions) string { return v.CloudWatchObservability },
 	},
-	// aws/eks-pod-identity-agent charts/eks-pod-identity-agent/values.yaml (00bc0581): resources {}
+	// aws/eks-pod-identity-agent charts/eks-pod-identity-agent/values.yaml: resources {} at 00bc0581 and at d4dc0f3 (release 0.1.37, 2026-03-17); no ReadAt: the repository does not say which agent release add-on v1.3.10-eksbuild.2 ships
 	{
 		Namespace: "kube-system", Name: "eks-pod-identity-agent", DaemonSet: true,
 		when: func(c config.Config) bool { return c.PodIdentity },

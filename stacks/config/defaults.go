@@ -24,18 +24,49 @@ const (
 	DefaultIngressGroupName    = "eks-demo-group"
 )
 
+// addonPinsCheckedFor is the Kubernetes version defaultAddonVersions were
+// checked against; a test fails when DefaultKubernetesVersion moves on
+// without them.
+const addonPinsCheckedFor = "1.35"
+
 // defaultAddonVersions are the add-ons for DefaultKubernetesVersion, each
-// from its upstream source (read 2026-12-04):
-//   - clusterAutoscaler: chart 9.54.0, the first whose default image is
-//     Cluster Autoscaler 1.35.0 (kubernetes/autoscaler PR 9193, issue 10097);
-//     the image itself is left empty: it follows kubernetesVersion through
-//     spec.KubernetesCalendar, so another version is one config key away.
-//   - metricsServer, certManager, awsLoadBalancerController and the EKS
-//     add-ons keep the pins made for 1.33; none of them is tied to one
-//     Kubernetes minor the way the autoscaler is. Before a real deploy,
-//     `aws eks describe-addon-versions --kubernetes-version 1.35 --addon-name <name>`
-//     lists what EKS offers for the EKS add-ons (README: "What a real
-//     deploy does that the tests cannot").
+// checked for Kubernetes 1.35 against its upstream source, read 2026-12-04.
+// EKS's 1.35 release notes name no add-on requirement
+// (awsdocs/amazon-eks-user-guide kubernetes-versions-standard.adoc at 0e7fca3).
+//   - metricsServer 3.13.1 (app 0.8.1): works. README "Compatibility Matrix"
+//     at kubernetes-sigs/metrics-server tag metrics-server-helm-chart-3.13.1:
+//     0.8.x supports "1.31+", no upper bound (v0.8.1's e2e runs 1.31 to 1.33).
+//     No newer chart is tagged there.
+//   - awsLoadBalancerController 1.17.1 (app v2.17.1): works. Release notes
+//     (aws/eks-charts PR 1292, 2026-01-09): "v2.17.1 (requires Kubernetes
+//     1.22+)"; the chart sets no kubeVersion.
+//   - clusterAutoscaler 9.54.0 (appVersion 1.35.0): works with the image set
+//     here. kubernetes/autoscaler tag cluster-autoscaler-chart-9.54.0
+//     (d4a3ca1, PR 8827) is the first chart with the RBAC Cluster Autoscaler
+//     1.35 needs (resource.k8s.io resourceslices, deviceclasses,
+//     resourceclaims), the same rules as 9.55.1, the first whose default
+//     image is v1.35.0 (PR 9193). 9.54.0's own image.tag is still v1.34.2, so
+//     ClusterAutoscalerImage is left empty and follows kubernetesVersion
+//     through spec.KubernetesCalendar (v1.35.0 for 1.35).
+//   - ebsCsiDriver v1.56.0-eksbuild.1: the driver works. README
+//     "Compatibility" at kubernetes-sigs/aws-ebs-csi-driver tag v1.56.0
+//     (2026-02-21): compatible with every version the Kubernetes project or
+//     EKS supports; it builds on k8s.io/client-go v0.35.1.
+//   - cloudwatchObservability v4.10.1-eksbuild.1: not determined. Neither the
+//     chart (aws-observability/helm-charts tag
+//     amazon-cloudwatch-observability-4.10.1, no kubeVersion) nor its
+//     RELEASE_NOTES names a Kubernetes version; its integration tests default
+//     to EKS 1.33 up to chart 6.4.0.
+//   - podIdentityAgent v1.3.10-eksbuild.2: Pod Identity needs no platform
+//     version after 1.28 (https://docs.aws.amazon.com/eks/latest/userguide/pod-identities.html#pod-id-cluster-versions);
+//     the agent repository names no Kubernetes version (aws/containers-roadmap
+//     issue 2410: the API is where to look).
+//
+// Which builds EKS offers for 1.35 (the -eksbuild.N of the three EKS
+// add-ons) no public source states: only `aws eks describe-addon-versions
+// --kubernetes-version 1.35 --addon-name <name>` does
+// (https://docs.aws.amazon.com/eks/latest/userguide/addon-compat.html;
+// README: "What a real deploy does that the tests cannot").
 var defaultAddonVersions = spec.AddonVersions{
 	MetricsServer:           "3.13.1", // app 0.8.1
 	LoadBalancerController:  "1.17.1", // app v2.17.1

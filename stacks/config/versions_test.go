@@ -89,3 +89,25 @@ func TestWorkshopVersionIsOneKeyAway(t *testing.T) {
 		t.Errorf("a pinned v1.33.0: %v", err)
 	}
 }
+
+// The add-on pins were checked for one Kubernetes version (defaults.go):
+// moving the default on fails here until they are checked again.
+func TestAddonPinsWereCheckedForTheDefaultVersion(t *testing.T) {
+	if addonPinsCheckedFor != DefaultKubernetesVersion {
+		t.Errorf("defaultAddonVersions were checked for %s, the default is %s: check each pin again (defaults.go)", addonPinsCheckedFor, DefaultKubernetesVersion)
+	}
+}
+
+// Chart 9.54.0's own image.tag is v1.34.2 (values.yaml at
+// cluster-autoscaler-chart-9.54.0): the default plan must hand the chart
+// the calendar's image for 1.35, never leave it to the chart.
+func TestDefaultAutoscalerImageIsTheCalendars(t *testing.T) {
+	p, err := planOn(t, issueDay, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := p.Addons.Versions
+	if v.ClusterAutoscaler != "9.54.0" || v.ClusterAutoscalerImage != "v1.35.0" {
+		t.Errorf("chart %s, image %q; want chart 9.54.0 with the calendar's v1.35.0", v.ClusterAutoscaler, v.ClusterAutoscalerImage)
+	}
+}
