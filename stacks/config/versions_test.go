@@ -106,8 +106,13 @@ func TestDefaultAutoscalerImageIsTheCalendars(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	release, ok := spec.KubernetesReleaseOf(DefaultKubernetesVersion)
+	if !ok {
+		t.Fatalf("no calendar entry for %s", DefaultKubernetesVersion)
+	}
 	v := p.Addons.Versions
-	if v.ClusterAutoscaler != "9.54.0" || v.ClusterAutoscalerImage != "v1.35.0" {
-		t.Errorf("chart %s, image %q; want chart 9.54.0 with the calendar's v1.35.0", v.ClusterAutoscaler, v.ClusterAutoscalerImage)
+	if v.ClusterAutoscaler != defaultAddonVersions.ClusterAutoscaler || v.ClusterAutoscalerImage != release.ClusterAutoscalerImage {
+		t.Errorf("chart %s, image %q; want chart %s with the calendar's %s", v.ClusterAutoscaler, v.ClusterAutoscalerImage,
+			defaultAddonVersions.ClusterAutoscaler, release.ClusterAutoscalerImage)
 	}
 }
