@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
@@ -156,7 +157,7 @@ func (o *Organizer) workspace(ctx context.Context, program pulumi.RunFunc) (room
 		opts = append(opts, auto.Program(program))
 	}
 	ws, err := auto.NewLocalWorkspace(ctx, opts...)
-	return roomWorkspace{Workspace: ws, secretsProvider: o.opts.SecretsProvider}, err
+	return roomWorkspace{Workspace: ws, secretsProvider: o.opts.SecretsProvider, outputsFromEvents: program != nil}, err
 }
 
 // stack creates or selects the named stack; with create false a stack that
@@ -250,18 +251,27 @@ func (o *Organizer) up(ctx context.Context, r *room.Result, cfg config.Config, u
 	if err := o.recordExpiry(ctx, s); err != nil {
 		return err
 	}
-	res, err := s.Up(ctx, o.upOptions(r.Stack)...)
+	outputs := make(chan auto.OutputMap, 1)
+	res, err := s.Up(ctx, o.upOptions(r.Stack, outputs)...)
 	if err != nil {
 		return err
 	}
 	r.Changes = changes(res.Summary.ResourceChanges)
-	r.URL = outputString(res.Outputs, urlOutput)
+	r.URL = outputString(<-outputs, urlOutput)
 	return nil
 }
 
-func (o *Organizer) upOptions(stack string) []optup.Option {
+// upOptions streams the engine's events into stackOutputs, which receives
+// the stack's outputs as the engine reports them once the up has ended (the
+// stack's workspace does not read them again: see roomWorkspace.StackOutputs).
+func (o *Organizer) upOptions(stack string, stackOutputs chan<- auto.OutputMap) []optup.Option {
+	engineEvents := make(chan events.EngineEvent)
+	go func() { stackOutputs <- outputsFromEvents(engineEvents) }()
 	// ShowSecrets(false): the summary needs no secret, and so no passphrase key.
-	opts := []optup.Option{optup.ProgressStreams(o.progressWriter(stack)), optup.ShowSecrets(false)}
+	opts := []optup.Option{
+		optup.ProgressStreams(o.progressWriter(stack)), optup.ShowSecrets(false),
+		optup.EventStreams(engineEvents),
+	}
 	if o.opts.Refresh {
 		opts = append(opts, optup.Refresh())
 	}

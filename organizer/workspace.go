@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 )
 
 // roomWorkspace is the Automation API's local workspace with the CLI calls
@@ -20,6 +21,11 @@ import (
 type roomWorkspace struct {
 	auto.Workspace
 	secretsProvider string
+	// outputsFromEvents: the workspace runs a program, and Stack.Up's
+	// reading of the outputs afterwards (a CLI start and the passphrase
+	// key) is skipped, since Organizer.up takes them from the engine's
+	// events (outputsFromEvents).
+	outputsFromEvents bool
 }
 
 // errStackExists is CreateStack's answer for a stack the backend has.
@@ -47,8 +53,12 @@ func (w roomWorkspace) CreateStack(ctx context.Context, name string) error {
 
 // StackOutputs reads the stack's outputs, secrets in the clear, in one call
 // where the Automation API makes two (the second only to mark which ones
-// are secret, which the organizer does not ask).
+// are secret, which the organizer does not ask); none in a workspace whose
+// outputs come from the engine's events.
 func (w roomWorkspace) StackOutputs(ctx context.Context, name string) (auto.OutputMap, error) {
+	if w.outputsFromEvents {
+		return auto.OutputMap{}, nil
+	}
 	stdout, _, err := w.run(ctx, "stack", "output", "--json", "--show-secrets", "--stack", name)
 	if err != nil {
 		return nil, err
@@ -105,4 +115,24 @@ func (o *Organizer) isListed(name string) bool {
 	o.listedMu.Lock()
 	defer o.listedMu.Unlock()
 	return o.listed[name]
+}
+
+// stackType is the type of a stack's root resource, whose outputs are the stack's.
+const stackType = "pulumi:pulumi:Stack"
+
+// outputsFromEvents reads an update's engine events to their end and
+// returns the stack's outputs as the engine last reported them (secrets
+// masked: the organizer reads only plain ones from an update).
+func outputsFromEvents(engineEvents <-chan events.EngineEvent) auto.OutputMap {
+	outputs := auto.OutputMap{}
+	for e := range engineEvents {
+		if e.ResOutputsEvent == nil || e.ResOutputsEvent.Metadata.Type != stackType || e.ResOutputsEvent.Metadata.New == nil {
+			continue
+		}
+		outputs = auto.OutputMap{}
+		for k, v := range e.ResOutputsEvent.Metadata.New.Outputs {
+			outputs[k] = auto.OutputValue{Value: v}
+		}
+	}
+	return outputs
 }
