@@ -94,152 +94,27 @@ func NewApp(ctx *pulumi.Context, name string, args *AppArgs, opts ...pulumi.Reso
 	if err := ctx.RegisterComponentResource("eks-workshop:index:App", name, app, opts...); err != nil {
 		return nil, err
 	}
-	child := []pulumi.ResourceOption{pulumi.Parent(app), pulumi.Provider(a.Provider), pulumi.DependsOn(a.DependsOn)}
-
-	labels := pulumi.StringMap{}
-	for k, v := range a.Labels {
-		labels[k] = pulumi.String(v)
-	}
-	labels[spec.AppSelectorLabel] = pulumi.String(a.Name)
-	labels["app.kubernetes.io/name"] = pulumi.String(a.Name)
-	labels["app.kubernetes.io/part-of"] = pulumi.String("eks-workshop")
-	labels["app.kubernetes.io/managed-by"] = pulumi.String("pulumi")
-	// Selectors are immutable, so they use only the stable `app` label.
-	selector := pulumi.StringMap{spec.AppSelectorLabel: pulumi.String(a.Name)}
-	metadata := func(objectName string) metav1.ObjectMetaArgs {
-		return metav1.ObjectMetaArgs{Name: pulumi.String(objectName), Namespace: pulumi.String(a.Namespace), Labels: labels}
-	}
-
-	deploymentSpec := appsv1.DeploymentSpecArgs{
-		Selector:             metav1.LabelSelectorArgs{MatchLabels: selector},
-		RevisionHistoryLimit: pulumi.Int(revisionHistoryLimit),
-		// Start a new pod before stopping an old one: capacity never drops during a rollout.
-		Strategy: appsv1.DeploymentStrategyArgs{
-			Type:          pulumi.String("RollingUpdate"),
-			RollingUpdate: appsv1.RollingUpdateDeploymentArgs{MaxSurge: pulumi.Int(1), MaxUnavailable: pulumi.Int(0)},
-		},
-		Template: corev1.PodTemplateSpecArgs{
-			Metadata: metav1.ObjectMetaArgs{Labels: labels},
-			Spec:     podSpec(a, selector),
-		},
-	}
-	// With an HPA, spec.replicas is left out so that the HPA alone owns it:
-	// were it set, every `pulumi up` would reset the HPA's scaling decision.
-	if a.Autoscaling == nil {
-		deploymentSpec.Replicas = pulumi.Int(a.Replicas)
-	}
-	deploymentMeta := metadata(a.Name)
-	if a.ImagePinnedByDigest {
-		deploymentMeta.Annotations = pulumi.StringMap{kubeScoreIgnore: pulumi.String(pullPolicyAlwaysCheck)}
-	}
-	deployment, err := appsv1.NewDeployment(ctx, name+"-deployment", &appsv1.DeploymentArgs{
-		Metadata: deploymentMeta,
-		Spec:     deploymentSpec,
-	}, child...)
+	objects := newAppObjects(ctx, name, a, app)
+	deployment, err := objects.deployment()
 	if err != nil {
 		return nil, err
 	}
-
-	serviceMeta := metadata(a.Name)
-	serviceMeta.Annotations = pulumi.StringMap{skipAwaitAnnotation: pulumi.String("true")}
-	service, err := corev1.NewService(ctx, name+"-service", &corev1.ServiceArgs{
-		Metadata: serviceMeta,
-		Spec: corev1.ServiceSpecArgs{
-			Type:     pulumi.String("ClusterIP"),
-			Selector: selector,
-			Ports: corev1.ServicePortArray{corev1.ServicePortArgs{
-				Name:       pulumi.String("http"),
-				Protocol:   pulumi.String("TCP"),
-				Port:       pulumi.Int(a.ServicePort),
-				TargetPort: pulumi.Int(a.ContainerPort),
-			}},
-		},
-	}, child...)
+	service, err := objects.service()
 	if err != nil {
 		return nil, err
 	}
-
-	if as := a.Autoscaling; as != nil {
-		if _, err := autoscalingv2.NewHorizontalPodAutoscaler(ctx, name+"-hpa", &autoscalingv2.HorizontalPodAutoscalerArgs{
-			Metadata: metadata(a.Name),
-			Spec: autoscalingv2.HorizontalPodAutoscalerSpecArgs{
-				ScaleTargetRef: autoscalingv2.CrossVersionObjectReferenceArgs{
-					ApiVersion: pulumi.String("apps/v1"),
-					Kind:       pulumi.String("Deployment"),
-					Name:       deployment.Metadata.Name().Elem(),
-				},
-				MinReplicas: pulumi.Int(as.MinReplicas),
-				MaxReplicas: pulumi.Int(as.MaxReplicas),
-				Metrics: autoscalingv2.MetricSpecArray{autoscalingv2.MetricSpecArgs{
-					Type: pulumi.String("Resource"),
-					Resource: autoscalingv2.ResourceMetricSourceArgs{
-						Name:   pulumi.String("cpu"),
-						Target: autoscalingv2.MetricTargetArgs{Type: pulumi.String("Utilization"), AverageUtilization: pulumi.Int(as.TargetCPUUtilization)},
-					},
-				}},
-			},
-		}, child...); err != nil {
-			return nil, err
-		}
-	}
-
-	// maxUnavailable 1 rather than minAvailable 1: with a single replica
-	// (minReplicas 1, or an HPA scaled down) minAvailable 1 would forbid every
-	// eviction and block node drains forever. AlwaysAllow lets drains evict
-	// pods that are not Ready, such as crash-looping ones.
-	if _, err := policyv1.NewPodDisruptionBudget(ctx, name+"-pdb", &policyv1.PodDisruptionBudgetArgs{
-		Metadata: metadata(a.Name),
-		Spec: policyv1.PodDisruptionBudgetSpecArgs{
-			Selector:                   metav1.LabelSelectorArgs{MatchLabels: selector},
-			MaxUnavailable:             pulumi.Int(1),
-			UnhealthyPodEvictionPolicy: pulumi.String("AlwaysAllow"),
-		},
-	}, child...); err != nil {
+	if err := objects.autoscaler(deployment); err != nil {
 		return nil, err
 	}
-
-	if err := networkPolicies(ctx, a, name, metadata, selector, child); err != nil {
+	if err := objects.disruptionBudget(); err != nil {
 		return nil, err
 	}
-
-	hostname := pulumi.String("").ToStringOutput()
-	if ing := a.Ingress; ing != nil {
-		annotations := pulumi.StringMap{
-			"alb.ingress.kubernetes.io/scheme":           pulumi.String("internet-facing"),
-			"alb.ingress.kubernetes.io/target-type":      pulumi.String("ip"),
-			"alb.ingress.kubernetes.io/healthcheck-path": pulumi.String(ing.HealthCheckPath),
-		}
-		if ing.GroupName != "" {
-			annotations["alb.ingress.kubernetes.io/group.name"] = pulumi.String(ing.GroupName)
-			annotations["alb.ingress.kubernetes.io/group.order"] = pulumi.String(strconv.Itoa(ing.GroupOrder))
-		}
-		meta := metadata(a.Name + "-ingress")
-		meta.Annotations = annotations
-		ingress, err := networkingv1.NewIngress(ctx, name+"-ingress", &networkingv1.IngressArgs{
-			Metadata: meta,
-			Spec: networkingv1.IngressSpecArgs{
-				IngressClassName: pulumi.String("alb"),
-				Rules: networkingv1.IngressRuleArray{networkingv1.IngressRuleArgs{
-					Http: networkingv1.HTTPIngressRuleValueArgs{Paths: networkingv1.HTTPIngressPathArray{networkingv1.HTTPIngressPathArgs{
-						Path:     pulumi.String(ing.Path),
-						PathType: pulumi.String("Prefix"),
-						Backend: networkingv1.IngressBackendArgs{Service: networkingv1.IngressServiceBackendArgs{
-							Name: service.Metadata.Name().Elem(),
-							Port: networkingv1.ServiceBackendPortArgs{Name: pulumi.String("http")},
-						}},
-					}}},
-				}},
-			},
-		}, child...)
-		if err != nil {
-			return nil, err
-		}
-		hostname = ingress.Status.ApplyT(func(s *networkingv1.IngressStatus) string {
-			if s == nil || s.LoadBalancer == nil || len(s.LoadBalancer.Ingress) == 0 || s.LoadBalancer.Ingress[0].Hostname == nil {
-				return ""
-			}
-			return *s.LoadBalancer.Ingress[0].Hostname
-		}).(pulumi.StringOutput)
+	if err := objects.networkPolicies(); err != nil {
+		return nil, err
+	}
+	hostname, err := objects.ingress(service)
+	if err != nil {
+		return nil, err
 	}
 
 	app.ServiceName = service.Metadata.Name().Elem()
@@ -252,6 +127,203 @@ func NewApp(ctx *pulumi.Context, name string, args *AppArgs, opts ...pulumi.Reso
 		"ingressHostname": app.IngressHostname,
 		"deploymentName":  app.DeploymentName,
 	})
+}
+
+// appObjects registers an App's Kubernetes objects: each is the App's
+// child, named after it, created through its provider after its
+// dependencies, and labelled alike.
+type appObjects struct {
+	ctx  *pulumi.Context
+	name string // the App's resource name, the prefix of its children's
+	args AppArgs
+	// labels go on every object and pod; selector picks the App's pods.
+	labels, selector pulumi.StringMap
+	child            []pulumi.ResourceOption
+}
+
+func newAppObjects(ctx *pulumi.Context, name string, a AppArgs, app *App) appObjects {
+	return appObjects{
+		ctx:    ctx,
+		name:   name,
+		args:   a,
+		labels: appLabels(a.AppArgs),
+		// Selectors are immutable, so they use only the stable `app` label.
+		selector: pulumi.StringMap{spec.AppSelectorLabel: pulumi.String(a.Name)},
+		child:    []pulumi.ResourceOption{pulumi.Parent(app), pulumi.Provider(a.Provider), pulumi.DependsOn(a.DependsOn)},
+	}
+}
+
+// appLabels are the user's labels and the ones the App sets itself.
+func appLabels(a spec.AppArgs) pulumi.StringMap {
+	labels := pulumi.StringMap{}
+	for k, v := range a.Labels {
+		labels[k] = pulumi.String(v)
+	}
+	labels[spec.AppSelectorLabel] = pulumi.String(a.Name)
+	labels["app.kubernetes.io/name"] = pulumi.String(a.Name)
+	labels["app.kubernetes.io/part-of"] = pulumi.String("eks-workshop")
+	labels["app.kubernetes.io/managed-by"] = pulumi.String("pulumi")
+	return labels
+}
+
+// metadata names an object in the App's namespace and gives it the App's labels.
+func (o appObjects) metadata(objectName string) metav1.ObjectMetaArgs {
+	return metav1.ObjectMetaArgs{Name: pulumi.String(objectName), Namespace: pulumi.String(o.args.Namespace), Labels: o.labels}
+}
+
+// podSelector selects the App's pods.
+func (o appObjects) podSelector() metav1.LabelSelectorArgs {
+	return metav1.LabelSelectorArgs{MatchLabels: o.selector}
+}
+
+// deployment runs the App's pods.
+func (o appObjects) deployment() (*appsv1.Deployment, error) {
+	a := o.args
+	deploymentSpec := appsv1.DeploymentSpecArgs{
+		Selector:             o.podSelector(),
+		RevisionHistoryLimit: pulumi.Int(revisionHistoryLimit),
+		// Start a new pod before stopping an old one: capacity never drops during a rollout.
+		Strategy: appsv1.DeploymentStrategyArgs{
+			Type:          pulumi.String("RollingUpdate"),
+			RollingUpdate: appsv1.RollingUpdateDeploymentArgs{MaxSurge: pulumi.Int(1), MaxUnavailable: pulumi.Int(0)},
+		},
+		Template: corev1.PodTemplateSpecArgs{
+			Metadata: metav1.ObjectMetaArgs{Labels: o.labels},
+			Spec:     podSpec(a, o.selector),
+		},
+	}
+	// With an HPA, spec.replicas is left out so that the HPA alone owns it:
+	// were it set, every `pulumi up` would reset the HPA's scaling decision.
+	if a.Autoscaling == nil {
+		deploymentSpec.Replicas = pulumi.Int(a.Replicas)
+	}
+	deploymentMeta := o.metadata(a.Name)
+	if a.ImagePinnedByDigest {
+		deploymentMeta.Annotations = pulumi.StringMap{kubeScoreIgnore: pulumi.String(pullPolicyAlwaysCheck)}
+	}
+	return appsv1.NewDeployment(o.ctx, o.name+"-deployment", &appsv1.DeploymentArgs{
+		Metadata: deploymentMeta,
+		Spec:     deploymentSpec,
+	}, o.child...)
+}
+
+// service is the ClusterIP Service in front of the App's pods.
+func (o appObjects) service() (*corev1.Service, error) {
+	serviceMeta := o.metadata(o.args.Name)
+	serviceMeta.Annotations = pulumi.StringMap{skipAwaitAnnotation: pulumi.String("true")}
+	return corev1.NewService(o.ctx, o.name+"-service", &corev1.ServiceArgs{
+		Metadata: serviceMeta,
+		Spec: corev1.ServiceSpecArgs{
+			Type:     pulumi.String("ClusterIP"),
+			Selector: o.selector,
+			Ports: corev1.ServicePortArray{corev1.ServicePortArgs{
+				Name:       pulumi.String("http"),
+				Protocol:   pulumi.String("TCP"),
+				Port:       pulumi.Int(o.args.ServicePort),
+				TargetPort: pulumi.Int(o.args.ContainerPort),
+			}},
+		},
+	}, o.child...)
+}
+
+// autoscaler scales the deployment on CPU utilization, if the App autoscales.
+func (o appObjects) autoscaler(deployment *appsv1.Deployment) error {
+	as := o.args.Autoscaling
+	if as == nil {
+		return nil
+	}
+	_, err := autoscalingv2.NewHorizontalPodAutoscaler(o.ctx, o.name+"-hpa", &autoscalingv2.HorizontalPodAutoscalerArgs{
+		Metadata: o.metadata(o.args.Name),
+		Spec: autoscalingv2.HorizontalPodAutoscalerSpecArgs{
+			ScaleTargetRef: autoscalingv2.CrossVersionObjectReferenceArgs{
+				ApiVersion: pulumi.String("apps/v1"),
+				Kind:       pulumi.String("Deployment"),
+				Name:       deployment.Metadata.Name().Elem(),
+			},
+			MinReplicas: pulumi.Int(as.MinReplicas),
+			MaxReplicas: pulumi.Int(as.MaxReplicas),
+			Metrics: autoscalingv2.MetricSpecArray{autoscalingv2.MetricSpecArgs{
+				Type: pulumi.String("Resource"),
+				Resource: autoscalingv2.ResourceMetricSourceArgs{
+					Name:   pulumi.String("cpu"),
+					Target: autoscalingv2.MetricTargetArgs{Type: pulumi.String("Utilization"), AverageUtilization: pulumi.Int(as.TargetCPUUtilization)},
+				},
+			}},
+		},
+	}, o.child...)
+	return err
+}
+
+// disruptionBudget lets voluntary evictions take one pod at a time.
+// maxUnavailable 1 rather than minAvailable 1: with a single replica
+// (minReplicas 1, or an HPA scaled down) minAvailable 1 would forbid every
+// eviction and block node drains forever. AlwaysAllow lets drains evict
+// pods that are not Ready, such as crash-looping ones.
+func (o appObjects) disruptionBudget() error {
+	_, err := policyv1.NewPodDisruptionBudget(o.ctx, o.name+"-pdb", &policyv1.PodDisruptionBudgetArgs{
+		Metadata: o.metadata(o.args.Name),
+		Spec: policyv1.PodDisruptionBudgetSpecArgs{
+			Selector:                   o.podSelector(),
+			MaxUnavailable:             pulumi.Int(1),
+			UnhealthyPodEvictionPolicy: pulumi.String("AlwaysAllow"),
+		},
+	}, o.child...)
+	return err
+}
+
+// ingress exposes the Service through an ALB, if the App has an Ingress,
+// and returns the ALB's hostname (empty without one).
+func (o appObjects) ingress(service *corev1.Service) (pulumi.StringOutput, error) {
+	ing := o.args.Ingress
+	if ing == nil {
+		return pulumi.String("").ToStringOutput(), nil
+	}
+	meta := o.metadata(o.args.Name + "-ingress")
+	meta.Annotations = albAnnotations(*ing)
+	ingress, err := networkingv1.NewIngress(o.ctx, o.name+"-ingress", &networkingv1.IngressArgs{
+		Metadata: meta,
+		Spec: networkingv1.IngressSpecArgs{
+			IngressClassName: pulumi.String("alb"),
+			Rules: networkingv1.IngressRuleArray{networkingv1.IngressRuleArgs{
+				Http: networkingv1.HTTPIngressRuleValueArgs{Paths: networkingv1.HTTPIngressPathArray{networkingv1.HTTPIngressPathArgs{
+					Path:     pulumi.String(ing.Path),
+					PathType: pulumi.String("Prefix"),
+					Backend: networkingv1.IngressBackendArgs{Service: networkingv1.IngressServiceBackendArgs{
+						Name: service.Metadata.Name().Elem(),
+						Port: networkingv1.ServiceBackendPortArgs{Name: pulumi.String("http")},
+					}},
+				}}},
+			}},
+		},
+	}, o.child...)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return loadBalancerHostname(ingress), nil
+}
+
+// albAnnotations configure the AWS Load Balancer Controller's ALB for ing.
+func albAnnotations(ing spec.AppIngress) pulumi.StringMap {
+	annotations := pulumi.StringMap{
+		"alb.ingress.kubernetes.io/scheme":           pulumi.String("internet-facing"),
+		"alb.ingress.kubernetes.io/target-type":      pulumi.String("ip"),
+		"alb.ingress.kubernetes.io/healthcheck-path": pulumi.String(ing.HealthCheckPath),
+	}
+	if ing.GroupName != "" {
+		annotations["alb.ingress.kubernetes.io/group.name"] = pulumi.String(ing.GroupName)
+		annotations["alb.ingress.kubernetes.io/group.order"] = pulumi.String(strconv.Itoa(ing.GroupOrder))
+	}
+	return annotations
+}
+
+// loadBalancerHostname is the hostname of the ALB in the Ingress's status, or "".
+func loadBalancerHostname(ingress *networkingv1.Ingress) pulumi.StringOutput {
+	return ingress.Status.ApplyT(func(s *networkingv1.IngressStatus) string {
+		if s == nil || s.LoadBalancer == nil || len(s.LoadBalancer.Ingress) == 0 || s.LoadBalancer.Ingress[0].Hostname == nil {
+			return ""
+		}
+		return *s.LoadBalancer.Ingress[0].Hostname
+	}).(pulumi.StringOutput)
 }
 
 // skipAwaitAnnotation, "true" on an object, makes the Kubernetes provider
@@ -277,44 +349,7 @@ const pullPolicyAlwaysCheck = "container-image-pull-policy"
 
 // podSpec is the pod template's spec, meeting Pod Security `restricted`.
 func podSpec(a AppArgs, selector pulumi.StringMap) corev1.PodSpecArgs {
-	var env corev1.EnvVarArray
-	for _, k := range slices.Sorted(maps.Keys(a.Env)) {
-		env = append(env, corev1.EnvVarArgs{Name: pulumi.String(k), Value: pulumi.String(a.Env[k])})
-	}
-	var volumes corev1.VolumeArray
-	var mounts corev1.VolumeMountArray
-	for i, p := range a.WritablePaths {
-		volume := fmt.Sprintf("writable-%d", i)
-		volumes = append(volumes, corev1.VolumeArgs{Name: pulumi.String(volume), EmptyDir: corev1.EmptyDirVolumeSourceArgs{}})
-		mounts = append(mounts, corev1.VolumeMountArgs{Name: pulumi.String(volume), MountPath: pulumi.String(p)})
-	}
-	requests := pulumi.StringMap{
-		"cpu":               pulumi.String(a.Resources.CPURequest),
-		"memory":            pulumi.String(a.Resources.MemoryRequest),
-		"ephemeral-storage": pulumi.String(a.Resources.EphemeralStorageRequest),
-	}
-	limits := pulumi.StringMap{
-		"memory":            pulumi.String(a.Resources.MemoryLimit),
-		"ephemeral-storage": pulumi.String(a.Resources.EphemeralStorageLimit),
-	}
-	if a.Resources.CPULimit != "" {
-		limits["cpu"] = pulumi.String(a.Resources.CPULimit)
-	}
-	httpGet := func(p string) corev1.HTTPGetActionArgs {
-		return corev1.HTTPGetActionArgs{Path: pulumi.String(p), Port: pulumi.Int(a.ContainerPort)}
-	}
-	spread := func(topologyKey string) corev1.TopologySpreadConstraintArgs {
-		return corev1.TopologySpreadConstraintArgs{
-			TopologyKey: pulumi.String(topologyKey),
-			MaxSkew:     pulumi.Int(1),
-			// A preference, not a rule: a lost zone or a one-node cluster must
-			// not leave pods Pending.
-			WhenUnsatisfiable: pulumi.String("ScheduleAnyway"),
-			LabelSelector:     metav1.LabelSelectorArgs{MatchLabels: selector},
-			// Spread each ReplicaSet on its own, so a rollout's new pods spread too.
-			MatchLabelKeys: pulumi.StringArray{pulumi.String("pod-template-hash")},
-		}
-	}
+	volumes, mounts := writableVolumes(a.WritablePaths)
 	uid := pulumi.Int(int(a.RunAsUser))
 	return corev1.PodSpecArgs{
 		// The app never calls the Kubernetes API.
@@ -328,100 +363,176 @@ func podSpec(a AppArgs, selector pulumi.StringMap) corev1.PodSpecArgs {
 			SeccompProfile: corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
 		},
 		TopologySpreadConstraints: corev1.TopologySpreadConstraintArray{
-			spread("topology.kubernetes.io/zone"),
-			spread("kubernetes.io/hostname"),
+			topologySpread("topology.kubernetes.io/zone", selector),
+			topologySpread("kubernetes.io/hostname", selector),
 		},
-		Volumes: volumes,
-		Containers: corev1.ContainerArray{corev1.ContainerArgs{
-			Name:  pulumi.String(a.Name),
-			Image: a.Image.ToStringOutput(),
-			Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{
-				Name: pulumi.String("http"), ContainerPort: pulumi.Int(a.ContainerPort), Protocol: pulumi.String("TCP"),
-			}},
-			Env:            env,
-			Resources:      corev1.ResourceRequirementsArgs{Requests: requests, Limits: limits},
-			LivenessProbe:  livenessProbeTiming.probe(httpGet(a.LivenessPath)),
-			ReadinessProbe: readinessProbeTiming.probe(httpGet(a.ReadinessPath)),
-			// The kubelet's own `sleep` action (on by default since
-			// Kubernetes 1.30, the oldest kubernetesVersion allowed) rather
-			// than `exec sleep`: it needs no shell or sleep binary in the
-			// image and no exec into a read-only container.
-			Lifecycle: corev1.LifecycleArgs{PreStop: corev1.LifecycleHandlerArgs{
-				Sleep: corev1.SleepActionArgs{Seconds: pulumi.Int(a.PreStopSleepSeconds)},
-			}},
-			SecurityContext: corev1.SecurityContextArgs{
-				AllowPrivilegeEscalation: pulumi.Bool(false),
-				Capabilities:             corev1.CapabilitiesArgs{Drop: pulumi.StringArray{pulumi.String("ALL")}},
-				ReadOnlyRootFilesystem:   pulumi.Bool(true),
-				RunAsNonRoot:             pulumi.Bool(true),
-			},
-			VolumeMounts: mounts,
+		Volumes:    volumes,
+		Containers: corev1.ContainerArray{appContainer(a, mounts)},
+	}
+}
+
+// appContainer is the App's one container, read-only and with every capability dropped.
+func appContainer(a AppArgs, mounts corev1.VolumeMountArray) corev1.ContainerArgs {
+	return corev1.ContainerArgs{
+		Name:  pulumi.String(a.Name),
+		Image: a.Image.ToStringOutput(),
+		Ports: corev1.ContainerPortArray{corev1.ContainerPortArgs{
+			Name: pulumi.String("http"), ContainerPort: pulumi.Int(a.ContainerPort), Protocol: pulumi.String("TCP"),
 		}},
+		Env:            containerEnv(a.Env),
+		Resources:      containerResources(a.Resources),
+		LivenessProbe:  livenessProbeTiming.probe(httpGetAction(a.LivenessPath, a.ContainerPort)),
+		ReadinessProbe: readinessProbeTiming.probe(httpGetAction(a.ReadinessPath, a.ContainerPort)),
+		// The kubelet's own `sleep` action (on by default since
+		// Kubernetes 1.30, the oldest kubernetesVersion allowed) rather
+		// than `exec sleep`: it needs no shell or sleep binary in the
+		// image and no exec into a read-only container.
+		Lifecycle: corev1.LifecycleArgs{PreStop: corev1.LifecycleHandlerArgs{
+			Sleep: corev1.SleepActionArgs{Seconds: pulumi.Int(a.PreStopSleepSeconds)},
+		}},
+		SecurityContext: corev1.SecurityContextArgs{
+			AllowPrivilegeEscalation: pulumi.Bool(false),
+			Capabilities:             corev1.CapabilitiesArgs{Drop: pulumi.StringArray{pulumi.String("ALL")}},
+			ReadOnlyRootFilesystem:   pulumi.Bool(true),
+			RunAsNonRoot:             pulumi.Bool(true),
+		},
+		VolumeMounts: mounts,
+	}
+}
+
+// containerEnv is the container's environment, sorted by name.
+func containerEnv(vars map[string]string) corev1.EnvVarArray {
+	var env corev1.EnvVarArray
+	for _, k := range slices.Sorted(maps.Keys(vars)) {
+		env = append(env, corev1.EnvVarArgs{Name: pulumi.String(k), Value: pulumi.String(vars[k])})
+	}
+	return env
+}
+
+// writableVolumes are an emptyDir for each writable path, and its mount.
+func writableVolumes(paths []string) (corev1.VolumeArray, corev1.VolumeMountArray) {
+	var volumes corev1.VolumeArray
+	var mounts corev1.VolumeMountArray
+	for i, p := range paths {
+		volume := fmt.Sprintf("writable-%d", i)
+		volumes = append(volumes, corev1.VolumeArgs{Name: pulumi.String(volume), EmptyDir: corev1.EmptyDirVolumeSourceArgs{}})
+		mounts = append(mounts, corev1.VolumeMountArgs{Name: pulumi.String(volume), MountPath: pulumi.String(p)})
+	}
+	return volumes, mounts
+}
+
+// containerResources are the container's requests and limits; a CPU limit only if one is set.
+func containerResources(r AppResources) corev1.ResourceRequirementsArgs {
+	requests := pulumi.StringMap{
+		"cpu":               pulumi.String(r.CPURequest),
+		"memory":            pulumi.String(r.MemoryRequest),
+		"ephemeral-storage": pulumi.String(r.EphemeralStorageRequest),
+	}
+	limits := pulumi.StringMap{
+		"memory":            pulumi.String(r.MemoryLimit),
+		"ephemeral-storage": pulumi.String(r.EphemeralStorageLimit),
+	}
+	if r.CPULimit != "" {
+		limits["cpu"] = pulumi.String(r.CPULimit)
+	}
+	return corev1.ResourceRequirementsArgs{Requests: requests, Limits: limits}
+}
+
+// httpGetAction probes path on the container's port.
+func httpGetAction(path string, port int) corev1.HTTPGetActionArgs {
+	return corev1.HTTPGetActionArgs{Path: pulumi.String(path), Port: pulumi.Int(port)}
+}
+
+// topologySpread spreads the selected pods evenly across topologyKey's domains.
+func topologySpread(topologyKey string, selector pulumi.StringMap) corev1.TopologySpreadConstraintArgs {
+	return corev1.TopologySpreadConstraintArgs{
+		TopologyKey: pulumi.String(topologyKey),
+		MaxSkew:     pulumi.Int(1),
+		// A preference, not a rule: a lost zone or a one-node cluster must
+		// not leave pods Pending.
+		WhenUnsatisfiable: pulumi.String("ScheduleAnyway"),
+		LabelSelector:     metav1.LabelSelectorArgs{MatchLabels: selector},
+		// Spread each ReplicaSet on its own, so a rollout's new pods spread too.
+		MatchLabelKeys: pulumi.StringArray{pulumi.String("pod-template-hash")},
 	}
 }
 
 // networkPolicies allows the app's own traffic; the namespace's deny-all
 // policy, created elsewhere, blocks the rest.
-func networkPolicies(ctx *pulumi.Context, a AppArgs, name string, metadata func(string) metav1.ObjectMetaArgs,
-	selector pulumi.StringMap, child []pulumi.ResourceOption) error {
-	np := a.NetworkPolicy
-	podSelector := metav1.LabelSelectorArgs{MatchLabels: selector}
-	port := func(protocol string, number int) networkingv1.NetworkPolicyPortArgs {
-		return networkingv1.NetworkPolicyPortArgs{Protocol: pulumi.String(protocol), Port: pulumi.Int(number)}
+func (o appObjects) networkPolicies() error {
+	if err := o.allowIngress(); err != nil {
+		return err
 	}
-	ipBlocks := func(cidrs []string) networkingv1.NetworkPolicyPeerArray {
-		var peers networkingv1.NetworkPolicyPeerArray
-		for _, c := range cidrs {
-			peers = append(peers, networkingv1.NetworkPolicyPeerArgs{IpBlock: networkingv1.IPBlockArgs{Cidr: pulumi.String(c)}})
-		}
-		return peers
-	}
-	namespace := func(ns string) metav1.LabelSelectorArgs {
-		return metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{"kubernetes.io/metadata.name": pulumi.String(ns)}}
-	}
+	return o.allowEgress()
+}
 
-	// Only with peers: an ingress rule without `from` admits every source.
-	from := ipBlocks(np.IngressFromCIDRs)
+// allowIngress admits the configured CIDRs and namespaces to the container
+// port. It is made only with peers: an ingress rule without `from` admits
+// every source.
+func (o appObjects) allowIngress() error {
+	np := o.args.NetworkPolicy
+	from := ipBlockPeers(np.IngressFromCIDRs)
 	for _, ns := range np.IngressFromNamespaces {
-		from = append(from, networkingv1.NetworkPolicyPeerArgs{NamespaceSelector: namespace(ns)})
+		from = append(from, networkingv1.NetworkPolicyPeerArgs{NamespaceSelector: namespaceSelector(ns)})
 	}
-	if len(from) > 0 {
-		if _, err := networkingv1.NewNetworkPolicy(ctx, name+"-allow-ingress", &networkingv1.NetworkPolicyArgs{
-			Metadata: metadata(a.Name + "-allow-ingress"),
-			Spec: networkingv1.NetworkPolicySpecArgs{
-				PodSelector: podSelector,
-				PolicyTypes: pulumi.StringArray{pulumi.String("Ingress")},
-				Ingress: networkingv1.NetworkPolicyIngressRuleArray{networkingv1.NetworkPolicyIngressRuleArgs{
-					From:  from,
-					Ports: networkingv1.NetworkPolicyPortArray{port("TCP", a.ContainerPort)},
-				}},
-			},
-		}, child...); err != nil {
-			return err
-		}
+	if len(from) == 0 {
+		return nil
 	}
+	_, err := networkingv1.NewNetworkPolicy(o.ctx, o.name+"-allow-ingress", &networkingv1.NetworkPolicyArgs{
+		Metadata: o.metadata(o.args.Name + "-allow-ingress"),
+		Spec: networkingv1.NetworkPolicySpecArgs{
+			PodSelector: o.podSelector(),
+			PolicyTypes: pulumi.StringArray{pulumi.String("Ingress")},
+			Ingress: networkingv1.NetworkPolicyIngressRuleArray{networkingv1.NetworkPolicyIngressRuleArgs{
+				From:  from,
+				Ports: networkingv1.NetworkPolicyPortArray{policyPort("TCP", o.args.ContainerPort)},
+			}},
+		},
+	}, o.child...)
+	return err
+}
 
+// allowEgress lets the pods reach the cluster's DNS and the configured
+// CIDRs over HTTPS.
+func (o appObjects) allowEgress() error {
 	egress := networkingv1.NetworkPolicyEgressRuleArray{networkingv1.NetworkPolicyEgressRuleArgs{
 		To: networkingv1.NetworkPolicyPeerArray{networkingv1.NetworkPolicyPeerArgs{
-			NamespaceSelector: namespace("kube-system"),
+			NamespaceSelector: namespaceSelector("kube-system"),
 			PodSelector:       metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{"k8s-app": pulumi.String("kube-dns")}},
 		}},
 		// DNS falls back to TCP for large answers.
-		Ports: networkingv1.NetworkPolicyPortArray{port("UDP", 53), port("TCP", 53)},
+		Ports: networkingv1.NetworkPolicyPortArray{policyPort("UDP", 53), policyPort("TCP", 53)},
 	}}
-	if len(np.EgressHTTPSCIDRs) > 0 {
+	if cidrs := o.args.NetworkPolicy.EgressHTTPSCIDRs; len(cidrs) > 0 {
 		egress = append(egress, networkingv1.NetworkPolicyEgressRuleArgs{
-			To:    ipBlocks(np.EgressHTTPSCIDRs),
-			Ports: networkingv1.NetworkPolicyPortArray{port("TCP", 443)},
+			To:    ipBlockPeers(cidrs),
+			Ports: networkingv1.NetworkPolicyPortArray{policyPort("TCP", 443)},
 		})
 	}
-	_, err := networkingv1.NewNetworkPolicy(ctx, name+"-allow-egress", &networkingv1.NetworkPolicyArgs{
-		Metadata: metadata(a.Name + "-allow-egress"),
+	_, err := networkingv1.NewNetworkPolicy(o.ctx, o.name+"-allow-egress", &networkingv1.NetworkPolicyArgs{
+		Metadata: o.metadata(o.args.Name + "-allow-egress"),
 		Spec: networkingv1.NetworkPolicySpecArgs{
-			PodSelector: podSelector,
+			PodSelector: o.podSelector(),
 			PolicyTypes: pulumi.StringArray{pulumi.String("Egress")},
 			Egress:      egress,
 		},
-	}, child...)
+	}, o.child...)
 	return err
+}
+
+func policyPort(protocol string, number int) networkingv1.NetworkPolicyPortArgs {
+	return networkingv1.NetworkPolicyPortArgs{Protocol: pulumi.String(protocol), Port: pulumi.Int(number)}
+}
+
+func ipBlockPeers(cidrs []string) networkingv1.NetworkPolicyPeerArray {
+	var peers networkingv1.NetworkPolicyPeerArray
+	for _, c := range cidrs {
+		peers = append(peers, networkingv1.NetworkPolicyPeerArgs{IpBlock: networkingv1.IPBlockArgs{Cidr: pulumi.String(c)}})
+	}
+	return peers
+}
+
+// namespaceSelector selects the namespace named ns.
+func namespaceSelector(ns string) metav1.LabelSelectorArgs {
+	return metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{"kubernetes.io/metadata.name": pulumi.String(ns)}}
 }

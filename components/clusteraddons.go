@@ -46,54 +46,90 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 	if err := ctx.RegisterComponentResource("eks-workshop:index:ClusterAddons", name, c, opts...); err != nil {
 		return nil, err
 	}
-	parent := pulumi.Parent(c)
-	tags := mergeTags(a.Tags, nil)
-	clusterName := args.Cluster.ClusterName
-
-	// Controllers need nodes to run on; with Pod Identity they also need their
-	// roles before they start, or their first API calls fail.
-	var ready []pulumi.Resource
-	if a.Nodes != nil {
-		ready = append(ready, a.Nodes)
-	}
-	if a.PodIdentity {
-		// The agent is a DaemonSet: EKS reports the add-on ACTIVE with no
-		// nodes yet, so it is installed beside the nodes, not after them
-		// (terraform-aws-eks installs it with before_compute = true), and
-		// every node runs it from its first boot.
-		agent, err := eksAddon(ctx, name+"-pod-identity-agent", clusterName, "eks-pod-identity-agent", a.Versions.PodIdentityAgent, tags, parent)
-		if err != nil {
-			return nil, err
-		}
-		ready = append(ready, agent)
-		partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent)
-		for _, p := range a.PodIdentities() {
-			association, err := registerPodIdentity(ctx, p, name, clusterName, partition, tags, parent)
-			if err != nil {
-				return nil, err
-			}
-			ready = append(ready, association)
-		}
-	}
-
-	onCluster := []pulumi.ResourceOption{parent, pulumi.Provider(a.KubernetesProvider), pulumi.DependsOn(ready)}
-	if _, err := metricsServerChart(ctx, name, a.Versions.MetricsServer, false, onCluster...); err != nil {
-		return nil, err
-	}
-
-	// The controller's webhook certificate is made beside the control plane
-	// and kept in the stack's state: the chart would generate a new one at
-	// every render (a diff in every preview, aws/eks-charts#902). The
-	// workshop installs cert-manager for this certificate alone; nothing
-	// here needs it, so it is not installed.
-	webhookTLS, err := newWebhookCertificate(ctx, name+"-lbc-webhook", spec.LoadBalancerControllerWebhookService, "kube-system", parent)
+	parts := clusterAddonParts{ctx: ctx, name: name, args: a, parent: pulumi.Parent(c), tags: mergeTags(a.Tags, nil), clusterName: args.Cluster.ClusterName}
+	ready, err := parts.controllerPrerequisites()
 	if err != nil {
 		return nil, err
 	}
-	lbc, err := chart(ctx, name, "kube-system", spec.LoadBalancerControllerChartName, a.Versions.LoadBalancerController, "https://aws.github.io/eks-charts", pulumi.Map{
-		"clusterName":  clusterName,
-		"region":       pulumi.String(a.Region),
-		"vpcId":        a.VpcID,
+	onCluster := []pulumi.ResourceOption{parts.parent, pulumi.Provider(a.KubernetesProvider), pulumi.DependsOn(ready)}
+	if _, err := metricsServerChart(ctx, name, a.Versions.MetricsServer, false, onCluster...); err != nil {
+		return nil, err
+	}
+	lbc, err := parts.loadBalancerController(onCluster)
+	if err != nil {
+		return nil, err
+	}
+	if err := parts.clusterAutoscaler(onCluster); err != nil {
+		return nil, err
+	}
+	if err := parts.nodeAddons(ready); err != nil {
+		return nil, err
+	}
+
+	c.LoadBalancerController = lbc
+	c.IngressClassName = pulumi.String(spec.IngressClassALB).ToStringOutput()
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"ingressClassName": c.IngressClassName,
+	})
+}
+
+// clusterAddonParts registers ClusterAddons' children: each parented to
+// it, named after it and tagged with its tags.
+type clusterAddonParts struct {
+	ctx         *pulumi.Context
+	name        string // the ClusterAddons' resource name, the prefix of its children's
+	args        ClusterAddonsArgs
+	parent      pulumi.ResourceOrInvokeOption
+	tags        pulumi.StringMapOutput
+	clusterName pulumi.StringOutput
+}
+
+// controllerPrerequisites are what the controllers wait for: nodes to run
+// on and, with Pod Identity, the agent and their roles, or their first API
+// calls fail.
+func (p clusterAddonParts) controllerPrerequisites() ([]pulumi.Resource, error) {
+	var ready []pulumi.Resource
+	if p.args.Nodes != nil {
+		ready = append(ready, p.args.Nodes)
+	}
+	if !p.args.PodIdentity {
+		return ready, nil
+	}
+	// The agent is a DaemonSet: EKS reports the add-on ACTIVE with no
+	// nodes yet, so it is installed beside the nodes, not after them
+	// (terraform-aws-eks installs it with before_compute = true), and
+	// every node runs it from its first boot.
+	agent, err := eksAddon(p.ctx, p.name+"-pod-identity-agent", p.clusterName, "eks-pod-identity-agent", p.args.Versions.PodIdentityAgent, p.tags, p.parent)
+	if err != nil {
+		return nil, err
+	}
+	ready = append(ready, agent)
+	partition := aws.GetPartitionOutput(p.ctx, aws.GetPartitionOutputArgs{}, p.parent)
+	for _, identity := range p.args.PodIdentities() {
+		association, err := registerPodIdentity(p.ctx, identity, p.name, p.clusterName, partition, p.tags, p.parent)
+		if err != nil {
+			return nil, err
+		}
+		ready = append(ready, association)
+	}
+	return ready, nil
+}
+
+// loadBalancerController installs the AWS Load Balancer Controller's chart
+// with its webhook certificate. The certificate is made beside the control
+// plane and kept in the stack's state: the chart would generate a new one
+// at every render (a diff in every preview, aws/eks-charts#902). The
+// workshop installs cert-manager for this certificate alone; nothing here
+// needs it, so it is not installed.
+func (p clusterAddonParts) loadBalancerController(onCluster []pulumi.ResourceOption) (*helmv4.Chart, error) {
+	webhookTLS, err := newWebhookCertificate(p.ctx, p.name+"-lbc-webhook", spec.LoadBalancerControllerWebhookService, "kube-system", p.parent)
+	if err != nil {
+		return nil, err
+	}
+	return chart(p.ctx, p.name, "kube-system", spec.LoadBalancerControllerChartName, p.args.Versions.LoadBalancerController, "https://aws.github.io/eks-charts", pulumi.Map{
+		"clusterName":  p.clusterName,
+		"region":       pulumi.String(p.args.Region),
+		"vpcId":        p.args.VpcID,
 		"replicaCount": pulumi.Int(spec.LoadBalancerControllerReplicas),
 		"serviceAccount": pulumi.Map{
 			"create": pulumi.Bool(true),
@@ -112,51 +148,51 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 		// LoadBalancer` Services; nothing here creates one (see README, Add-ons).
 		spec.ServiceMutatorWebhookValue: pulumi.Bool(false),
 	}, onCluster...)
-	if err != nil {
-		return nil, err
-	}
+}
 
-	if a.ClusterAutoscaler {
-		if _, err := chart(ctx, name, "kube-system", "cluster-autoscaler", a.Versions.ClusterAutoscaler, "https://kubernetes.github.io/autoscaler", pulumi.Map{
-			"cloudProvider": pulumi.String("aws"),
-			"awsRegion":     pulumi.String(a.Region),
-			"autoDiscovery": pulumi.Map{"clusterName": clusterName},
-			// The autoscaler's minor version must match the cluster's.
-			"image": pulumi.Map{"tag": pulumi.String(a.Versions.ClusterAutoscalerImage)},
-			"rbac": pulumi.Map{"serviceAccount": pulumi.Map{
-				"create": pulumi.Bool(true),
-				"name":   pulumi.String(spec.ClusterAutoscalerServiceAccount),
-			}},
-			"extraArgs": pulumi.Map{
-				"balance-similar-node-groups": pulumi.Bool(true),
-				"expander":                    pulumi.String("least-waste"),
-			},
-		}, onCluster...); err != nil {
-			return nil, err
-		}
+// clusterAutoscaler installs the Cluster Autoscaler's chart, if it is on.
+func (p clusterAddonParts) clusterAutoscaler(onCluster []pulumi.ResourceOption) error {
+	if !p.args.ClusterAutoscaler {
+		return nil
 	}
+	_, err := chart(p.ctx, p.name, "kube-system", "cluster-autoscaler", p.args.Versions.ClusterAutoscaler, "https://kubernetes.github.io/autoscaler", pulumi.Map{
+		"cloudProvider": pulumi.String("aws"),
+		"awsRegion":     pulumi.String(p.args.Region),
+		"autoDiscovery": pulumi.Map{"clusterName": p.clusterName},
+		// The autoscaler's minor version must match the cluster's.
+		"image": pulumi.Map{"tag": pulumi.String(p.args.Versions.ClusterAutoscalerImage)},
+		"rbac": pulumi.Map{"serviceAccount": pulumi.Map{
+			"create": pulumi.Bool(true),
+			"name":   pulumi.String(spec.ClusterAutoscalerServiceAccount),
+		}},
+		"extraArgs": pulumi.Map{
+			"balance-similar-node-groups": pulumi.Bool(true),
+			"expander":                    pulumi.String("least-waste"),
+		},
+	}, onCluster...)
+	return err
+}
 
-	logGroups, err := containerInsightsLogGroups(ctx, name, clusterName, a.LogRetentionDays, tags, parent)
+// nodeAddons installs the EKS add-ons whose agents run on the nodes, after
+// ready: Container Insights, also after the log groups it writes to, and
+// the EBS CSI driver.
+func (p clusterAddonParts) nodeAddons(ready []pulumi.Resource) error {
+	logGroups, err := containerInsightsLogGroups(p.ctx, p.name, p.clusterName, p.args.LogRetentionDays, p.tags, p.parent)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, addon := range []struct {
 		name, version string
 		after         []pulumi.Resource
 	}{
-		{"amazon-cloudwatch-observability", a.Versions.CloudWatchObservability, append(logGroups, ready...)},
-		{"aws-ebs-csi-driver", a.Versions.EbsCsiDriver, ready},
+		{"amazon-cloudwatch-observability", p.args.Versions.CloudWatchObservability, append(logGroups, ready...)},
+		{"aws-ebs-csi-driver", p.args.Versions.EbsCsiDriver, ready},
 	} {
-		if _, err := eksAddon(ctx, name+"-"+addon.name, clusterName, addon.name, addon.version, tags, parent, pulumi.DependsOn(addon.after)); err != nil {
-			return nil, err
+		if _, err := eksAddon(p.ctx, p.name+"-"+addon.name, p.clusterName, addon.name, addon.version, p.tags, p.parent, pulumi.DependsOn(addon.after)); err != nil {
+			return err
 		}
 	}
-
-	c.LoadBalancerController = lbc
-	c.IngressClassName = pulumi.String(spec.IngressClassALB).ToStringOutput()
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"ingressClassName": c.IngressClassName,
-	})
+	return nil
 }
 
 // containerInsightsLogGroups creates the log groups Container Insights

@@ -84,52 +84,135 @@ func NewEKSCluster(ctx *pulumi.Context, name string, args *EKSClusterArgs, opts 
 	if err := ctx.RegisterComponentResource("eks-workshop:index:EKSCluster", name, c, opts...); err != nil {
 		return nil, err
 	}
-	parent := pulumi.Parent(c)
-	tags := mergeTags(a.Tags, nil)
-	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent)
-
-	// EKS creates /aws/eks/<name>/cluster itself with no expiry; creating it
-	// first is the only way to set retention and to delete it with the stack.
-	logTypes := a.LogTypes()
-	var clusterDeps []pulumi.Resource
-	logGroupName := pulumi.String("").ToStringOutput()
-	if len(logTypes) > 0 {
-		logGroup, err := cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
-			Name:            pulumi.Sprintf("/aws/eks/%s/cluster", a.ClusterName),
-			RetentionInDays: pulumi.Int(a.LogRetentionDays),
-			Tags:            tags,
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
-		clusterDeps = append(clusterDeps, logGroup)
-		logGroupName = logGroup.Name
+	parts := eksClusterParts{ctx: ctx, name: name, args: a, parent: pulumi.Parent(c), tags: mergeTags(a.Tags, nil)}
+	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parts.parent)
+	logGroupName, clusterDeps, err := parts.logGroup()
+	if err != nil {
+		return nil, err
+	}
+	keyArn, encryptionKeyArn, err := parts.secretsKey()
+	if err != nil {
+		return nil, err
+	}
+	cluster, err := eks.NewCluster(ctx, name+"-cluster", parts.clusterArgs(partition, encryptionKeyArn), parts.parent, pulumi.DependsOn(clusterDeps))
+	if err != nil {
+		return nil, err
 	}
 
-	keyArn := pulumi.String("").ToStringOutput()
-	var encryptionKeyArn pulumi.StringPtrInput
-	if a.SecretsEncryption {
-		key, err := kms.NewKey(ctx, name+"-secrets", &kms.KeyArgs{
-			Description:          pulumi.Sprintf("Envelope encryption of Kubernetes secrets in EKS cluster %s", a.ClusterName),
-			EnableKeyRotation:    pulumi.Bool(true),
-			DeletionWindowInDays: pulumi.Int(secretsKeyDeletionWindowDays),
-			Tags:                 tags,
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := kms.NewAlias(ctx, name+"-secrets", &kms.AliasArgs{
-			Name:        pulumi.Sprintf("alias/eks/%s-secrets", a.ClusterName),
-			TargetKeyId: key.KeyId,
-		}, parent); err != nil {
-			return nil, err
-		}
-		keyArn = key.Arn
-		encryptionKeyArn = key.Arn
-	}
+	c.AdminPrincipalArn = parts.adminPrincipal()
+	c.Cluster = cluster
+	c.ClusterName = cluster.EksCluster.Name()
+	c.Endpoint = cluster.EksCluster.Endpoint()
+	c.KubeconfigJson = kubeconfigJSON(cluster, a.KubeconfigIdentity.ProfileName)
+	c.OidcProviderArn = cluster.OidcProviderArn
+	c.OidcProviderUrl = cluster.OidcProviderUrl
+	c.ClusterSecurityGroupID = cluster.ClusterSecurityGroupId
+	c.NodeSecurityGroupID = cluster.NodeSecurityGroupId
+	c.LogGroupName = logGroupName
+	c.SecretsEncryptionKeyArn = keyArn
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"clusterName":             c.ClusterName,
+		"endpoint":                c.Endpoint,
+		"kubeconfigJson":          c.KubeconfigJson,
+		"oidcProviderArn":         c.OidcProviderArn,
+		"oidcProviderUrl":         c.OidcProviderUrl,
+		"clusterSecurityGroupId":  c.ClusterSecurityGroupID,
+		"nodeSecurityGroupId":     c.NodeSecurityGroupID,
+		"adminPrincipalArn":       c.AdminPrincipalArn,
+		"logGroupName":            c.LogGroupName,
+		"secretsEncryptionKeyArn": c.SecretsEncryptionKeyArn,
+	})
+}
 
+// eksClusterParts registers an EKSCluster's children: each parented to it,
+// named after it and tagged with its tags.
+type eksClusterParts struct {
+	ctx    *pulumi.Context
+	name   string // the EKSCluster's resource name, the prefix of its children's
+	args   EKSClusterArgs
+	parent pulumi.ResourceOrInvokeOption
+	tags   pulumi.StringMapOutput
+}
+
+// logGroup registers the control plane's log group, if any log type is
+// enabled, and returns its name ("" without one) and what the cluster must
+// wait for. EKS creates /aws/eks/<name>/cluster itself with no expiry;
+// creating it first is the only way to set retention and to delete it with
+// the stack.
+func (p eksClusterParts) logGroup() (pulumi.StringOutput, []pulumi.Resource, error) {
+	if len(p.args.LogTypes()) == 0 {
+		return pulumi.String("").ToStringOutput(), nil, nil
+	}
+	logGroup, err := cloudwatch.NewLogGroup(p.ctx, p.name+"-logs", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.Sprintf("/aws/eks/%s/cluster", p.args.ClusterName),
+		RetentionInDays: pulumi.Int(p.args.LogRetentionDays),
+		Tags:            p.tags,
+	}, p.parent)
+	if err != nil {
+		return pulumi.StringOutput{}, nil, err
+	}
+	return logGroup.Name, []pulumi.Resource{logGroup}, nil
+}
+
+// secretsKey registers the KMS key that envelope-encrypts Kubernetes
+// secrets, and its alias, with SecretsEncryption. It returns the key's ARN
+// as an output ("" without a key) and as the cluster's encryption input
+// (nil without one).
+func (p eksClusterParts) secretsKey() (pulumi.StringOutput, pulumi.StringPtrInput, error) {
+	if !p.args.SecretsEncryption {
+		return pulumi.String("").ToStringOutput(), nil, nil
+	}
+	key, err := kms.NewKey(p.ctx, p.name+"-secrets", &kms.KeyArgs{
+		Description:          pulumi.Sprintf("Envelope encryption of Kubernetes secrets in EKS cluster %s", p.args.ClusterName),
+		EnableKeyRotation:    pulumi.Bool(true),
+		DeletionWindowInDays: pulumi.Int(secretsKeyDeletionWindowDays),
+		Tags:                 p.tags,
+	}, p.parent)
+	if err != nil {
+		return pulumi.StringOutput{}, nil, err
+	}
+	if _, err := kms.NewAlias(p.ctx, p.name+"-secrets", &kms.AliasArgs{
+		Name:        pulumi.Sprintf("alias/eks/%s-secrets", p.args.ClusterName),
+		TargetKeyId: key.KeyId,
+	}, p.parent); err != nil {
+		return pulumi.StringOutput{}, nil, err
+	}
+	return key.Arn, key.Arn, nil
+}
+
+// clusterArgs are pulumi-eks's arguments for the control plane, with no
+// default node group and API access entries only.
+func (p eksClusterParts) clusterArgs(partition aws.GetPartitionResultOutput, encryptionKeyArn pulumi.StringPtrInput) *eks.ClusterArgs {
+	a := p.args
+	authMode := eks.AuthenticationModeApi
+	return &eks.ClusterArgs{
+		Name:                   pulumi.String(a.ClusterName),
+		Version:                pulumi.String(a.KubernetesVersion),
+		VpcId:                  a.VpcID.ToIDOutput().ToStringOutput(),
+		PublicSubnetIds:        a.PublicSubnetIDs,
+		PrivateSubnetIds:       a.PrivateSubnetIDs,
+		SkipDefaultNodeGroup:   pulumi.BoolRef(true),
+		CreateOidcProvider:     pulumi.Bool(true),
+		EnabledClusterLogTypes: pulumi.ToStringArray(a.LogTypes()),
+		AuthenticationMode:     &authMode,
+		AccessEntries:          accessEntries(a.AccessEntries, partition),
+		EndpointPublicAccess:   pulumi.Bool(*a.EndpointPublicAccess),
+		EndpointPrivateAccess:  pulumi.Bool(a.EndpointPrivateAccess),
+		PublicAccessCidrs:      pulumi.ToStringArray(a.PublicAccessCidrs),
+		EncryptionConfigKeyArn: encryptionKeyArn,
+		VpcCniOptions: &eks.VpcCniOptionsArgs{
+			EnableNetworkPolicy: pulumi.Bool(a.EnableNetworkPolicy),
+		},
+		ProviderCredentialOpts: kubeconfigOptions(a.KubeconfigIdentity),
+		Tags:                   p.tags,
+	}
+}
+
+// accessEntries are pulumi-eks's access entries, each with its one access
+// policy, scoped to the cluster or to the entry's namespaces.
+func accessEntries(list []spec.AccessEntry, partition aws.GetPartitionResultOutput) map[string]eks.AccessEntryArgs {
 	entries := map[string]eks.AccessEntryArgs{}
-	for _, e := range a.AccessEntries {
+	for _, e := range list {
 		scope := awseks.AccessPolicyAssociationAccessScopeArgs{Type: pulumi.String("cluster")}
 		if len(e.Namespaces) > 0 {
 			scope = awseks.AccessPolicyAssociationAccessScopeArgs{
@@ -147,65 +230,24 @@ func NewEKSCluster(ctx *pulumi.Context, name string, args *EKSClusterArgs, opts 
 			},
 		}
 	}
+	return entries
+}
 
-	authMode := eks.AuthenticationModeApi
-	cluster, err := eks.NewCluster(ctx, name+"-cluster", &eks.ClusterArgs{
-		Name:                   pulumi.String(a.ClusterName),
-		Version:                pulumi.String(a.KubernetesVersion),
-		VpcId:                  a.VpcID.ToIDOutput().ToStringOutput(),
-		PublicSubnetIds:        a.PublicSubnetIDs,
-		PrivateSubnetIds:       a.PrivateSubnetIDs,
-		SkipDefaultNodeGroup:   pulumi.BoolRef(true),
-		CreateOidcProvider:     pulumi.Bool(true),
-		EnabledClusterLogTypes: pulumi.ToStringArray(logTypes),
-		AuthenticationMode:     &authMode,
-		AccessEntries:          entries,
-		EndpointPublicAccess:   pulumi.Bool(*a.EndpointPublicAccess),
-		EndpointPrivateAccess:  pulumi.Bool(a.EndpointPrivateAccess),
-		PublicAccessCidrs:      pulumi.ToStringArray(a.PublicAccessCidrs),
-		EncryptionConfigKeyArn: encryptionKeyArn,
-		VpcCniOptions: &eks.VpcCniOptionsArgs{
-			EnableNetworkPolicy: pulumi.Bool(a.EnableNetworkPolicy),
-		},
-		ProviderCredentialOpts: kubeconfigOptions(a.KubeconfigIdentity),
-		Tags:                   tags,
-	}, parent, pulumi.DependsOn(clusterDeps))
-	if err != nil {
-		return nil, err
-	}
+// adminPrincipal is who EKS made the cluster's admin. pulumi-eks always
+// creates the cluster with bootstrapClusterCreatorAdminPermissions, so EKS
+// itself grants the identity running `pulumi up` (for an assumed role, the
+// role) AmazonEKSClusterAdminPolicy; an explicit entry for it would be a
+// duplicate that EKS rejects. Expose who that is, so reviews can see it.
+func (p eksClusterParts) adminPrincipal() pulumi.StringOutput {
+	caller := aws.GetCallerIdentityOutput(p.ctx, aws.GetCallerIdentityOutputArgs{}, p.parent)
+	return iam.GetSessionContextOutput(p.ctx, iam.GetSessionContextOutputArgs{Arn: caller.Arn()}, p.parent).IssuerArn()
+}
 
-	// pulumi-eks always creates the cluster with bootstrapClusterCreatorAdminPermissions,
-	// so EKS itself grants the identity running `pulumi up` (for an assumed role,
-	// the role) AmazonEKSClusterAdminPolicy; an explicit entry for it would be a
-	// duplicate that EKS rejects. Expose who that is, so reviews can see it.
-	caller := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, parent)
-	admin := iam.GetSessionContextOutput(ctx, iam.GetSessionContextOutputArgs{Arn: caller.Arn()}, parent).IssuerArn()
-
-	c.Cluster = cluster
-	c.ClusterName = cluster.EksCluster.Name()
-	c.Endpoint = cluster.EksCluster.Endpoint()
+// kubeconfigJSON is the cluster's kubeconfig, naming profile if one is set, as a secret.
+func kubeconfigJSON(cluster *eks.Cluster, profile string) pulumi.StringOutput {
 	kubeconfig := cluster.KubeconfigJson
-	if profile := a.KubeconfigIdentity.ProfileName; profile != "" {
+	if profile != "" {
 		kubeconfig = kubeconfig.ApplyT(func(k string) (string, error) { return spec.KubeconfigWithProfile(k, profile) }).(pulumi.StringOutput)
 	}
-	c.KubeconfigJson = pulumi.ToSecret(kubeconfig).(pulumi.StringOutput)
-	c.OidcProviderArn = cluster.OidcProviderArn
-	c.OidcProviderUrl = cluster.OidcProviderUrl
-	c.ClusterSecurityGroupID = cluster.ClusterSecurityGroupId
-	c.NodeSecurityGroupID = cluster.NodeSecurityGroupId
-	c.AdminPrincipalArn = admin
-	c.LogGroupName = logGroupName
-	c.SecretsEncryptionKeyArn = keyArn
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"clusterName":             c.ClusterName,
-		"endpoint":                c.Endpoint,
-		"kubeconfigJson":          c.KubeconfigJson,
-		"oidcProviderArn":         c.OidcProviderArn,
-		"oidcProviderUrl":         c.OidcProviderUrl,
-		"clusterSecurityGroupId":  c.ClusterSecurityGroupID,
-		"nodeSecurityGroupId":     c.NodeSecurityGroupID,
-		"adminPrincipalArn":       c.AdminPrincipalArn,
-		"logGroupName":            c.LogGroupName,
-		"secretsEncryptionKeyArn": c.SecretsEncryptionKeyArn,
-	})
+	return pulumi.ToSecret(kubeconfig).(pulumi.StringOutput)
 }

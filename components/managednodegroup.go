@@ -46,89 +46,17 @@ func NewManagedNodeGroup(ctx *pulumi.Context, name string, args *ManagedNodeGrou
 	if err := ctx.RegisterComponentResource("eks-workshop:index:ManagedNodeGroup", name, g, opts...); err != nil {
 		return nil, err
 	}
-	parent := pulumi.Parent(g)
-	tags := mergeTags(a.Tags, nil)
-	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parent)
-
-	role, err := iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
-		Description: pulumi.Sprintf("Nodes of EKS node group %s", a.NodeGroupName),
-		AssumeRolePolicy: partition.DnsSuffix().ApplyT(func(dns string) string {
-			return spec.ServiceTrustPolicy("ec2." + dns).JSON()
-		}).(pulumi.StringOutput),
-		Tags: tags,
-	}, parent)
+	parts := nodeGroupParts{ctx: ctx, name: name, args: a, parent: pulumi.Parent(g), tags: mergeTags(a.Tags, nil)}
+	partition := aws.GetPartitionOutput(ctx, aws.GetPartitionOutputArgs{}, parts.parent)
+	role, err := parts.nodeRole(partition)
 	if err != nil {
 		return nil, err
 	}
-
-	managed := append([]spec.AWSManagedPolicy(nil), spec.NodeBasePolicies...)
-	if a.AddonPolicies.ImageBuilder {
-		managed = append(managed, spec.ImageBuilderPolicy)
+	attachments, err := parts.rolePolicies(role, partition)
+	if err != nil {
+		return nil, err
 	}
-	if a.AddonPolicies.CloudWatch {
-		managed = append(managed, spec.CloudWatchPolicy)
-	}
-	if a.AddonPolicies.Ebs {
-		managed = append(managed, spec.EBSPolicy)
-	}
-	attachments := []pulumi.Resource{}
-	for _, p := range managed {
-		attachment, err := attachManagedPolicy(ctx, name+"-"+p.Key, role, partition, p.Path, parent)
-		if err != nil {
-			return nil, err
-		}
-		attachments = append(attachments, attachment)
-	}
-	custom := a.CustomPolicies()
-	for _, key := range a.CustomPolicyKeys() {
-		attachment, err := attachPolicy(ctx, name+"-"+key, role, pulumi.String(custom[key].JSON()), tags, parent)
-		if err != nil {
-			return nil, err
-		}
-		attachments = append(attachments, attachment)
-	}
-
-	var taints awseks.NodeGroupTaintArray
-	for _, t := range a.Taints {
-		taints = append(taints, awseks.NodeGroupTaintArgs{
-			Key: pulumi.String(t.Key), Value: pulumi.StringPtr(t.Value), Effect: pulumi.String(spec.TaintEffects[t.Effect]),
-		})
-	}
-	groupTags := a.Tags
-	if a.ClusterAutoscaler {
-		groupTags = args.Cluster.ClusterName.ApplyT(func(cluster string) map[string]string {
-			return map[string]string{
-				"k8s.io/cluster-autoscaler/enabled":    "true",
-				"k8s.io/cluster-autoscaler/" + cluster: "owned",
-			}
-		}).(pulumi.StringMapOutput)
-		groupTags = mergeTags(a.Tags, groupTags)
-	}
-	os := eks.OperatingSystemAL2023 // 1.33 and later have no Amazon Linux 2 AMIs
-	groupArgs := &eks.ManagedNodeGroupArgs{
-		Cluster:              args.Cluster.Cluster,
-		NodeGroupName:        pulumi.String(a.NodeGroupName),
-		NodeRole:             role,
-		SubnetIds:            a.SubnetIDs,
-		InstanceTypes:        pulumi.ToStringArray(a.InstanceTypes),
-		OperatingSystem:      &os,
-		DiskSize:             pulumi.Int(a.DiskSize),
-		IgnoreScalingChanges: pulumi.BoolRef(a.ClusterAutoscaler),
-		ScalingConfig: awseks.NodeGroupScalingConfigArgs{
-			DesiredSize: pulumi.Int(*a.DesiredSize),
-			MinSize:     pulumi.Int(*a.MinSize),
-			MaxSize:     pulumi.Int(*a.MaxSize),
-		},
-		Labels: pulumi.ToStringMap(a.Labels),
-		Taints: taints,
-		Tags:   groupTags,
-	}
-	if a.RequireImdsv2 {
-		// Setting it at all (even false) makes pulumi-eks add a launch
-		// template; without it the AMI's default applies.
-		groupArgs.EnableIMDSv2 = pulumi.BoolRef(true)
-	}
-	group, err := eks.NewManagedNodeGroup(ctx, name+"-nodes", groupArgs, parent,
+	group, err := eks.NewManagedNodeGroup(ctx, name+"-nodes", nodeGroupArgs(a, role), parts.parent,
 		pulumi.DependsOn(attachments), pulumi.DependsOn(a.SubnetEgress))
 	if err != nil {
 		return nil, err
@@ -143,6 +71,115 @@ func NewManagedNodeGroup(ctx *pulumi.Context, name string, args *ManagedNodeGrou
 		"nodeRoleArn":   g.NodeRoleArn,
 		"nodeRoleName":  g.NodeRoleName,
 	})
+}
+
+// nodeGroupParts registers a ManagedNodeGroup's children: each parented to
+// it, named after it and tagged with its tags.
+type nodeGroupParts struct {
+	ctx    *pulumi.Context
+	name   string // the ManagedNodeGroup's resource name, the prefix of its children's
+	args   ManagedNodeGroupArgs
+	parent pulumi.ResourceOrInvokeOption
+	tags   pulumi.StringMapOutput
+}
+
+// nodeRole is the role the nodes' EC2 instances assume.
+func (p nodeGroupParts) nodeRole(partition aws.GetPartitionResultOutput) (*iam.Role, error) {
+	return iam.NewRole(p.ctx, p.name+"-role", &iam.RoleArgs{
+		Description: pulumi.Sprintf("Nodes of EKS node group %s", p.args.NodeGroupName),
+		AssumeRolePolicy: partition.DnsSuffix().ApplyT(func(dns string) string {
+			return spec.ServiceTrustPolicy("ec2." + dns).JSON()
+		}).(pulumi.StringOutput),
+		Tags: p.tags,
+	}, p.parent)
+}
+
+// rolePolicies attaches the AWS managed policies every node needs and those
+// its add-on policies ask for, then the custom policies, and returns the
+// attachments.
+func (p nodeGroupParts) rolePolicies(role *iam.Role, partition aws.GetPartitionResultOutput) ([]pulumi.Resource, error) {
+	attachments := []pulumi.Resource{}
+	for _, policy := range managedNodePolicies(p.args.AddonPolicies) {
+		attachment, err := attachManagedPolicy(p.ctx, p.name+"-"+policy.Key, role, partition, policy.Path, p.parent)
+		if err != nil {
+			return nil, err
+		}
+		attachments = append(attachments, attachment)
+	}
+	custom := p.args.CustomPolicies()
+	for _, key := range p.args.CustomPolicyKeys() {
+		attachment, err := attachPolicy(p.ctx, p.name+"-"+key, role, pulumi.String(custom[key].JSON()), p.tags, p.parent)
+		if err != nil {
+			return nil, err
+		}
+		attachments = append(attachments, attachment)
+	}
+	return attachments, nil
+}
+
+// managedNodePolicies are the nodes' base policies, then those the add-on policies turn on.
+func managedNodePolicies(addons AddonPolicies) []spec.AWSManagedPolicy {
+	managed := append([]spec.AWSManagedPolicy(nil), spec.NodeBasePolicies...)
+	if addons.ImageBuilder {
+		managed = append(managed, spec.ImageBuilderPolicy)
+	}
+	if addons.CloudWatch {
+		managed = append(managed, spec.CloudWatchPolicy)
+	}
+	if addons.Ebs {
+		managed = append(managed, spec.EBSPolicy)
+	}
+	return managed
+}
+
+// nodeGroupArgs are pulumi-eks's arguments for the node group on Amazon Linux 2023.
+func nodeGroupArgs(a ManagedNodeGroupArgs, role *iam.Role) *eks.ManagedNodeGroupArgs {
+	var taints awseks.NodeGroupTaintArray
+	for _, t := range a.Taints {
+		taints = append(taints, awseks.NodeGroupTaintArgs{
+			Key: pulumi.String(t.Key), Value: pulumi.StringPtr(t.Value), Effect: pulumi.String(spec.TaintEffects[t.Effect]),
+		})
+	}
+	os := eks.OperatingSystemAL2023 // 1.33 and later have no Amazon Linux 2 AMIs
+	groupArgs := &eks.ManagedNodeGroupArgs{
+		Cluster:              a.Cluster.Cluster,
+		NodeGroupName:        pulumi.String(a.NodeGroupName),
+		NodeRole:             role,
+		SubnetIds:            a.SubnetIDs,
+		InstanceTypes:        pulumi.ToStringArray(a.InstanceTypes),
+		OperatingSystem:      &os,
+		DiskSize:             pulumi.Int(a.DiskSize),
+		IgnoreScalingChanges: pulumi.BoolRef(a.ClusterAutoscaler),
+		ScalingConfig: awseks.NodeGroupScalingConfigArgs{
+			DesiredSize: pulumi.Int(*a.DesiredSize),
+			MinSize:     pulumi.Int(*a.MinSize),
+			MaxSize:     pulumi.Int(*a.MaxSize),
+		},
+		Labels: pulumi.ToStringMap(a.Labels),
+		Taints: taints,
+		Tags:   nodeGroupTags(a),
+	}
+	if a.RequireImdsv2 {
+		// Setting it at all (even false) makes pulumi-eks add a launch
+		// template; without it the AMI's default applies.
+		groupArgs.EnableIMDSv2 = pulumi.BoolRef(true)
+	}
+	return groupArgs
+}
+
+// nodeGroupTags are the stack's tags and, with the Cluster Autoscaler, the
+// tags by which it discovers the group.
+func nodeGroupTags(a ManagedNodeGroupArgs) pulumi.StringMapInput {
+	if !a.ClusterAutoscaler {
+		return a.Tags
+	}
+	discovery := a.Cluster.ClusterName.ApplyT(func(cluster string) map[string]string {
+		return map[string]string{
+			"k8s.io/cluster-autoscaler/enabled":    "true",
+			"k8s.io/cluster-autoscaler/" + cluster: "owned",
+		}
+	}).(pulumi.StringMapOutput)
+	return mergeTags(a.Tags, discovery)
 }
 
 // attachPolicy creates a customer-managed policy from a document and attaches it to role.

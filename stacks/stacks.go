@@ -83,63 +83,20 @@ func deployEKS(ctx *pulumi.Context, cfg Config, p config.Plan) (pulumi.Map, erro
 		return nil, err
 	}
 	onAWS := pulumi.Providers(awsProvider)
-	protect := pulumi.Protect(cfg.Protect)
-
-	clusterName := cfg.EKSClusterName()
-	networkArgs := components.NetworkArgs{NetworkArgs: p.Network}
-	network, err := components.NewNetwork(ctx, clusterName, &networkArgs, onAWS, protect)
+	eks, err := deployCluster(ctx, cfg, p, onAWS)
 	if err != nil {
 		return nil, err
 	}
-
-	clusterArgs := components.EKSClusterArgs{
-		EKSClusterArgs:   p.Cluster,
-		VpcID:            network.VpcID,
-		PublicSubnetIDs:  network.PublicSubnetIDs,
-		PrivateSubnetIDs: network.PrivateSubnetIDs,
-	}
-	cluster, err := components.NewEKSCluster(ctx, clusterName, &clusterArgs, onAWS, protect)
-	if err != nil {
-		return nil, err
-	}
-
-	nodeArgs := components.ManagedNodeGroupArgs{
-		ManagedNodeGroupArgs: p.Nodes,
-		Cluster:              cluster,
-		SubnetIDs:            network.PrivateSubnetIDs, // eksctl's privateNetworking: true
-		SubnetEgress:         network.PrivateEgress,
-	}
-	nodes, err := components.NewManagedNodeGroup(ctx, cfg.NodeGroupComponent(), &nodeArgs, onAWS)
-	if err != nil {
-		return nil, err
-	}
-
 	outputs := pulumi.Map{}
-	images, err := workloadImages(cfg, outputs, func(w config.Workload) (pulumi.StringOutput, error) {
-		args := components.ECRImageArgs{ECRImageArgs: p.Images[w.Name]}
-		img, err := components.NewECRImage(ctx, w.Name, &args, onAWS)
-		if err != nil {
-			return pulumi.StringOutput{}, err
-		}
-		outputs[w.Source+"RepositoryUrl"] = img.RepositoryUrl
-		return img.ImageRef, nil
-	})
+	images, err := ecrImages(ctx, cfg, p, outputs, onAWS)
 	if err != nil {
 		return nil, err
 	}
-
-	provider, err := kubernetesProvider(ctx, cfg, cluster.KubeconfigJson)
+	provider, err := kubernetesProvider(ctx, cfg, eks.cluster.KubeconfigJson)
 	if err != nil {
 		return nil, err
 	}
-	addonArgs := components.ClusterAddonsArgs{
-		ClusterAddonsArgs:  p.Addons,
-		Cluster:            cluster,
-		VpcID:              network.VpcID,
-		KubernetesProvider: provider,
-		Nodes:              nodes.Nodes,
-	}
-	addons, err := components.NewClusterAddons(ctx, clusterName, &addonArgs, onAWS)
+	addons, err := eks.deployAddons(ctx, cfg, p, provider, onAWS)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +110,82 @@ func deployEKS(ctx *pulumi.Context, cfg Config, p config.Plan) (pulumi.Map, erro
 	if err != nil {
 		return nil, err
 	}
+	eks.addOutputs(outputs, cfg, apps)
+	return outputs, nil
+}
 
+// eksCluster is the eks target's cluster, with the network it runs in and
+// its nodes.
+type eksCluster struct {
+	network *components.Network
+	cluster *components.EKSCluster
+	nodes   *components.ManagedNodeGroup
+}
+
+// deployCluster registers the network, the cluster in it and the cluster's
+// node group; the network and the cluster are protected if cfg says so.
+func deployCluster(ctx *pulumi.Context, cfg Config, p config.Plan, onAWS pulumi.ResourceOption) (eksCluster, error) {
+	protect := pulumi.Protect(cfg.Protect)
+	clusterName := cfg.EKSClusterName()
+	networkArgs := components.NetworkArgs{NetworkArgs: p.Network}
+	network, err := components.NewNetwork(ctx, clusterName, &networkArgs, onAWS, protect)
+	if err != nil {
+		return eksCluster{}, err
+	}
+
+	clusterArgs := components.EKSClusterArgs{
+		EKSClusterArgs:   p.Cluster,
+		VpcID:            network.VpcID,
+		PublicSubnetIDs:  network.PublicSubnetIDs,
+		PrivateSubnetIDs: network.PrivateSubnetIDs,
+	}
+	cluster, err := components.NewEKSCluster(ctx, clusterName, &clusterArgs, onAWS, protect)
+	if err != nil {
+		return eksCluster{}, err
+	}
+
+	nodeArgs := components.ManagedNodeGroupArgs{
+		ManagedNodeGroupArgs: p.Nodes,
+		Cluster:              cluster,
+		SubnetIDs:            network.PrivateSubnetIDs, // eksctl's privateNetworking: true
+		SubnetEgress:         network.PrivateEgress,
+	}
+	nodes, err := components.NewManagedNodeGroup(ctx, cfg.NodeGroupComponent(), &nodeArgs, onAWS)
+	if err != nil {
+		return eksCluster{}, err
+	}
+	return eksCluster{network: network, cluster: cluster, nodes: nodes}, nil
+}
+
+// ecrImages builds each workload built from source into an ECR repository
+// of its own, and exports the repository's URL as <app>RepositoryUrl.
+func ecrImages(ctx *pulumi.Context, cfg Config, p config.Plan, outputs pulumi.Map, onAWS pulumi.ResourceOption) (map[string]pulumi.StringOutput, error) {
+	return workloadImages(cfg, outputs, func(w config.Workload) (pulumi.StringOutput, error) {
+		args := components.ECRImageArgs{ECRImageArgs: p.Images[w.Name]}
+		img, err := components.NewECRImage(ctx, w.Name, &args, onAWS)
+		if err != nil {
+			return pulumi.StringOutput{}, err
+		}
+		outputs[w.Source+"RepositoryUrl"] = img.RepositoryUrl
+		return img.ImageRef, nil
+	})
+}
+
+// deployAddons installs the cluster's add-ons, once its nodes exist.
+func (e eksCluster) deployAddons(ctx *pulumi.Context, cfg Config, p config.Plan, provider pulumi.ProviderResource, onAWS pulumi.ResourceOption) (*components.ClusterAddons, error) {
+	addonArgs := components.ClusterAddonsArgs{
+		ClusterAddonsArgs:  p.Addons,
+		Cluster:            e.cluster,
+		VpcID:              e.network.VpcID,
+		KubernetesProvider: provider,
+		Nodes:              e.nodes.Nodes,
+	}
+	return components.NewClusterAddons(ctx, cfg.EKSClusterName(), &addonArgs, onAWS)
+}
+
+// addOutputs adds the eks target's stack outputs: the apps' URLs, and what
+// identifies the network, the cluster and the node group.
+func (e eksCluster) addOutputs(outputs pulumi.Map, cfg Config, apps map[string]*components.App) {
 	for _, w := range cfg.Workloads() {
 		outputs[w.Source+"ClusterUrl"] = pulumi.Sprintf("http://%s", apps[w.Name].ClusterDNS)
 	}
@@ -161,22 +193,21 @@ func deployEKS(ctx *pulumi.Context, cfg Config, p config.Plan) (pulumi.Map, erro
 	outputs["albUrl"] = pulumi.Sprintf("http://%s", apps["demo-flask-backend"].IngressHostname)
 	for key, value := range (pulumi.Map{
 		"region":           pulumi.String(cfg.Region),
-		"vpcId":            network.VpcID,
-		"publicSubnetIds":  network.PublicSubnetIDs,
-		"privateSubnetIds": network.PrivateSubnetIDs,
-		"clusterName":      cluster.ClusterName,
-		"clusterEndpoint":  cluster.Endpoint,
-		"kubeconfig":       cluster.KubeconfigJson,
+		"vpcId":            e.network.VpcID,
+		"publicSubnetIds":  e.network.PublicSubnetIDs,
+		"privateSubnetIds": e.network.PrivateSubnetIDs,
+		"clusterName":      e.cluster.ClusterName,
+		"clusterEndpoint":  e.cluster.Endpoint,
+		"kubeconfig":       e.cluster.KubeconfigJson,
 		// The workshop's `aws eks update-kubeconfig` step, ready to paste.
-		"updateKubeconfigCommand":  pulumi.Sprintf("aws eks update-kubeconfig --region %s --name %s%s", cfg.Region, cluster.ClusterName, cfg.AWS.UpdateKubeconfigArgs()),
-		"clusterAdminPrincipalArn": cluster.AdminPrincipalArn,
-		"oidcProviderArn":          cluster.OidcProviderArn,
-		"nodeGroupName":            nodes.NodeGroupName,
+		"updateKubeconfigCommand":  pulumi.Sprintf("aws eks update-kubeconfig --region %s --name %s%s", cfg.Region, e.cluster.ClusterName, cfg.AWS.UpdateKubeconfigArgs()),
+		"clusterAdminPrincipalArn": e.cluster.AdminPrincipalArn,
+		"oidcProviderArn":          e.cluster.OidcProviderArn,
+		"nodeGroupName":            e.nodes.NodeGroupName,
 		"namespace":                pulumi.String(cfg.Namespace),
 	}) {
 		outputs[key] = value
 	}
-	return outputs, nil
 }
 
 // awsProviderArgs is the explicit provider: the region comes from Config,

@@ -145,21 +145,7 @@ func (a AppArgs) WithDefaults() AppArgs {
 	if a.ServicePort == 0 {
 		a.ServicePort = a.ContainerPort
 	}
-	if a.Resources.CPURequest == "" {
-		a.Resources.CPURequest = DefaultCPURequest
-	}
-	if a.Resources.MemoryRequest == "" {
-		a.Resources.MemoryRequest = DefaultMemoryRequest
-	}
-	if a.Resources.MemoryLimit == "" {
-		a.Resources.MemoryLimit = DefaultMemoryLimit
-	}
-	if a.Resources.EphemeralStorageRequest == "" {
-		a.Resources.EphemeralStorageRequest = DefaultEphemeralStorageRequest
-	}
-	if a.Resources.EphemeralStorageLimit == "" {
-		a.Resources.EphemeralStorageLimit = DefaultEphemeralStorageLimit
-	}
+	a.Resources = a.Resources.withDefaults()
 	if a.LivenessPath == "" {
 		a.LivenessPath = DefaultLivenessPath
 	}
@@ -170,26 +156,11 @@ func (a AppArgs) WithDefaults() AppArgs {
 		a.Replicas = DefaultReplicas
 	}
 	if a.Autoscaling != nil {
-		as := *a.Autoscaling
-		if as.MinReplicas == 0 {
-			as.MinReplicas = DefaultMinReplicas
-		}
-		if as.MaxReplicas == 0 {
-			as.MaxReplicas = DefaultMaxReplicas
-		}
-		if as.TargetCPUUtilization == 0 {
-			as.TargetCPUUtilization = DefaultTargetCPUUtilization
-		}
+		as := a.Autoscaling.withDefaults()
 		a.Autoscaling = &as
 	}
 	if a.Ingress != nil {
-		ing := *a.Ingress
-		if ing.Path == "" {
-			ing.Path = DefaultIngressPath
-		}
-		if ing.HealthCheckPath == "" {
-			ing.HealthCheckPath = a.ReadinessPath
-		}
+		ing := a.Ingress.withDefaults(a.ReadinessPath)
 		a.Ingress = &ing
 	}
 	if a.RunAsUser == 0 {
@@ -207,6 +178,49 @@ func (a AppArgs) WithDefaults() AppArgs {
 	return a
 }
 
+func (r AppResources) withDefaults() AppResources {
+	if r.CPURequest == "" {
+		r.CPURequest = DefaultCPURequest
+	}
+	if r.MemoryRequest == "" {
+		r.MemoryRequest = DefaultMemoryRequest
+	}
+	if r.MemoryLimit == "" {
+		r.MemoryLimit = DefaultMemoryLimit
+	}
+	if r.EphemeralStorageRequest == "" {
+		r.EphemeralStorageRequest = DefaultEphemeralStorageRequest
+	}
+	if r.EphemeralStorageLimit == "" {
+		r.EphemeralStorageLimit = DefaultEphemeralStorageLimit
+	}
+	return r
+}
+
+func (as Autoscaling) withDefaults() Autoscaling {
+	if as.MinReplicas == 0 {
+		as.MinReplicas = DefaultMinReplicas
+	}
+	if as.MaxReplicas == 0 {
+		as.MaxReplicas = DefaultMaxReplicas
+	}
+	if as.TargetCPUUtilization == 0 {
+		as.TargetCPUUtilization = DefaultTargetCPUUtilization
+	}
+	return as
+}
+
+// withDefaults takes the App's (defaulted) readiness path as the default health check.
+func (ing AppIngress) withDefaults(readinessPath string) AppIngress {
+	if ing.Path == "" {
+		ing.Path = DefaultIngressPath
+	}
+	if ing.HealthCheckPath == "" {
+		ing.HealthCheckPath = readinessPath
+	}
+	return ing
+}
+
 // TerminationGracePeriodSeconds is the pod's grace period: the preStop
 // pause, then the app's own shutdown after SIGTERM.
 func (a AppArgs) TerminationGracePeriodSeconds() int {
@@ -220,12 +234,30 @@ func (a AppArgs) TerminationGracePeriodSeconds() int {
 func (a AppArgs) Validate() error {
 	a = a.WithDefaults()
 	var errs fieldErrors
+	a.validateNames(&errs)
+	a.validateContainer(&errs)
+	a.validateReplicas(&errs)
+	if a.Ingress != nil {
+		a.Ingress.validate(&errs)
+	}
+	a.NetworkPolicy.validate(&errs)
+	a.validatePod(&errs)
+	a.validateLabels(&errs)
+	return errs.err()
+}
+
+// validateNames checks the objects' name and namespace.
+func (a AppArgs) validateNames(errs *fieldErrors) {
 	if len(validation.IsDNS1035Label(a.Name)) > 0 { // Service names must start with a letter
 		errs.add("name", a.Name, "want an RFC 1035 label: up to 63 lowercase letters, digits and '-', starting with a letter")
 	}
 	if !ValidKubernetesName(a.Namespace) {
 		errs.add("namespace", a.Namespace, "want an RFC 1123 label: up to 63 lowercase letters, digits and '-'")
 	}
+}
+
+// validateContainer checks the ports, environment, resources and probes.
+func (a AppArgs) validateContainer(errs *fieldErrors) {
 	for _, port := range []struct {
 		field string
 		value int
@@ -239,7 +271,7 @@ func (a AppArgs) Validate() error {
 			errs.add("env", k, "want a variable name of letters, digits, '_', '-' and '.', not starting with a digit")
 		}
 	}
-	a.Resources.validate(&errs)
+	a.Resources.validate(errs)
 	for _, probe := range []struct{ field, path string }{{"livenessPath", a.LivenessPath}, {"readinessPath", a.ReadinessPath}} {
 		if !strings.HasPrefix(probe.path, "/") {
 			errs.add(probe.field, probe.path, "want an absolute URL path such as /healthz")
@@ -250,6 +282,10 @@ func (a AppArgs) Validate() error {
 		// would fail its liveness probe too and be restarted, making it worse.
 		errs.add("readinessPath", a.ReadinessPath, "want a path other than livenessPath: one endpoint cannot tell \"restart me\" from \"send me no traffic\"")
 	}
+}
+
+// validateReplicas checks the fixed replica count, or the autoscaling bounds.
+func (a AppArgs) validateReplicas(errs *fieldErrors) {
 	if a.Autoscaling == nil && a.Replicas < 1 {
 		errs.add("replicas", a.Replicas, "want 1 or more")
 	}
@@ -264,24 +300,27 @@ func (a AppArgs) Validate() error {
 			errs.add("autoscaling.targetCpuUtilization", as.TargetCPUUtilization, "want a percentage of the CPU request, 1-100")
 		}
 	}
-	if ing := a.Ingress; ing != nil {
-		if !strings.HasPrefix(ing.Path, "/") {
-			errs.add("ingress.path", ing.Path, "want an absolute URL path prefix such as /contents")
-		}
-		if !strings.HasPrefix(ing.HealthCheckPath, "/") {
-			errs.add("ingress.healthCheckPath", ing.HealthCheckPath, "want an absolute URL path such as /readyz")
-		}
-		if ing.GroupName != "" && !albGroupName.MatchString(ing.GroupName) {
-			errs.add("ingress.groupName", ing.GroupName, "want up to 63 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit")
-		}
-		if ing.GroupOrder < -1000 || ing.GroupOrder > 1000 {
-			errs.add("ingress.groupOrder", ing.GroupOrder, "want -1000 to 1000, as the AWS Load Balancer Controller allows")
-		}
-		if ing.GroupOrder != 0 && ing.GroupName == "" {
-			errs.add("ingress.groupOrder", ing.GroupOrder, "only orders rules within a group: set groupName too")
-		}
+}
+
+func (ing AppIngress) validate(errs *fieldErrors) {
+	if !strings.HasPrefix(ing.Path, "/") {
+		errs.add("ingress.path", ing.Path, "want an absolute URL path prefix such as /contents")
 	}
-	np := a.NetworkPolicy
+	if !strings.HasPrefix(ing.HealthCheckPath, "/") {
+		errs.add("ingress.healthCheckPath", ing.HealthCheckPath, "want an absolute URL path such as /readyz")
+	}
+	if ing.GroupName != "" && !albGroupName.MatchString(ing.GroupName) {
+		errs.add("ingress.groupName", ing.GroupName, "want up to 63 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit")
+	}
+	if ing.GroupOrder < -1000 || ing.GroupOrder > 1000 {
+		errs.add("ingress.groupOrder", ing.GroupOrder, "want -1000 to 1000, as the AWS Load Balancer Controller allows")
+	}
+	if ing.GroupOrder != 0 && ing.GroupName == "" {
+		errs.add("ingress.groupOrder", ing.GroupOrder, "only orders rules within a group: set groupName too")
+	}
+}
+
+func (np AppNetworkPolicy) validate(errs *fieldErrors) {
 	for _, list := range []struct {
 		field string
 		cidrs []string
@@ -297,6 +336,10 @@ func (a AppArgs) Validate() error {
 			errs.add("networkPolicy.ingressFromNamespaces", ns, "want a namespace name (an RFC 1123 label)")
 		}
 	}
+}
+
+// validatePod checks the pod's user, writable paths and termination timing.
+func (a AppArgs) validatePod(errs *fieldErrors) {
 	if a.RunAsUser < 1 || a.RunAsUser > math.MaxInt32 {
 		errs.add("runAsUser", a.RunAsUser, "want a non-root UID, 1-%d", math.MaxInt32)
 	}
@@ -315,6 +358,10 @@ func (a AppArgs) Validate() error {
 			errs.add(d.field, d.value, "want 1 to %d seconds", maxTerminationStepSeconds)
 		}
 	}
+}
+
+// validateLabels checks the user's labels, none of which may be one the App sets itself.
+func (a AppArgs) validateLabels(errs *fieldErrors) {
 	for _, k := range sortedKeys(a.Labels) {
 		switch {
 		case len(validation.IsQualifiedName(k)) > 0:
@@ -328,7 +375,6 @@ func (a AppArgs) Validate() error {
 			errs.add("labels", k, "set by the App itself, from name")
 		}
 	}
-	return errs.err()
 }
 
 func (r AppResources) validate(errs *fieldErrors) {

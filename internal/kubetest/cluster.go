@@ -104,7 +104,34 @@ func start(t testing.TB, bin map[string]string, opts Options) (*Cluster, error) 
 	}
 	etcdURL := "http://127.0.0.1:" + strconv.Itoa(ports[0])
 	peerURL := "http://127.0.0.1:" + strconv.Itoa(ports[1])
-	etcd, err := startProcess(t, dir, "etcd", bin["etcd"], nil,
+	etcd, err := startEtcd(t, ctx, dir, bin["etcd"], etcdURL, peerURL)
+	if err != nil {
+		return nil, err
+	}
+	c, apiserver, err := startAPIServer(t, ctx, dir, bin["kube-apiserver"], pki, etcdURL, ports[2], opts.EndpointRouting, etcd)
+	if err != nil {
+		return nil, err
+	}
+	procs := []*process{etcd, apiserver}
+
+	if opts.Controllers {
+		if procs, err = startControllers(t, ctx, c, dir, bin, pki, procs); err != nil {
+			return nil, err
+		}
+	}
+
+	if len(opts.Zones) > 0 {
+		if err := startNodes(t, ctx, c, dir, bin["kwok"], opts.Zones, procs); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// startEtcd runs etcd on etcdURL (clients) and peerURL and waits until it
+// is healthy.
+func startEtcd(t testing.TB, ctx context.Context, dir, etcdBin, etcdURL, peerURL string) (*process, error) {
+	etcd, err := startProcess(t, dir, "etcd", etcdBin, nil,
 		"--name=test", "--data-dir="+filepath.Join(dir, "etcd"),
 		"--listen-client-urls="+etcdURL, "--advertise-client-urls="+etcdURL,
 		"--listen-peer-urls="+peerURL, "--initial-advertise-peer-urls="+peerURL,
@@ -117,12 +144,19 @@ func start(t testing.TB, bin map[string]string, opts Options) (*Cluster, error) 
 	}, etcd); err != nil {
 		return nil, err
 	}
+	return etcd, nil
+}
 
-	host := "https://127.0.0.1:" + strconv.Itoa(ports[2])
-	apiserver, err := startProcess(t, dir, "kube-apiserver", bin["kube-apiserver"], nil,
-		"--enable-aggregator-routing="+strconv.FormatBool(opts.EndpointRouting),
+// startAPIServer runs kube-apiserver on port, storing in etcd at etcdURL,
+// waits until it is ready and returns the Cluster of its admin clients and
+// kubeconfig.
+func startAPIServer(t testing.TB, ctx context.Context, dir, apiserverBin string, pki *pki, etcdURL string, port int,
+	endpointRouting bool, etcd *process) (*Cluster, *process, error) {
+	host := "https://127.0.0.1:" + strconv.Itoa(port)
+	apiserver, err := startProcess(t, dir, "kube-apiserver", apiserverBin, nil,
+		"--enable-aggregator-routing="+strconv.FormatBool(endpointRouting),
 		"--etcd-servers="+etcdURL,
-		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port="+strconv.Itoa(ports[2]),
+		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port="+strconv.Itoa(port),
 		"--tls-cert-file="+pki.ServingCertFile, "--tls-private-key-file="+pki.ServingKeyFile,
 		"--client-ca-file="+pki.CAFile,
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
@@ -133,7 +167,7 @@ func start(t testing.TB, bin map[string]string, opts Options) (*Cluster, error) 
 		// Endpoints reject; nothing here reaches the API through the Service.
 		"--endpoint-reconciler-type=none")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	config := &rest.Config{
@@ -146,57 +180,53 @@ func start(t testing.TB, bin map[string]string, opts Options) (*Cluster, error) 
 	}
 	clientset, err := kubernetes.NewForConfig(config)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := waitFor(ctx, "kube-apiserver /readyz", startTimeout, func(ctx context.Context) (bool, error) {
 		var status int
 		err := clientset.Discovery().RESTClient().Get().AbsPath("/readyz").Do(ctx).StatusCode(&status).Error()
 		return err == nil && status == http.StatusOK, err
 	}, etcd, apiserver); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	dyn, err := dynamic.NewForConfig(config)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c := &Cluster{Config: config, Clientset: clientset, Dynamic: dyn, Kubeconfig: filepath.Join(dir, "kubeconfig")}
 	if err := writeKubeconfig(c.Kubeconfig, config); err != nil {
+		return nil, nil, err
+	}
+	return c, apiserver, nil
+}
+
+// startControllers runs kube-controller-manager and kube-scheduler, adds
+// them to procs, and waits until the controllers admit pods.
+func startControllers(t testing.TB, ctx context.Context, c *Cluster, dir string, bin map[string]string, pki *pki, procs []*process) ([]*process, error) {
+	kcm, err := startProcess(t, dir, "kube-controller-manager", bin["kube-controller-manager"], nil,
+		"--kubeconfig="+c.Kubeconfig, "--leader-elect=false",
+		"--bind-address=127.0.0.1", "--secure-port=0",
+		"--service-account-private-key-file="+pki.SAKeyFile, "--root-ca-file="+pki.CAFile,
+		"--service-cluster-ip-range=10.96.0.0/16")
+	if err != nil {
 		return nil, err
 	}
-	procs := []*process{etcd, apiserver}
-
-	if opts.Controllers {
-		kcm, err := startProcess(t, dir, "kube-controller-manager", bin["kube-controller-manager"], nil,
-			"--kubeconfig="+c.Kubeconfig, "--leader-elect=false",
-			"--bind-address=127.0.0.1", "--secure-port=0",
-			"--service-account-private-key-file="+pki.SAKeyFile, "--root-ca-file="+pki.CAFile,
-			"--service-cluster-ip-range=10.96.0.0/16")
-		if err != nil {
-			return nil, err
-		}
-		scheduler, err := startProcess(t, dir, "kube-scheduler", bin["kube-scheduler"], nil,
-			"--kubeconfig="+c.Kubeconfig, "--leader-elect=false",
-			"--bind-address=127.0.0.1", "--secure-port=0")
-		if err != nil {
-			return nil, err
-		}
-		procs = append(procs, kcm, scheduler)
-		// The service account controller has run once it created `default`
-		// in the default namespace; pods cannot be admitted before.
-		if err := waitFor(ctx, "kube-controller-manager (default ServiceAccount)", startTimeout, func(ctx context.Context) (bool, error) {
-			_, err := clientset.CoreV1().ServiceAccounts("default").Get(ctx, "default", metav1.GetOptions{})
-			return err == nil, err
-		}, procs...); err != nil {
-			return nil, err
-		}
+	scheduler, err := startProcess(t, dir, "kube-scheduler", bin["kube-scheduler"], nil,
+		"--kubeconfig="+c.Kubeconfig, "--leader-elect=false",
+		"--bind-address=127.0.0.1", "--secure-port=0")
+	if err != nil {
+		return nil, err
 	}
-
-	if len(opts.Zones) > 0 {
-		if err := startNodes(t, ctx, c, dir, bin["kwok"], opts.Zones, procs); err != nil {
-			return nil, err
-		}
+	procs = append(procs, kcm, scheduler)
+	// The service account controller has run once it created `default`
+	// in the default namespace; pods cannot be admitted before.
+	if err := waitFor(ctx, "kube-controller-manager (default ServiceAccount)", startTimeout, func(ctx context.Context) (bool, error) {
+		_, err := c.Clientset.CoreV1().ServiceAccounts("default").Get(ctx, "default", metav1.GetOptions{})
+		return err == nil, err
+	}, procs...); err != nil {
+		return nil, err
 	}
-	return c, nil
+	return procs, nil
 }
 
 // fakeNodeAnnotation marks the nodes kwok manages, as kwok's documentation does.

@@ -319,46 +319,61 @@ func (m *Monitor) newResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		}
 	}
 	state := args.Inputs.Copy()
+	id := args.Name + "-id"
+	if prefix, ok := idPrefixes[args.TypeToken]; ok {
+		id = prefix + shortHash(args.Name)
+	}
+	switch {
+	case args.TypeToken == "eks:index:Cluster":
+		return m.mockEKSCluster(args, state)
+	case args.TypeToken == "eks:index:ManagedNodeGroup":
+		if err := m.mockManagedNodeGroup(args, state); err != nil {
+			return "", nil, err
+		}
+	case strings.HasPrefix(args.TypeToken, "kubernetes:"):
+		m.mockKubernetesState(args, state)
+	default:
+		m.mockCloudState(args, state, id)
+	}
+	return m.computed(args.Name, "id", id), state, nil
+}
+
+// idPrefixes start the IDs AWS gives these resources; the others' are <name>-id.
+var idPrefixes = map[string]string{
+	"aws:ec2/vpc:Vpc":                         "vpc-",
+	"aws:ec2/subnet:Subnet":                   "subnet-",
+	"aws:ec2/internetGateway:InternetGateway": "igw-",
+	"aws:ec2/natGateway:NatGateway":           "nat-",
+	"aws:ec2/eip:Eip":                         "eipalloc-",
+	"aws:ec2/routeTable:RouteTable":           "rtb-",
+	"aws:kms/key:Key":                         "key-",
+}
+
+// arn is the ARN of the resource named name in the mocked account and region.
+func (m *Monitor) arn(service, kind, name string) string {
+	return fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", service, m.Region, AccountID, kind, name)
+}
+
+// mockCloudState fills the outputs AWS, Docker and the tls provider compute
+// for a custom resource whose ID is id.
+func (m *Monitor) mockCloudState(args pulumi.MockResourceArgs, state resource.PropertyMap, id string) {
 	// set records an output the cloud computes.
 	set := func(k, realistic string) {
 		state[resource.PropertyKey(k)] = resource.NewStringProperty(m.computed(args.Name, k, realistic))
 	}
-	id := args.Name + "-id"
-	arn := func(service, kind string) string {
-		return fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", service, m.Region, AccountID, kind, args.Name)
-	}
 	switch args.TypeToken {
 	case "aws:ec2/vpc:Vpc":
-		id = "vpc-" + shortHash(args.Name)
-		set("arn", arn("ec2", "vpc"))
-	case "aws:ec2/subnet:Subnet":
-		id = "subnet-" + shortHash(args.Name)
-	case "aws:ec2/internetGateway:InternetGateway":
-		id = "igw-" + shortHash(args.Name)
-	case "aws:ec2/natGateway:NatGateway":
-		id = "nat-" + shortHash(args.Name)
+		set("arn", m.arn("ec2", "vpc", args.Name))
 	case "aws:ec2/eip:Eip":
-		id = "eipalloc-" + shortHash(args.Name)
 		set("publicIp", "203.0.113.10")
-	case "aws:ec2/routeTable:RouteTable":
-		id = "rtb-" + shortHash(args.Name)
 	case "aws:iam/role:Role", "aws:iam/policy:Policy":
 		kind := strings.Split(args.TypeToken, ":")[2] // "Role" or "Policy"
-		resName := args.Name
-		if n, ok := args.Inputs["name"]; ok && n.IsString() {
-			resName = n.StringValue()
-		} else {
-			// An auto-name: the provider appends a random suffix.
-			resName = m.computed(args.Name, "name", resName)
-			state["name"] = resource.NewStringProperty(resName)
-		}
-		set("arn", fmt.Sprintf("arn:aws:iam::%s:%s/%s", AccountID, strings.ToLower(kind), resName))
+		set("arn", fmt.Sprintf("arn:aws:iam::%s:%s/%s", AccountID, strings.ToLower(kind), m.iamName(args, state)))
 	case "aws:kms/key:Key":
-		id = "key-" + shortHash(args.Name)
-		set("arn", arn("kms", "key"))
+		set("arn", m.arn("kms", "key", args.Name))
 		set("keyId", id)
 	case "aws:cloudwatch/logGroup:LogGroup":
-		set("arn", arn("logs", "log-group"))
+		set("arn", m.arn("logs", "log-group", args.Name))
 	case "aws:ecr/repository:Repository":
 		name := args.Inputs["name"].StringValue()
 		set("arn", fmt.Sprintf("arn:aws:ecr:%s:%s:repository/%s", m.Region, AccountID, name))
@@ -378,22 +393,32 @@ func (m *Monitor) newResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		set("certRequestPem", MockPEM("CERTIFICATE REQUEST", args.Name))
 	case "tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert":
 		set("certPem", MockPEM("CERTIFICATE", args.Name))
-	case "eks:index:Cluster":
-		return m.mockEKSCluster(args, state)
-	case "eks:index:ManagedNodeGroup":
-		ref, err := m.registerReferenced(args, "aws:eks/nodeGroup:NodeGroup", args.Name+"-nodeGroup", map[string]any{
-			"nodeGroupName": stringInput(args.Inputs, "nodeGroupName", args.Name),
-			"arn":           m.computed(args.Name+"-nodeGroup", "arn", arn("eks", "nodegroup")),
-		})
-		if err != nil {
-			return "", nil, err
-		}
-		state["nodeGroup"] = ref
 	}
-	if strings.HasPrefix(args.TypeToken, "kubernetes:") {
-		m.mockKubernetesState(args, state)
+}
+
+// iamName is an IAM role's or policy's name: as given, or an auto-name, to
+// which the provider appends a random suffix and which state then records.
+func (m *Monitor) iamName(args pulumi.MockResourceArgs, state resource.PropertyMap) string {
+	if n, ok := args.Inputs["name"]; ok && n.IsString() {
+		return n.StringValue()
 	}
-	return m.computed(args.Name, "id", id), state, nil
+	name := m.computed(args.Name, "name", args.Name)
+	state["name"] = resource.NewStringProperty(name)
+	return name
+}
+
+// mockManagedNodeGroup answers pulumi-eks's remote ManagedNodeGroup
+// component, whose nodeGroup output is a reference to its node group.
+func (m *Monitor) mockManagedNodeGroup(args pulumi.MockResourceArgs, state resource.PropertyMap) error {
+	ref, err := m.registerReferenced(args, "aws:eks/nodeGroup:NodeGroup", args.Name+"-nodeGroup", map[string]any{
+		"nodeGroupName": stringInput(args.Inputs, "nodeGroupName", args.Name),
+		"arn":           m.computed(args.Name+"-nodeGroup", "arn", m.arn("eks", "nodegroup", args.Name)),
+	})
+	if err != nil {
+		return err
+	}
+	state["nodeGroup"] = ref
+	return nil
 }
 
 // mockEKSCluster answers pulumi-eks's remote Cluster component. Its outputs

@@ -94,118 +94,166 @@ func (c Config) Plan() (Plan, error) {
 
 	switch c.Target {
 	case TargetEKS:
-		if !c.MetricsServer {
-			p.add("metricsServer", false, "the eks target always installs metrics-server with its add-ons (the HPAs need it); only the local target can leave it out")
-		}
-		c.checkSetToZero(&p)
-		c.checkEndpoint(&p)
-		c.checkAWS(&p)
-		c.checkAccountNames(&p)
-		c.checkTags(&p)
-		for _, z := range c.AvailabilityZones {
-			if c.Region != "" && !strings.HasPrefix(z, c.Region) {
-				p.add("availabilityZones", z, "zone is not in region "+c.Region)
-			}
-		}
-		out.Network = c.networkArgs()
-		p.fields(out.Network.Validate(), nil, false)
-
-		out.Cluster = c.clusterArgs()
-		// The team's entry is the last one clusterArgs adds.
-		teamEntry := fmt.Sprintf("accessEntries[%d].", len(c.AccessEntries))
-		p.fields(out.Cluster.Validate(), func(field string) string {
-			if c.TeamPrincipalArn != "" && strings.HasPrefix(field, teamEntry) {
-				return "teamPrincipalArn"
-			}
-			return field
-		}, false)
-
-		out.Warnings = append(out.Warnings, c.checkKubernetesSupport(&p)...)
-
-		out.Nodes = c.nodeGroupArgs()
-		p.fields(out.Nodes.Validate(), nil, false)
-		out.Warnings = append(out.Warnings, c.autoscalerWarnings()...)
-
-		out.Addons = c.addonArgs()
-		p.fields(out.Addons.Validate(), func(field string) string {
-			switch {
-			case field == "region":
-				return "aws:region"
-			case field == "addonVersions.clusterAutoscalerImage" && c.AddonVersions.ClusterAutoscalerImage == "" && p.keys[qualified("kubernetesVersion")]:
-				return "" // no image to derive from a version already reported
-			}
-			return field
-		}, false)
-		c.checkAutoscalerVersion(&p)
-
-		// Names AWS derives from the cluster and node group names.
-		if !p.keys[qualified("clusterName")] {
-			cluster := c.EKSClusterName()
-			names := append(out.Cluster.PhysicalNames(cluster), out.Addons.PhysicalNames(cluster)...)
-			p.fields(spec.PhysicalNameError("clusterName", cluster, names), nil, true)
-		}
-		if !p.keys[qualified("clusterName")] && !p.keys[qualified("nodeGroupName")] {
-			p.fields(spec.PhysicalNameError("nodeGroupName", c.NodeGroupName, out.Nodes.PhysicalNames(c.NodeGroupComponent())), nil, true)
-		}
+		c.planEKS(&p, &out)
 	case TargetLocal:
-		if c.MetricsServer {
-			args := c.metricsServerArgs()
-			out.MetricsServer = &args
-			p.fields(args.Validate(), func(string) string { return "addonVersions.metricsServer" }, false)
-		}
-		if c.buildsImages() && !registryPattern.MatchString(c.ImageRegistry) {
-			p.add("imageRegistry", c.ImageRegistry, "want a registry host[:port][/path], e.g. "+DefaultImageRegistry)
-		}
+		c.planLocal(&p, &out)
 	default:
 		p.add("target", c.Target, "want eks or local")
 	}
 
-	if !spec.ValidKubernetesName(c.Namespace) {
-		p.add("namespace", c.Namespace, "want a Kubernetes namespace name (lowercase RFC 1123 label)")
-	} else if slices.Contains(reservedNamespaces, c.Namespace) {
-		p.add("namespace", c.Namespace, fmt.Sprintf("want a namespace of the environment's own, not one of %s (Kubernetes' and the add-ons')", strings.Join(reservedNamespaces, ", ")))
-	}
+	c.checkNamespace(&p)
 	for _, w := range c.Workloads() {
-		var err error
-		if w.Prebuilt() {
-			if err := checkImageReference(w.Image); err != nil {
-				p.add(w.imageKey, w.Image, fmt.Sprintf("want a full image reference with a tag or digest, e.g. registry.example.com/%s@sha256:<64 hex digits> (%v)", w.Name, err))
-			}
-		} else if c.Target == TargetEKS {
-			args := w.ecrImageArgs(c)
-			out.Images[w.Name] = args
-			err = args.Validate()
-		} else {
-			err = w.ImageBuild(c).Validate()
-		}
-		p.fields(err, func(field string) string {
-			switch field {
-			case "repositoryName":
-				return w.repositoryKey
-			case "context", "dockerfile", "platform":
-				return "appsDir" // the build context is <appsDir>/<app>
-			}
-			return field
-		}, false)
-
-		app := w.appArgs(c)
-		out.Apps[w.Name] = app
-		// The App's rules reachable from configuration; a key already
-		// reported (the namespace, the VPC CIDR) is not reported twice.
-		p.fields(app.Validate(), func(field string) string {
-			switch field {
-			case "ingress.groupName", "ingress.groupOrder":
-				return "ingressGroupName"
-			case "networkPolicy.ingressFromCidrs":
-				return "vpcCidr"
-			}
-			return field
-		}, true)
+		c.planImage(w, &p, &out)
+		c.planApp(w, &p, &out)
 	}
 	if c.FlaskRepositoryName == c.NginxRepositoryName && len(out.Images) == 2 { // both built into ECR
 		p.add("nginxRepositoryName", c.NginxRepositoryName, "names the same ECR repository as flaskRepositoryName; each app needs its own")
 	}
 	return out, p.err()
+}
+
+// planEKS builds and checks the eks target's network, cluster, node group
+// and add-ons.
+func (c Config) planEKS(p *problems, out *Plan) {
+	if !c.MetricsServer {
+		p.add("metricsServer", false, "the eks target always installs metrics-server with its add-ons (the HPAs need it); only the local target can leave it out")
+	}
+	c.checkSetToZero(p)
+	c.checkEndpoint(p)
+	c.checkAWS(p)
+	c.checkAccountNames(p)
+	c.checkTags(p)
+	c.checkZones(p)
+	out.Network = c.networkArgs()
+	p.fields(out.Network.Validate(), nil, false)
+
+	c.planCluster(p, out)
+	out.Warnings = append(out.Warnings, c.checkKubernetesSupport(p)...)
+
+	out.Nodes = c.nodeGroupArgs()
+	p.fields(out.Nodes.Validate(), nil, false)
+	out.Warnings = append(out.Warnings, c.autoscalerWarnings()...)
+
+	c.planAddons(p, out)
+	c.checkAutoscalerVersion(p)
+	c.checkDerivedNames(p, out)
+}
+
+// checkZones: every zone configured must be in the region.
+func (c Config) checkZones(p *problems) {
+	for _, z := range c.AvailabilityZones {
+		if c.Region != "" && !strings.HasPrefix(z, c.Region) {
+			p.add("availabilityZones", z, "zone is not in region "+c.Region)
+		}
+	}
+}
+
+// planCluster builds the cluster's arguments and checks them; the team's
+// access entry is reported under teamPrincipalArn.
+func (c Config) planCluster(p *problems, out *Plan) {
+	out.Cluster = c.clusterArgs()
+	// The team's entry is the last one clusterArgs adds.
+	teamEntry := fmt.Sprintf("accessEntries[%d].", len(c.AccessEntries))
+	p.fields(out.Cluster.Validate(), func(field string) string {
+		if c.TeamPrincipalArn != "" && strings.HasPrefix(field, teamEntry) {
+			return "teamPrincipalArn"
+		}
+		return field
+	}, false)
+}
+
+// planAddons builds the add-ons' arguments and checks them, under the
+// config keys that set them.
+func (c Config) planAddons(p *problems, out *Plan) {
+	out.Addons = c.addonArgs()
+	p.fields(out.Addons.Validate(), func(field string) string {
+		switch {
+		case field == "region":
+			return "aws:region"
+		case field == "addonVersions.clusterAutoscalerImage" && c.AddonVersions.ClusterAutoscalerImage == "" && p.keys[qualified("kubernetesVersion")]:
+			return "" // no image to derive from a version already reported
+		}
+		return field
+	}, false)
+}
+
+// checkDerivedNames checks the names AWS derives from the cluster and node
+// group names, unless those names already have a problem.
+func (c Config) checkDerivedNames(p *problems, out *Plan) {
+	if !p.keys[qualified("clusterName")] {
+		cluster := c.EKSClusterName()
+		names := append(out.Cluster.PhysicalNames(cluster), out.Addons.PhysicalNames(cluster)...)
+		p.fields(spec.PhysicalNameError("clusterName", cluster, names), nil, true)
+	}
+	if !p.keys[qualified("clusterName")] && !p.keys[qualified("nodeGroupName")] {
+		p.fields(spec.PhysicalNameError("nodeGroupName", c.NodeGroupName, out.Nodes.PhysicalNames(c.NodeGroupComponent())), nil, true)
+	}
+}
+
+// planLocal builds the local target's metrics-server, if it is on, and
+// checks the registry the images are pushed to.
+func (c Config) planLocal(p *problems, out *Plan) {
+	if c.MetricsServer {
+		args := c.metricsServerArgs()
+		out.MetricsServer = &args
+		p.fields(args.Validate(), func(string) string { return "addonVersions.metricsServer" }, false)
+	}
+	if c.buildsImages() && !registryPattern.MatchString(c.ImageRegistry) {
+		p.add("imageRegistry", c.ImageRegistry, "want a registry host[:port][/path], e.g. "+DefaultImageRegistry)
+	}
+}
+
+// checkNamespace: the namespace must be a valid name, and the environment's own.
+func (c Config) checkNamespace(p *problems) {
+	if !spec.ValidKubernetesName(c.Namespace) {
+		p.add("namespace", c.Namespace, "want a Kubernetes namespace name (lowercase RFC 1123 label)")
+	} else if slices.Contains(reservedNamespaces, c.Namespace) {
+		p.add("namespace", c.Namespace, fmt.Sprintf("want a namespace of the environment's own, not one of %s (Kubernetes' and the add-ons')", strings.Join(reservedNamespaces, ", ")))
+	}
+}
+
+// planImage checks the workload's image: a prebuilt reference as given, or
+// its build (into ECR for the eks target, whose arguments the plan keeps),
+// reported under the config keys that set it.
+func (c Config) planImage(w Workload, p *problems, out *Plan) {
+	var err error
+	if w.Prebuilt() {
+		if err := checkImageReference(w.Image); err != nil {
+			p.add(w.imageKey, w.Image, fmt.Sprintf("want a full image reference with a tag or digest, e.g. registry.example.com/%s@sha256:<64 hex digits> (%v)", w.Name, err))
+		}
+	} else if c.Target == TargetEKS {
+		args := w.ecrImageArgs(c)
+		out.Images[w.Name] = args
+		err = args.Validate()
+	} else {
+		err = w.ImageBuild(c).Validate()
+	}
+	p.fields(err, func(field string) string {
+		switch field {
+		case "repositoryName":
+			return w.repositoryKey
+		case "context", "dockerfile", "platform":
+			return "appsDir" // the build context is <appsDir>/<app>
+		}
+		return field
+	}, false)
+}
+
+// planApp builds the workload's App arguments and checks the App's rules
+// reachable from configuration; a key already reported (the namespace, the
+// VPC CIDR) is not reported twice.
+func (c Config) planApp(w Workload, p *problems, out *Plan) {
+	app := w.appArgs(c)
+	out.Apps[w.Name] = app
+	p.fields(app.Validate(), func(field string) string {
+		switch field {
+		case "ingress.groupName", "ingress.groupOrder":
+			return "ingressGroupName"
+		case "networkPolicy.ingressFromCidrs":
+			return "vpcCidr"
+		}
+		return field
+	}, true)
 }
 
 // reservedNamespaces belong to Kubernetes and the add-ons: the team's edit
