@@ -1,0 +1,120 @@
+package synth_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/eks-workshop/eks-workshop/synth"
+)
+
+// WriteAll writes every stack, over what a directory held, and removes the
+// stacks no longer synthesized; SnapshotStacks lists what is there.
+func TestWriteAllReplacesTheSnapshots(t *testing.T) {
+	dir := t.TempDir()
+	dev := mustRun(t, root, "dev", nil, program)
+	prod := mustRun(t, root, "prod", nil, program)
+	if err := synth.WriteAll(dir, []*synth.Result{dev, prod}); err != nil {
+		t.Fatal(err)
+	}
+	if stacks, err := synth.SnapshotStacks(dir); err != nil || !slices.Equal(stacks, []string{"dev", "prod"}) {
+		t.Fatalf("after writing dev and prod: %v, %v", stacks, err)
+	}
+	other := mustRun(t, root, "dev", map[string]string{"eks-workshop:namespace": "other"}, program)
+	if err := synth.WriteAll(dir, []*synth.Result{other}); err != nil {
+		t.Fatal(err)
+	}
+	if stacks, err := synth.SnapshotStacks(dir); err != nil || !slices.Equal(stacks, []string{"dev"}) {
+		t.Errorf("after writing dev alone: %v, %v; want prod removed", stacks, err)
+	}
+	written, err := synth.ReadFiles(filepath.Join(dir, "dev"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := mustFiles(t, other); !slices.Equal(written.Paths(), want.Paths()) ||
+		!strings.Contains(string(written[synth.ResourcesFile]), "namespace: other") {
+		t.Errorf("dev holds %v, want the second run's %v", written.Paths(), want.Paths())
+	}
+	if _, err := synth.SnapshotStacks(filepath.Join(dir, "[")); err == nil {
+		t.Error("a directory name that is a bad pattern: no error")
+	}
+}
+
+// Summary counts the resources of each type and the Kubernetes objects.
+func TestSummaryCountsByType(t *testing.T) {
+	twoBuckets := func(ctx *pulumi.Context) error {
+		for _, name := range []string{"a", "b"} {
+			var r pulumi.CustomResourceState
+			if err := ctx.RegisterResource("test:index:Bucket", name, pulumi.Map{}, &r); err != nil {
+				return err
+			}
+		}
+		return program(ctx)
+	}
+	got := mustRun(t, root, "dev", nil, twoBuckets).Summary()
+	for _, want := range []string{"dev: 4 resources, 1 Kubernetes objects\n", "     3  test:index:Bucket\n", "     1  kubernetes:core/v1:ConfigMap\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("summary lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// A relative appsDir reaches the program as an absolute path under the
+// root, as `pulumi up` in the root resolves it; an absolute one, and an
+// empty one, as they are.
+func TestPathKeysAreResolvedFromTheRoot(t *testing.T) {
+	appsDir := func(ctx *pulumi.Context) error {
+		v, _ := ctx.GetConfig("eks-workshop:appsDir")
+		ctx.Export("absolute", pulumi.Bool(filepath.IsAbs(v)))
+		ctx.Export("empty", pulumi.Bool(v == ""))
+		return nil
+	}
+	for value, want := range map[string][2]bool{"apps": {true, false}, "/srv/apps": {true, false}, "": {false, true}} {
+		res := mustRun(t, root, "dev", map[string]string{"eks-workshop:appsDir": value}, appsDir)
+		if got := [2]bool{res.Outputs["absolute"] == true, res.Outputs["empty"] == true}; got != want {
+			t.Errorf("appsDir %q reached the program as absolute, empty = %v, want %v", value, got, want)
+		}
+	}
+}
+
+// The mock's zones follow aws:region.
+func TestZonesFollowTheRegion(t *testing.T) {
+	zones := func(ctx *pulumi.Context) error {
+		var out struct {
+			Names []string `pulumi:"names"`
+		}
+		if err := ctx.Invoke("aws:index/getAvailabilityZones:getAvailabilityZones", map[string]any{}, &out); err != nil {
+			return err
+		}
+		ctx.Export("zone", pulumi.String(out.Names[0]))
+		return nil
+	}
+	res, err := synth.RunProgram("dev", map[string]string{"aws:region": "eu-west-1"}, zones)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Outputs["zone"]; got != "eu-west-1a" {
+		t.Errorf("first zone %v, want eu-west-1a", got)
+	}
+}
+
+// A key Pulumi.yaml declares without a value or default must be on the stack.
+func TestARequiredKeyMissingFromTheStackIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	project := "name: eks-workshop\nruntime: go\nconfig:\n  needed:\n    type: string\n  given:\n    type: string\n    default: x\n"
+	for name, body := range map[string]string{"Pulumi.yaml": project, "Pulumi.a.yaml": "config: {}\n", "Pulumi.b.yaml": "config:\n  eks-workshop:needed: y\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := synth.StackConfig(dir, "a"); err == nil || !strings.Contains(err.Error(), `"eks-workshop:needed" is required`) {
+		t.Errorf("a required key left out: %v", err)
+	}
+	if cfg, err := synth.StackConfig(dir, "b"); err != nil || cfg["eks-workshop:needed"] != "y" || cfg["eks-workshop:given"] != "x" {
+		t.Errorf("control, the key set: %v, %v", cfg, err)
+	}
+}
