@@ -172,6 +172,8 @@ func (r *Result) Files() (Files, error) {
 	doc := resourcesFile{Stack: r.Stack, Outputs: r.Outputs}
 	for _, res := range inURNOrder(r.Resources) {
 		provider := res.Provider
+		// A provider reference is URN::id, and a URN never starts with "::",
+		// so i > 0 would do the same (gremlins' boundary mutant is equivalent).
 		if i := strings.LastIndex(provider, "::"); i >= 0 {
 			provider = provider[:i]
 		}

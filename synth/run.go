@@ -173,6 +173,8 @@ func inURNOrder(resources []mocktest.Resource) []mocktest.Resource {
 		r.Dependencies = dedupe(deps)
 		out[i] = r
 	}
+	// URNs are unique (runMocked refuses a repeat), so <= would sort the
+	// same (gremlins' boundary mutant is equivalent).
 	sort.SliceStable(out, func(i, j int) bool { return out[i].URN < out[j].URN })
 	return out
 }
