@@ -118,3 +118,41 @@ func TestARequiredKeyMissingFromTheStackIsRefused(t *testing.T) {
 		t.Errorf("control, the key set: %v, %v", cfg, err)
 	}
 }
+
+// -all writes every stack; -cost prints each estimate and, with -diff,
+// what changed in it; -critical-path prints the latency table, which
+// -latencies overrides; -usage without -cost, and files that cannot be
+// read, are refused.
+func TestCommandWithCostAndCriticalPath(t *testing.T) {
+	dir := t.TempDir()
+	var out strings.Builder
+	if err := synth.Command([]string{"-root", root, "-all", "-out", dir}, program, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if stacks, err := synth.SnapshotStacks(dir); err != nil || !slices.Equal(stacks, []string{"dev", "local", "prod"}) {
+		t.Fatalf("-all -out wrote %v, %v", stacks, err)
+	}
+	latencies := filepath.Join(t.TempDir(), "latencies")
+	if err := os.WriteFile(latencies, []byte("test:index:Bucket=42\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	args := []string{"-root", root, "-stack", "dev", "-cost", "-diff", filepath.Join(dir, "prod"), "-critical-path", "-latencies", latencies}
+	if err := synth.Command(args, program, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"cost of stack dev: unchanged", "latency table:", "test:index:Bucket", "42"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	for _, args := range [][]string{
+		{"-root", root, "-stack", "dev", "-usage", latencies},                          // -usage without -cost
+		{"-root", root, "-stack", "dev", "-cost", "-usage", latencies + ".missing"},    // no usage file
+		{"-root", root, "-stack", "dev", "-critical-path", "-latencies", root + "/no"}, // no latency file
+	} {
+		if err := synth.Command(args, program, &out, &out); err == nil {
+			t.Errorf("%q accepted", args)
+		}
+	}
+}
