@@ -193,7 +193,10 @@ func fitAt(t InstanceType, workloads []Workload, replicas int) Fit {
 		}
 	}
 	n := max(ceilDiv(fit.Requests.CPUMilli, empty.Free.CPUMilli), ceilDiv(fit.Requests.MemoryMiB, empty.Free.MemoryMiB), ceilDiv(int64(len(pods)), int64(empty.Slots)))
-	for ; !spread(pods, empty, int(n)); n++ {
+	// A node each always holds them (every pod fits an empty node, checked
+	// above), so the search stops there at the latest.
+	for n < int64(len(pods)) && !spread(pods, empty, int(n)) {
+		n++
 	}
 	fit.Nodes = int(n)
 	return fit
