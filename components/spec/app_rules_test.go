@@ -56,7 +56,9 @@ func TestAppRules(t *testing.T) {
 		{"an egress CIDR of nonsense", app(func(a *AppArgs) { a.NetworkPolicy.EgressHTTPSCIDRs = []string{"anywhere"} }), []string{"networkPolicy.egressHttpsCidrs"}, ""},
 		{"a policy namespace", app(func(a *AppArgs) { a.NetworkPolicy.IngressFromNamespaces = []string{"ok", "Not"} }), []string{"networkPolicy.ingressFromNamespaces"}, ""},
 		{"a 1 s pause and shutdown", app(func(a *AppArgs) { a.PreStopSleepSeconds, a.ShutdownSeconds = 1, 1 }), nil, ""},
-		{"the longest pause and shutdown", app(func(a *AppArgs) { a.PreStopSleepSeconds, a.ShutdownSeconds = maxTerminationStepSeconds, maxTerminationStepSeconds }), nil, ""},
+		{"the longest pause and shutdown", app(func(a *AppArgs) {
+			a.PreStopSleepSeconds, a.ShutdownSeconds = maxTerminationStepSeconds, maxTerminationStepSeconds
+		}), nil, ""},
 		{"a pause past the longest", app(func(a *AppArgs) { a.PreStopSleepSeconds = maxTerminationStepSeconds + 1 }), []string{"preStopSleepSeconds"}, "want 1 to 300 seconds"},
 		{"a shutdown of -1 s", app(func(a *AppArgs) { a.ShutdownSeconds = -1 }), []string{"shutdownSeconds"}, "want 1 to 300 seconds"},
 		{"root", app(func(a *AppArgs) { a.RunAsUser = -1 }), []string{"runAsUser"}, "non-root UID"},
