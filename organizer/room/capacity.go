@@ -179,6 +179,8 @@ func fitAt(t InstanceType, workloads []Workload, replicas int) Fit {
 		}
 	}
 	fit.Pods = len(pods)
+	// The > are reached only when their fields differ, or compare pods
+	// that are equal in both, so gremlins' >= mutants are equivalent.
 	sort.SliceStable(pods, func(i, j int) bool {
 		if pods[i].CPUMilli != pods[j].CPUMilli {
 			return pods[i].CPUMilli > pods[j].CPUMilli
@@ -194,7 +196,8 @@ func fitAt(t InstanceType, workloads []Workload, replicas int) Fit {
 	}
 	n := max(ceilDiv(fit.Requests.CPUMilli, empty.Free.CPUMilli), ceilDiv(fit.Requests.MemoryMiB, empty.Free.MemoryMiB), ceilDiv(int64(len(pods)), int64(empty.Slots)))
 	// A node each always holds them (every pod fits an empty node, checked
-	// above), so the search stops there at the latest.
+	// above), so the search stops there at the latest (and <= would only
+	// check that once more: an equivalent mutant).
 	for n < int64(len(pods)) && !spread(pods, empty, int(n)) {
 		n++
 	}

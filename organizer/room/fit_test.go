@@ -83,6 +83,7 @@ func TestFitAtCountsNodes(t *testing.T) {
 		{Resources{1000, 1000}, 5, Resources{1001, 100}, 1, -1},
 		{Resources{1000, 1000}, 5, Resources{100, 1001}, 1, -1},
 		{Resources{1000, 1000}, 0, Resources{1, 1}, 1, -1},
+		{Resources{1, 1}, 1, Resources{1, 1}, 1, 1},
 	} {
 		it, daemons := nodeWith(t, c.free, c.slots)
 		app := Workload{Name: "app", Copies: c.pods, MinPods: 1, MaxPods: 1, PerPod: c.pod}

@@ -85,6 +85,8 @@ func KnownInstanceTypes() []InstanceType {
 	for _, t := range instanceTypes {
 		list = append(list, t)
 	}
+	// Each < is reached only when its fields differ (names are unique), so
+	// gremlins' <= mutants of them are equivalent.
 	sort.Slice(list, func(i, j int) bool {
 		a, b := list[i], list[j]
 		if a.VCPUs != b.VCPUs {
@@ -107,7 +109,7 @@ func (t InstanceType) KubeReserved() Resources {
 	total := int64(t.VCPUs) * 1000
 	var cpu, from int64
 	for _, step := range kubeReservedCPUSteps {
-		if total > from {
+		if total > from { // >= would add (total - total) = 0: an equivalent mutant
 			cpu += (min(total, step.uptoMilli) - from) * step.basisPoints / 10000
 		}
 		from = step.uptoMilli
