@@ -1,6 +1,7 @@
 package room
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -86,6 +87,39 @@ func TestSettingsCheck(t *testing.T) {
 	for _, want := range []string{"no state backend", "no work directory", "parallel = -1", "ttl = -1h0m0s"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%v: want %q", err, want)
+		}
+	}
+}
+
+// A participant may not take the principal the cluster's teamPrincipalArn
+// already holds (EKS allows one access entry per principal); another is fine.
+func TestTheTeamPrincipalIsTaken(t *testing.T) {
+	cluster := devConfig(t)
+	cluster.TeamPrincipalArn = "arn:aws:iam::123456789012:role/team"
+	_, err := NewPlan(cluster, []Participant{{Name: "alice", PrincipalArn: cluster.TeamPrincipalArn}})
+	if err == nil || !strings.Contains(err.Error(), "already used by the cluster's teamPrincipalArn") {
+		t.Errorf("the team's principal for alice: %v", err)
+	}
+	if _, err := NewPlan(cluster, []Participant{{Name: "alice", PrincipalArn: "arn:aws:iam::123456789012:role/alice"}}); err != nil {
+		t.Errorf("control, alice's own principal: %v", err)
+	}
+}
+
+// The node table subtracts the kube-reserved memory with the eviction
+// threshold, and counts the DaemonSets' pod slots.
+func TestNodeTableShowsReservationsAndDaemonSetSlots(t *testing.T) {
+	c := roomOf(t, devConfig(t), 10)
+	var table strings.Builder
+	if err := c.WriteTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	reserved := c.Type.KubeReserved()
+	for _, want := range []string{
+		fmt.Sprintf("eviction threshold -%dm -%dMi allocatable", reserved.CPUMilli, reserved.MemoryMiB+evictionHardMiB),
+		fmt.Sprintf("-%dMi -%d left for the room", c.Type.Allocatable().MemoryMiB-c.PerNode.Free.MemoryMiB, c.Type.MaxPods-c.PerNode.Slots),
+	} {
+		if !strings.Contains(strings.Join(strings.Fields(table.String()), " "), want) {
+			t.Errorf("table lacks %q:\n%s", want, table.String())
 		}
 	}
 }
