@@ -1,6 +1,7 @@
 package synth_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -141,7 +142,7 @@ func TestCommandWithCostAndCriticalPath(t *testing.T) {
 	if err := synth.Command(args, program, &out, &out); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"cost of stack dev: unchanged", "latency table:", "test:index:Bucket", "42"} {
+	for _, want := range []string{"cost of stack dev: unchanged", "latency table:", fmt.Sprintf("  %6d s  %-42s", 42, "test:index:Bucket")} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
