@@ -7,10 +7,11 @@
 #   go        go test -tags integration ./...   (mocks, real API server, kube-score,
 #                                               the real engine and Kubernetes provider)
 #   python    /usr/bin/python3 -m pytest -q apps
-#   mutation  gremlins on components/spec, stacks/config, synth and
-#             organizer/room, each held to the thresholds in .gremlins.yaml
-#             (README "Tests"); EKS_WORKSHOP_MUTATION=0 leaves it out of a
-#             local run, never out of CI's
+#   mutation  gremlins on components/spec, stacks/config, synth,
+#             organizer/room and internal/mutation, each held to the thresholds in .gremlins.yaml
+#             (README "Tests"), a package's passing result kept until its
+#             inputs change; EKS_WORKSHOP_MUTATION=0 leaves the tier out of
+#             a local run, never out of CI's
 #   breakages apps/flask/tests/breakages.py: Python's stand-in for mutation
 #             testing, deliberate breakages of the flask app that its tests
 #             must catch
@@ -20,24 +21,14 @@
 #   bash tools/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source internal/tools/versions.env
-tools_dir="${EKS_WORKSHOP_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/eks-workshop/tools}"
-
 bash tools/install.sh
 export EKS_WORKSHOP_REQUIRE_TOOLS="${EKS_WORKSHOP_REQUIRE_TOOLS:-1}"
 
 # Mutation testing; its thresholds and workers are in .gremlins.yaml.
-mutation_packages=(components/spec stacks/config synth organizer/room)
-mutation() {
-  local pkg rc=0
-  for pkg in "${mutation_packages[@]}"; do
-    local start=$SECONDS
-    echo "gremlins: $pkg"
-    "$tools_dir/gremlins-$GREMLINS_VERSION/gremlins" unleash --config .gremlins.yaml "./$pkg" || rc=1
-    echo "gremlins: $pkg took $((SECONDS - start)) s"
-  done
-  return "$rc"
-}
+# cmd/mutation runs gremlins on each package and keeps a passing result,
+# replayed while the package, its tests, their data and the tools are
+# unchanged (EKS_WORKSHOP_MUTATION_CACHE=off runs them all again).
+mutation_packages=(components/spec stacks/config synth organizer/room internal/mutation)
 
 failed=()
 summary=()
@@ -51,7 +42,7 @@ tier() {
 
 tier go go test -timeout 30m -tags integration ./...
 tier python /usr/bin/python3 -m pytest -q apps
-if [ "${CI:-}" = true ] || [ "${EKS_WORKSHOP_MUTATION:-1}" != 0 ]; then tier mutation mutation; fi
+if [ "${CI:-}" = true ] || [ "${EKS_WORKSHOP_MUTATION:-1}" != 0 ]; then tier mutation go run ./cmd/mutation "${mutation_packages[@]}"; fi
 tier breakages /usr/bin/python3 apps/flask/tests/breakages.py
 
 printf '%s\n' "${summary[@]}"

@@ -1,0 +1,133 @@
+// Command mutation is the test command's mutation tier (tools/test.sh): it
+// runs `gremlins unleash --config .gremlins.yaml ./<pkg>` on each package
+// named, from the repository's root, and keeps each passing result in
+// $EKS_WORKSHOP_MUTATION_CACHE (default eks-workshop/mutation in the user's
+// cache directory). A package whose code, tests, test data, gremlins version
+// and go environment are all unchanged replays its kept result instead of
+// being mutated again; EKS_WORKSHOP_MUTATION_CACHE=off mutates every one.
+//
+//	go run ./cmd/mutation components/spec stacks/config synth organizer/room
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/eks-workshop/eks-workshop/internal/mutation"
+	"github.com/eks-workshop/eks-workshop/internal/tools"
+)
+
+// envCache names the cache directory, or "off".
+const envCache = "EKS_WORKSHOP_MUTATION_CACHE"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "mutation:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, pkgs []string) error {
+	if len(pkgs) == 0 {
+		return errors.New("usage: go run ./cmd/mutation PACKAGE... (from the repository's root)")
+	}
+	gremlins, err := tools.Path("gremlins")
+	if err != nil {
+		return err
+	}
+	root, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	files, err := repoFiles(root)
+	if err != nil {
+		return err
+	}
+	fingerprint, err := goEnv()
+	if err != nil {
+		return err
+	}
+	runner := mutation.Runner{
+		Root:        root,
+		Gremlins:    []string{gremlins, "unleash", "--config", ".gremlins.yaml"},
+		Fingerprint: "gremlins " + tools.Versions()["gremlins"] + "\n" + fingerprint,
+		Files:       files,
+		PkgDirs:     func(pkg string) ([]string, error) { return pkgDirs(root, pkg) },
+		Cache:       cache(),
+		Out:         os.Stdout,
+		Now:         time.Now,
+	}
+	return runner.Run(ctx, pkgs)
+}
+
+func cache() *mutation.Cache {
+	dir := os.Getenv(envCache)
+	if dir == "off" {
+		return nil
+	}
+	if dir == "" {
+		dir = filepath.Join(filepath.Dir(tools.Dir()), "mutation")
+	}
+	return &mutation.Cache{Dir: dir}
+}
+
+// repoFiles lists the files git tracks or would track (not ignored).
+func repoFiles(root string) ([]string, error) {
+	out, err := output(root, "git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	if err != nil {
+		return nil, err
+	}
+	files := strings.Split(strings.TrimSuffix(out, "\x00"), "\x00")
+	slices.Sort(files)
+	return slices.Compact(files), nil
+}
+
+// goEnv is what of the go command's environment changes a build or a test.
+func goEnv() (string, error) {
+	return output("", "go", "env", "GOVERSION", "GOOS", "GOARCH", "GOAMD64", "GOFLAGS", "GOEXPERIMENT", "CGO_ENABLED")
+}
+
+// pkgDirs are the directories, relative to root, of this module's packages
+// that pkg's test binary links.
+func pkgDirs(root, pkg string) ([]string, error) {
+	out, err := output(root, "go", "list", "-deps", "-test", "-f", "{{with .Module}}{{if .Main}}{{$.Dir}}{{end}}{{end}}", "./"+pkg)
+	if err != nil {
+		return nil, err
+	}
+	var dirs []string
+	for _, dir := range strings.Split(out, "\n") {
+		if dir == "" {
+			continue
+		}
+		rel, err := filepath.Rel(root, dir)
+		if err != nil {
+			return nil, err
+		}
+		dirs = append(dirs, filepath.ToSlash(rel))
+	}
+	slices.Sort(dirs)
+	return slices.Compact(dirs), nil
+}
+
+func output(dir, name string, args ...string) (string, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return string(out), nil
+}
