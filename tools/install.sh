@@ -50,11 +50,20 @@ apt_install() {
     install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# debian_packages KIT: the kit's Debian packages.
+debian_packages() {
+  case "$1" in
+    # What the Python tests run on (no PyPI here): /usr/bin/python3's.
+    apps) echo python3-flask python3-requests python3-gevent python3-pytest gunicorn nginx-light ;;
+    kubernetes) echo etcd-server ;;
+  esac
+}
+
+# install_kit KIT: the kit's Go part (its Debian packages are installed apart).
 install_kit() {
   case "$1" in
-    # Debian's packages the Python tests run on (no PyPI here): /usr/bin/python3's.
-    apps) apt_install python3-flask python3-requests python3-gevent python3-pytest gunicorn nginx-light ;;
-    kubernetes) apt_install etcd-server; build kubernetes "$KUBERNETES_VERSION" ;;
+    apps) ;;
+    kubernetes) build kubernetes "$KUBERNETES_VERSION" ;;
     kwok) go_install kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok ;;
     kube-score) go_install kube-score "$KUBE_SCORE_VERSION" github.com/zegl/kube-score/cmd/kube-score ;;
     actionlint) go_install actionlint "$ACTIONLINT_VERSION" github.com/rhysd/actionlint/cmd/actionlint ;;
@@ -68,9 +77,30 @@ install_kit() {
 mkdir -p "$tools_dir"
 kits=("$@")
 [ "${#kits[@]}" -gt 0 ] || kits=(apps kubernetes kwok kube-score actionlint gremlins pulumi pulumi-kubernetes)
+
+# On a cold machine the waits on the network overlap the compiles: apt runs
+# in the background, and so does a download of the wrapper modules' (largest
+# last built first) dependencies. The download is a head start only: each
+# build fetches what is still missing and fails on its own errors.
+debs=()
+for kit in "${kits[@]}"; do read -ra more <<<"$(debian_packages "$kit")"; debs+=("${more[@]}"); done
+apt_start=$SECONDS
+apt_install "${debs[@]}" &
+apt_pid=$!
+prefetch=()
+for kit in pulumi-kubernetes pulumi kubernetes; do
+  version_var="$(echo "$kit" | tr a-z- A-Z_)_VERSION"
+  [[ " ${kits[*]} " == *" $kit "* ]] && [ ! -d "$tools_dir/$kit-${!version_var}" ] && prefetch+=("$here/$kit")
+done
+for dir in "${prefetch[@]}"; do (cd "$dir" && GOWORK=off go mod download) || true; done >/dev/null 2>&1 &
+prefetch_pid=$!
+
 # Each kit says what it took when it had to be installed (a cold run's breakdown).
 for kit in "${kits[@]}"; do
   start=$SECONDS
   install_kit "$kit"
   [ $((SECONDS - start)) -lt 2 ] || echo "$kit took $((SECONDS - start)) s"
 done
+wait "$prefetch_pid" || true
+wait "$apt_pid"
+[ $((SECONDS - apt_start)) -lt 2 ] || echo "Debian's packages done after $((SECONDS - apt_start)) s"
