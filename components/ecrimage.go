@@ -63,23 +63,8 @@ func lifecyclePolicyJSON(a ECRImageArgs) string {
 	return string(doc)
 }
 
-// NewECRImage registers the repository, its lifecycle policy and the image.
-func NewECRImage(ctx *pulumi.Context, name string, args *ECRImageArgs, opts ...pulumi.ResourceOption) (*ECRImage, error) {
-	if args == nil {
-		args = &ECRImageArgs{}
-	}
-	if err := args.Validate(); err != nil {
-		return nil, fmt.Errorf("ecr image %q: %w", name, err)
-	}
-	a := *args
-	a.ECRImageArgs = args.WithDefaults() // the wiring as given, the rest defaulted
-
-	img := &ECRImage{}
-	if err := ctx.RegisterComponentResource("eks-workshop:index:ECRImage", name, img, opts...); err != nil {
-		return nil, err
-	}
-	parent := pulumi.Parent(img)
-
+// newRepository registers the ECR repository and its lifecycle policy.
+func newRepository(ctx *pulumi.Context, name string, a ECRImageArgs, parent pulumi.ResourceOption) (*ecr.Repository, error) {
 	encryption := ecr.RepositoryEncryptionConfigurationArgs{EncryptionType: pulumi.String("AES256")}
 	if a.KmsKeyArn != nil {
 		encryption = ecr.RepositoryEncryptionConfigurationArgs{EncryptionType: pulumi.String("KMS"), KmsKey: a.KmsKeyArn}
@@ -99,13 +84,34 @@ func NewECRImage(ctx *pulumi.Context, name string, args *ECRImageArgs, opts ...p
 	if err != nil {
 		return nil, err
 	}
-	if _, err := ecr.NewLifecyclePolicy(ctx, name+"-lifecycle", &ecr.LifecyclePolicyArgs{
+	_, err = ecr.NewLifecyclePolicy(ctx, name+"-lifecycle", &ecr.LifecyclePolicyArgs{
 		Repository: repo.Name,
 		Policy:     pulumi.String(lifecyclePolicyJSON(a)),
-	}, parent); err != nil {
+	}, parent)
+	return repo, err
+}
+
+// NewECRImage registers the repository, its lifecycle policy and the image.
+func NewECRImage(ctx *pulumi.Context, name string, args *ECRImageArgs, opts ...pulumi.ResourceOption) (*ECRImage, error) {
+	if args == nil {
+		args = &ECRImageArgs{}
+	}
+	if err := args.Validate(); err != nil {
+		return nil, fmt.Errorf("ecr image %q: %w", name, err)
+	}
+	a := *args
+	a.ECRImageArgs = args.WithDefaults() // the wiring as given, the rest defaulted
+
+	img := &ECRImage{}
+	if err := ctx.RegisterComponentResource("eks-workshop:index:ECRImage", name, img, opts...); err != nil {
 		return nil, err
 	}
+	parent := pulumi.Parent(img)
 
+	repo, err := newRepository(ctx, name, a, parent)
+	if err != nil {
+		return nil, err
+	}
 	token := ecr.GetAuthorizationTokenOutput(ctx, ecr.GetAuthorizationTokenOutputArgs{RegistryId: repo.RegistryId}, parent)
 	image, err := NewRegistryImage(ctx, name, &RegistryImageArgs{
 		Repository: repo.RepositoryUrl,

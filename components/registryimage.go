@@ -62,18 +62,6 @@ func NewRegistryImage(ctx *pulumi.Context, name string, args *RegistryImageArgs,
 		return nil, err
 	}
 
-	var registry docker.RegistryPtrInput
-	if args.Username != nil && args.Password != nil {
-		registry = docker.RegistryArgs{
-			// The registry host is the repository up to its first slash.
-			Server: args.Repository.ToStringOutput().ApplyT(func(repository string) string {
-				host, _, _ := strings.Cut(repository, "/")
-				return host
-			}).(pulumi.StringOutput),
-			Username: args.Username,
-			Password: pulumi.ToSecret(args.Password).(pulumi.StringOutput),
-		}
-	}
 	var buildArgs pulumi.StringMap
 	if len(build.BuildArgs) > 0 {
 		buildArgs = pulumi.ToStringMap(build.BuildArgs)
@@ -87,7 +75,7 @@ func NewRegistryImage(ctx *pulumi.Context, name string, args *RegistryImageArgs,
 			Args:           buildArgs,
 			BuilderVersion: docker.BuilderVersionBuilderBuildKit,
 		},
-		Registry: registry,
+		Registry: registryLogin(args),
 		SkipPush: pulumi.Bool(!push),
 	}, pulumi.Parent(img))
 	if err != nil {
@@ -105,6 +93,23 @@ func NewRegistryImage(ctx *pulumi.Context, name string, args *RegistryImageArgs,
 		"imageRef":  img.ImageRef,
 		"tag":       img.Tag,
 	})
+}
+
+// registryLogin is the push's login, nil without credentials (a local
+// registry needs none).
+func registryLogin(args *RegistryImageArgs) docker.RegistryPtrInput {
+	if args.Username == nil || args.Password == nil {
+		return nil
+	}
+	return docker.RegistryArgs{
+		// The registry host is the repository up to its first slash.
+		Server: args.Repository.ToStringOutput().ApplyT(func(repository string) string {
+			host, _, _ := strings.Cut(repository, "/")
+			return host
+		}).(pulumi.StringOutput),
+		Username: args.Username,
+		Password: pulumi.ToSecret(args.Password).(pulumi.StringOutput),
+	}
 }
 
 // projectRoot is where the engine starts the docker provider: the project's

@@ -322,20 +322,22 @@ func TestPortForwardExpandsHome(t *testing.T) {
 
 // A kubeconfig given as its contents cannot be handed to kubectl: the output
 // says what to run instead, and run as README runs it (or pasted into a
-// shell) it only prints that.
+// shell) it only prints that, word for word.
 func TestPortForwardWithKubeconfigContents(t *testing.T) {
 	t.Parallel()
 	contents := "apiVersion: v1\nkind: Config\nclusters: []\n"
 	for _, kubeconfig := range []string{contents, `{"apiVersion":"v1","kind":"Config"}`} {
 		run := runStack(t, "local", map[string]string{"eks-workshop:kubeconfig": kubeconfig})
 		pf, _ := run.Outputs["nginxPortForward"].(string)
-		message, ok := strings.CutPrefix(pf, "echo ")
-		if !ok || !strings.HasSuffix(pf, "run: kubectl --kubeconfig local.kubeconfig -n development port-forward svc/demo-nginx 8080:80") ||
+		// One quoted word: the shell hands echo the message as it stands.
+		quoted, ok := strings.CutPrefix(pf, "echo '")
+		message, closed := strings.CutSuffix(quoted, "'")
+		if !ok || !closed || !strings.HasSuffix(message, "run: kubectl --kubeconfig local.kubeconfig -n development port-forward svc/demo-nginx 8080:80") ||
 			!strings.Contains(pf, "pulumi config get kubeconfig -s local") {
 			t.Errorf("nginxPortForward with the contents = %q, want an echo of how to write them to local.kubeconfig and the kubectl command for it", pf)
 			continue
 		}
-		for _, how := range []struct{ name, script string }{{"pasted", pf}, {"as $(pulumi stack output ...)", "$(cat pf)"}} {
+		for _, how := range []struct{ name, script string }{{"pasted", pf}, {`as eval "$(pulumi stack output ...)"`, `eval "$(cat pf)"`}} {
 			dir := t.TempDir()
 			if err := os.WriteFile(filepath.Join(dir, "pf"), []byte(pf), 0o600); err != nil {
 				t.Fatal(err)

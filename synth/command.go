@@ -18,110 +18,155 @@ import (
 // as they ask. It takes the program as an argument so that it can be tested
 // without linking the provider SDKs the real one imports.
 func Command(args []string, program pulumi.RunFunc, stdout, stderr io.Writer) error {
-	flags := flag.NewFlagSet("synth", flag.ContinueOnError)
-	flags.SetOutput(stderr)
-	stack := flags.String("stack", "", "the stack to synthesize (a Pulumi.<stack>.yaml)")
-	all := flags.Bool("all", false, "synthesize every stack, each into <out>/<stack>")
-	out := flags.String("out", "", "directory to write resources.yaml and kubernetes/ into (none: only print)")
-	diff := flags.String("diff", "", "an earlier synth directory to compare with (with -all: one directory per stack)")
-	root := flags.String("root", ".", "the repository root, where Pulumi.yaml is")
-	criticalPath := flags.Bool("critical-path", false, "print the deploy's simulated critical path")
-	latencies := flags.String("latencies", "", "with -critical-path: a file of TYPE=SECONDS lines overriding the latency table")
-	withCost := flags.Bool("cost", false, "print the cost estimate (with -diff, also the cost difference)")
-	usageFile := flags.String("usage", "", "with -cost: a usage file overriding the usage assumptions")
-	if err := flags.Parse(args); err != nil {
-		return err
-	}
-	if flags.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", flags.Args())
-	}
-	if (*stack == "") == !*all {
-		return errors.New("give exactly one of -stack <stack> and -all")
-	}
-	if *latencies != "" && !*criticalPath {
-		return errors.New("-latencies goes with -critical-path")
-	}
-	table := critical.DefaultTable()
-	if *latencies != "" {
-		if err := table.OverrideFile(*latencies); err != nil {
-			return err
-		}
-	}
-	prices, usage, err := costInputs(*withCost, *usageFile)
+	o, err := parseOptions(args, stderr)
 	if err != nil {
 		return err
 	}
-
-	var results []*Result
-	if *all {
-		var err error
-		if results, err = RunAll(*root, program); err != nil {
+	rep := reporter{options: o, stdout: stdout, table: critical.DefaultTable()}
+	if o.latencies != "" {
+		if err := rep.table.OverrideFile(o.latencies); err != nil {
 			return err
 		}
-		if *out != "" {
-			if err := WriteAll(*out, results); err != nil {
-				return err
-			}
-		}
-	} else {
-		r, err := Run(*root, *stack, program)
-		if err != nil {
-			return fmt.Errorf("stack %s: %w", *stack, err)
-		}
-		results = []*Result{r}
-		if *out != "" {
-			files, err := r.Files()
-			if err != nil {
-				return err
-			}
-			if err := files.Write(*out); err != nil {
-				return err
-			}
+	}
+	if rep.prices, rep.usage, err = costInputs(o.withCost, o.usageFile); err != nil {
+		return err
+	}
+	results, err := o.synthesize(program)
+	if err != nil {
+		return err
+	}
+	for _, r := range results {
+		if err := rep.report(r); err != nil {
+			return err
 		}
 	}
+	if o.criticalPath {
+		fmt.Fprintln(stdout, "latency table:")
+		rep.table.Write(stdout)
+	}
+	return nil
+}
 
-	for _, r := range results {
-		fmt.Fprint(stdout, r.Summary())
-		if *criticalPath {
-			report, err := critical.Analyze(r.Stack, r.Resources, table)
-			if err != nil {
-				return err
-			}
-			report.Write(stdout)
-		}
-		var estimate *cost.Estimate
-		if prices != nil {
-			if estimate, err = r.Estimate(prices, usage); err != nil {
-				return fmt.Errorf("stack %s: %w", r.Stack, err)
-			}
-			if err := estimate.Write(stdout); err != nil {
-				return err
-			}
-		}
-		if *diff == "" {
-			continue
-		}
-		earlier := *diff
-		if *all {
-			earlier = filepath.Join(*diff, r.Stack)
-		}
-		changes, err := diffWith(earlier, r)
+// options are cmd/synth's flags.
+type options struct {
+	stack, out, diff, root, latencies, usageFile string
+	all, criticalPath, withCost                  bool
+}
+
+// parseOptions parses and checks the flags.
+func parseOptions(args []string, stderr io.Writer) (options, error) {
+	var o options
+	flags := flag.NewFlagSet("synth", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	flags.StringVar(&o.stack, "stack", "", "the stack to synthesize (a Pulumi.<stack>.yaml)")
+	flags.BoolVar(&o.all, "all", false, "synthesize every stack, each into <out>/<stack>")
+	flags.StringVar(&o.out, "out", "", "directory to write resources.yaml and kubernetes/ into (none: only print)")
+	flags.StringVar(&o.diff, "diff", "", "an earlier synth directory to compare with (with -all: one directory per stack)")
+	flags.StringVar(&o.root, "root", ".", "the repository root, where Pulumi.yaml is")
+	flags.BoolVar(&o.criticalPath, "critical-path", false, "print the deploy's simulated critical path")
+	flags.StringVar(&o.latencies, "latencies", "", "with -critical-path: a file of TYPE=SECONDS lines overriding the latency table")
+	flags.BoolVar(&o.withCost, "cost", false, "print the cost estimate (with -diff, also the cost difference)")
+	flags.StringVar(&o.usageFile, "usage", "", "with -cost: a usage file overriding the usage assumptions")
+	if err := flags.Parse(args); err != nil {
+		return o, err
+	}
+	if flags.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments %q", flags.Args())
+	}
+	if (o.stack == "") == !o.all {
+		return o, errors.New("give exactly one of -stack <stack> and -all")
+	}
+	if o.latencies != "" && !o.criticalPath {
+		return o, errors.New("-latencies goes with -critical-path")
+	}
+	return o, nil
+}
+
+// synthesize runs the stack, or every stack, and writes the files when
+// -out asks for them.
+func (o options) synthesize(program pulumi.RunFunc) ([]*Result, error) {
+	if o.all {
+		results, err := RunAll(o.root, program)
 		if err != nil {
+			return nil, err
+		}
+		if o.out != "" {
+			return results, WriteAll(o.out, results)
+		}
+		return results, nil
+	}
+	r, err := Run(o.root, o.stack, program)
+	if err != nil {
+		return nil, fmt.Errorf("stack %s: %w", o.stack, err)
+	}
+	if o.out != "" {
+		files, err := r.Files()
+		if err != nil {
+			return nil, err
+		}
+		if err := files.Write(o.out); err != nil {
+			return nil, err
+		}
+	}
+	return []*Result{r}, nil
+}
+
+// reporter prints what the options ask of each stack's result.
+type reporter struct {
+	options
+	stdout io.Writer
+	table  critical.Table
+	prices *cost.Table
+	usage  *cost.Usage
+}
+
+// report prints the stack's summary, then its critical path, its cost and
+// its changes against -diff, as asked.
+func (rep reporter) report(r *Result) error {
+	fmt.Fprint(rep.stdout, r.Summary())
+	if rep.criticalPath {
+		report, err := critical.Analyze(r.Stack, r.Resources, rep.table)
+		if err != nil {
+			return err
+		}
+		report.Write(rep.stdout)
+	}
+	var estimate *cost.Estimate
+	if rep.prices != nil {
+		var err error
+		if estimate, err = r.Estimate(rep.prices, rep.usage); err != nil {
 			return fmt.Errorf("stack %s: %w", r.Stack, err)
 		}
-		fmt.Fprintf(stdout, "changes against %s:\n%s", earlier, changes)
-		if estimate != nil {
-			costChanges, err := costDiffWith(earlier, estimate, prices, usage)
-			if err != nil {
-				return fmt.Errorf("stack %s: %w", r.Stack, err)
-			}
-			fmt.Fprint(stdout, costChanges)
+		if err := estimate.Write(rep.stdout); err != nil {
+			return err
 		}
 	}
-	if *criticalPath {
-		fmt.Fprintln(stdout, "latency table:")
-		table.Write(stdout)
+	if rep.diff == "" {
+		return nil
 	}
+	return rep.changes(r, estimate)
+}
+
+// changes prints the stack's diff against its earlier synth, and with an
+// estimate, the cost difference.
+func (rep reporter) changes(r *Result, estimate *cost.Estimate) error {
+	earlier := rep.diff
+	if rep.all {
+		earlier = filepath.Join(rep.diff, r.Stack)
+	}
+	changes, err := diffWith(earlier, r)
+	if err != nil {
+		return fmt.Errorf("stack %s: %w", r.Stack, err)
+	}
+	fmt.Fprintf(rep.stdout, "changes against %s:\n%s", earlier, changes)
+	if estimate == nil {
+		return nil
+	}
+	costChanges, err := costDiffWith(earlier, estimate, rep.prices, rep.usage)
+	if err != nil {
+		return fmt.Errorf("stack %s: %w", r.Stack, err)
+	}
+	fmt.Fprint(rep.stdout, costChanges)
 	return nil
 }
 

@@ -34,7 +34,7 @@ build() {
 }
 
 apt_install() {
-  local missing=() sudo=()
+  local missing=() sudo=() start=$SECONDS
   for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
@@ -48,6 +48,7 @@ apt_install() {
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
     install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "Debian's packages took $((SECONDS - start)) s"
 }
 
 # debian_packages KIT: the kit's Debian packages.
@@ -84,7 +85,6 @@ kits=("$@")
 # build fetches what is still missing and fails on its own errors.
 debs=()
 for kit in "${kits[@]}"; do read -ra more <<<"$(debian_packages "$kit")"; debs+=("${more[@]}"); done
-apt_start=$SECONDS
 apt_install "${debs[@]}" &
 apt_pid=$!
 prefetch=()
@@ -103,4 +103,3 @@ for kit in "${kits[@]}"; do
 done
 wait "$prefetch_pid" || true
 wait "$apt_pid"
-[ $((SECONDS - apt_start)) -lt 2 ] || echo "Debian's packages done after $((SECONDS - apt_start)) s"

@@ -2,9 +2,9 @@
 // runs `gremlins unleash --config .gremlins.yaml ./<pkg>` on each package
 // named, from the repository's root, and keeps each passing result in
 // $EKS_WORKSHOP_MUTATION_CACHE (default eks-workshop/mutation in the user's
-// cache directory). A package whose code, tests, test data, gremlins version
-// and go environment are all unchanged replays its kept result instead of
-// being mutated again; EKS_WORKSHOP_MUTATION_CACHE=off mutates every one.
+// cache directory). A package whose code, tests, test data, linked modules,
+// gremlins version and go environment are all unchanged replays its kept
+// result instead of being mutated again; EKS_WORKSHOP_MUTATION_CACHE=off mutates every one.
 //
 //	go run ./cmd/mutation components/spec stacks/config synth organizer/room
 package main
@@ -63,7 +63,7 @@ func run(ctx context.Context, pkgs []string) error {
 		Gremlins:    []string{gremlins, "unleash", "--config", ".gremlins.yaml"},
 		Fingerprint: "gremlins " + tools.Versions()["gremlins"] + "\n" + fingerprint,
 		Files:       files,
-		PkgDirs:     func(pkg string) ([]string, error) { return pkgDirs(root, pkg) },
+		Deps:        func(pkg string) (mutation.Deps, error) { return deps(root, pkg) },
 		Cache:       cache(),
 		Out:         os.Stdout,
 		Now:         time.Now,
@@ -98,26 +98,37 @@ func goEnv() (string, error) {
 	return output("", "go", "env", "GOVERSION", "GOOS", "GOARCH", "GOAMD64", "GOFLAGS", "GOEXPERIMENT", "CGO_ENABLED")
 }
 
-// pkgDirs are the directories, relative to root, of this module's packages
-// that pkg's test binary links.
-func pkgDirs(root, pkg string) ([]string, error) {
-	out, err := output(root, "go", "list", "-deps", "-test", "-f", "{{with .Module}}{{if .Main}}{{$.Dir}}{{end}}{{end}}", "./"+pkg)
+// depsTemplate prints a line per package a test binary links: this
+// module's as "dir <directory> go<version>", another's as "mod
+// <path>@<version>", with its replacement if any.
+const depsTemplate = `{{with .Module}}{{if .Main}}dir {{$.Dir}} go{{.GoVersion}}{{else}}mod {{.Path}}@{{.Version}}` +
+	`{{with .Replace}} => {{.Path}}@{{.Version}}{{end}}{{end}}{{end}}`
+
+// deps is what pkg's test binary links, as go list reports it.
+func deps(root, pkg string) (mutation.Deps, error) {
+	out, err := output(root, "go", "list", "-deps", "-test", "-f", depsTemplate, "./"+pkg)
 	if err != nil {
-		return nil, err
+		return mutation.Deps{}, err
 	}
-	var dirs []string
-	for _, dir := range strings.Split(out, "\n") {
-		if dir == "" {
-			continue
+	var d mutation.Deps
+	for _, line := range strings.Split(out, "\n") {
+		kind, rest, _ := strings.Cut(line, " ")
+		switch kind {
+		case "dir":
+			i := strings.LastIndex(rest, " ")
+			rel, err := filepath.Rel(root, rest[:i])
+			if err != nil {
+				return mutation.Deps{}, err
+			}
+			d.Dirs = append(d.Dirs, filepath.ToSlash(rel))
+			d.Modules = append(d.Modules, rest[i+1:])
+		case "mod":
+			d.Modules = append(d.Modules, rest)
 		}
-		rel, err := filepath.Rel(root, dir)
-		if err != nil {
-			return nil, err
-		}
-		dirs = append(dirs, filepath.ToSlash(rel))
 	}
-	slices.Sort(dirs)
-	return slices.Compact(dirs), nil
+	slices.Sort(d.Dirs)
+	slices.Sort(d.Modules)
+	return mutation.Deps{Dirs: slices.Compact(d.Dirs), Modules: slices.Compact(d.Modules)}, nil
 }
 
 func output(dir, name string, args ...string) (string, error) {

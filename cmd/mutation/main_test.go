@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -16,26 +17,37 @@ func repoRoot(t *testing.T) string {
 	return root
 }
 
-func TestPkgDirsAreTheModulesPackagesATestBinaryLinks(t *testing.T) {
+func TestDepsAreWhatATestBinaryLinks(t *testing.T) {
 	root := repoRoot(t)
-	spec, err := pkgDirs(root, "components/spec")
+	spec, err := deps(root, "components/spec")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(spec, []string{"components/spec"}) {
-		t.Errorf("components/spec links %q of the module, want itself only", spec)
+	if !slices.Equal(spec.Dirs, []string{"components/spec"}) {
+		t.Errorf("components/spec links %q of this module, want itself only", spec.Dirs)
 	}
-	synth, err := pkgDirs(root, "synth")
+	for _, want := range []string{"go1.", "k8s.io/apimachinery@v"} {
+		if !slices.ContainsFunc(spec.Modules, func(m string) bool { return strings.HasPrefix(m, want) }) {
+			t.Errorf("components/spec's modules lack %s...: %q", want, spec.Modules)
+		}
+	}
+	if slices.ContainsFunc(spec.Modules, func(m string) bool { return strings.HasPrefix(m, "github.com/pulumi/") }) {
+		t.Errorf("components/spec's modules %q take a Pulumi SDK, which it does not link", spec.Modules)
+	}
+	synth, err := deps(root, "synth")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"components/spec", "internal/mocktest", "synth"} {
-		if !slices.Contains(synth, want) {
-			t.Errorf("synth's test binary links %s, missing from %q", want, synth)
+		if !slices.Contains(synth.Dirs, want) {
+			t.Errorf("synth's test binary links %s, missing from %q", want, synth.Dirs)
 		}
 	}
-	if slices.Contains(synth, "organizer/room") {
-		t.Errorf("synth's dirs %q take organizer/room, which it does not link", synth)
+	if slices.Contains(synth.Dirs, "organizer/room") {
+		t.Errorf("synth's dirs %q take organizer/room, which it does not link", synth.Dirs)
+	}
+	if !slices.ContainsFunc(synth.Modules, func(m string) bool { return strings.HasPrefix(m, "github.com/pulumi/pulumi/sdk/v3@v") }) {
+		t.Errorf("synth's modules lack the Pulumi SDK: %q", synth.Modules)
 	}
 }
 

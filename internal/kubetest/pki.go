@@ -32,37 +32,11 @@ const adminGroup = "system:masters"
 // newPKI writes the cluster's keys and certificates into dir. ECDSA P-256
 // keys keep generation instant; certificates last a day.
 func newPKI(dir string) (*pki, error) {
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, err := newAuthority()
 	if err != nil {
 		return nil, err
 	}
-	caTemplate := &x509.Certificate{
-		Subject:               pkix.Name{CommonName: "eks-workshop-test-ca"},
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	caDER, err := sign(caTemplate, caTemplate, caKey.Public(), caKey)
-	if err != nil {
-		return nil, err
-	}
-	caCert, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		return nil, err
-	}
-	issue := func(template *x509.Certificate) (certPEM, keyPEM []byte, err error) {
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			return nil, nil, err
-		}
-		der, err := sign(template, caCert, key.Public(), caKey)
-		if err != nil {
-			return nil, nil, err
-		}
-		keyPEM, err = privateKeyPEM(key)
-		return pemBlock("CERTIFICATE", der), keyPEM, err
-	}
-	servingCert, servingKey, err := issue(&x509.Certificate{
+	servingCert, servingKey, err := ca.issue(&x509.Certificate{
 		Subject:     pkix.Name{CommonName: "kube-apiserver"},
 		DNSNames:    []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"},
 		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
@@ -72,7 +46,7 @@ func newPKI(dir string) (*pki, error) {
 	if err != nil {
 		return nil, err
 	}
-	adminCert, adminKey, err := issue(&x509.Certificate{
+	adminCert, adminKey, err := ca.issue(&x509.Certificate{
 		Subject:     pkix.Name{CommonName: "admin", Organization: []string{adminGroup}},
 		KeyUsage:    x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
@@ -80,15 +54,7 @@ func newPKI(dir string) (*pki, error) {
 	if err != nil {
 		return nil, err
 	}
-	saKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	saKeyPEM, err := privateKeyPEM(saKey)
-	if err != nil {
-		return nil, err
-	}
-	saPubDER, err := x509.MarshalPKIXPublicKey(saKey.Public())
+	saKey, saPub, err := serviceAccountKeys()
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +65,7 @@ func newPKI(dir string) (*pki, error) {
 		ServingKeyFile:  filepath.Join(dir, "apiserver.key"),
 		SAKeyFile:       filepath.Join(dir, "sa.key"),
 		SAPubFile:       filepath.Join(dir, "sa.pub"),
-		CA:              pemBlock("CERTIFICATE", caDER),
+		CA:              pemBlock("CERTIFICATE", ca.cert.Raw),
 		AdminCert:       adminCert,
 		AdminKey:        adminKey,
 	}
@@ -107,14 +73,73 @@ func newPKI(dir string) (*pki, error) {
 		p.CAFile:          p.CA,
 		p.ServingCertFile: servingCert,
 		p.ServingKeyFile:  servingKey,
-		p.SAKeyFile:       saKeyPEM,
-		p.SAPubFile:       pemBlock("PUBLIC KEY", saPubDER),
+		p.SAKeyFile:       saKey,
+		p.SAPubFile:       saPub,
 	} {
 		if err := os.WriteFile(file, content, 0o600); err != nil {
 			return nil, err
 		}
 	}
 	return p, nil
+}
+
+// authority is the test cluster's self-signed CA.
+type authority struct {
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+}
+
+func newAuthority() (*authority, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	template := &x509.Certificate{
+		Subject:               pkix.Name{CommonName: "eks-workshop-test-ca"},
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+	}
+	der, err := sign(template, template, key.Public(), key)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	return &authority{cert: cert, key: key}, nil
+}
+
+// issue signs template for a new key, both PEM-encoded.
+func (ca *authority) issue(template *x509.Certificate) (certPEM, keyPEM []byte, err error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	der, err := sign(template, ca.cert, key.Public(), ca.key)
+	if err != nil {
+		return nil, nil, err
+	}
+	keyPEM, err = privateKeyPEM(key)
+	return pemBlock("CERTIFICATE", der), keyPEM, err
+}
+
+// serviceAccountKeys are the key pair that signs and checks service account
+// tokens, PEM-encoded.
+func serviceAccountKeys() (keyPEM, pubPEM []byte, err error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	if keyPEM, err = privateKeyPEM(key); err != nil {
+		return nil, nil, err
+	}
+	pubDER, err := x509.MarshalPKIXPublicKey(key.Public())
+	if err != nil {
+		return nil, nil, err
+	}
+	return keyPEM, pemBlock("PUBLIC KEY", pubDER), nil
 }
 
 // sign issues template with a random serial, valid from a minute ago

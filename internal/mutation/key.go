@@ -22,12 +22,22 @@ import (
 
 // sharedData are the repository paths (a file, or a directory and all below
 // it) that every package's tests may read besides their own package: the
-// module files, the stacks' settings, the apps' build contexts and the
-// snapshots. A package's own directory and its testdata/ are always in.
-var sharedData = []string{"go.mod", "go.sum", ".gremlins.yaml", "Pulumi.yaml", "apps/", "testdata/"}
+// gremlins settings, the stacks' settings, the apps' build contexts and the
+// snapshots. A package's own directory and its testdata/ are always in; the
+// modules it links are in Deps.Modules, by version.
+var sharedData = []string{".gremlins.yaml", "Pulumi.yaml", "apps/", "testdata/"}
 
 // stackSettings matches the root's Pulumi.<stack>.yaml files.
 const stackSettings = "Pulumi.*.yaml"
+
+// Deps is what a package's test binary links: the directories of this
+// module's packages (slash paths relative to the root), and every other
+// module as path@version (a replacement after " => "), with the main
+// module's go version, whose language rules the code is compiled by.
+type Deps struct {
+	Dirs    []string
+	Modules []string
+}
 
 // Inputs selects, from the repository's files (slash paths relative to its
 // root), those one package's mutation result depends on: the files directly

@@ -37,8 +37,6 @@ func TestInputsAreThePackagesFilesTheirTestDataAndTheSharedData(t *testing.T) {
 		"components/spec/app.go",
 		"components/spec/app_test.go",
 		"components/spec/testdata/case/input.json",
-		"go.mod",
-		"go.sum",
 		"stacks/config/plan.go",
 		"testdata/synth/dev/resources.yaml",
 	}

@@ -24,9 +24,8 @@ type Runner struct {
 	Fingerprint string
 	// Files are the repository's files, slash paths relative to Root.
 	Files []string
-	// PkgDirs returns the module's package directories a package's test
-	// binary links, relative to Root.
-	PkgDirs func(pkg string) ([]string, error)
+	// Deps returns what a package's test binary links.
+	Deps func(pkg string) (Deps, error)
 	// Cache keeps passing results; nil runs every package.
 	Cache *Cache
 	Out   io.Writer
@@ -99,9 +98,10 @@ func (r Runner) keep(pkg, key string, res Result) error {
 }
 
 func (r Runner) key(pkg string) (string, error) {
-	dirs, err := r.PkgDirs(pkg)
+	deps, err := r.Deps(pkg)
 	if err != nil {
 		return "", err
 	}
-	return Key(r.Root, Inputs(r.Files, dirs), r.Fingerprint)
+	fingerprint := r.Fingerprint + "\n" + strings.Join(deps.Modules, "\n")
+	return Key(r.Root, Inputs(r.Files, deps.Dirs), fingerprint)
 }

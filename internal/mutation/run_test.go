@@ -31,15 +31,16 @@ exit "$(cat exit.code 2>/dev/null || echo 0)"
 }
 
 type fakeRepo struct {
-	t      *testing.T
-	dir    string
-	out    bytes.Buffer
-	runner Runner
+	t          *testing.T
+	dir        string
+	depVersion string
+	out        bytes.Buffer
+	runner     Runner
 }
 
 func newFakeRepo(t *testing.T, cache *Cache) *fakeRepo {
 	dir := t.TempDir()
-	r := &fakeRepo{t: t, dir: dir}
+	r := &fakeRepo{t: t, dir: dir, depVersion: "v1.0.0"}
 	r.write("pkg/a.go", "package pkg")
 	r.write("other/b.go", "package other")
 	r.write("README.md", "docs")
@@ -49,10 +50,12 @@ func newFakeRepo(t *testing.T, cache *Cache) *fakeRepo {
 		Gremlins:    fakeGremlins(t, dir),
 		Fingerprint: "gremlins v0.6.0",
 		Files:       []string{"README.md", "other/b.go", "pkg/a.go"},
-		PkgDirs:     func(pkg string) ([]string, error) { return []string{pkg}, nil },
-		Cache:       cache,
-		Out:         &r.out,
-		Now:         func() time.Time { clock = clock.Add(90 * time.Second); return clock },
+		Deps: func(pkg string) (Deps, error) {
+			return Deps{Dirs: []string{pkg}, Modules: []string{"go 1.26", "example.com/dep@" + r.depVersion}}, nil
+		},
+		Cache: cache,
+		Out:   &r.out,
+		Now:   func() time.Time { clock = clock.Add(90 * time.Second); return clock },
 	}
 	return r
 }
@@ -101,6 +104,10 @@ func TestAPassingResultIsReplayedUntilAnInputChanges(t *testing.T) {
 	repo.write("pkg/a.go", "package pkg // changed")
 	if runs, err := repo.run("pkg"); err != nil || runs != 2 {
 		t.Fatalf("after an input changed: err %v, gremlins ran %d times, want 2", err, runs)
+	}
+	repo.depVersion = "v1.0.1"
+	if runs, err := repo.run("pkg"); err != nil || runs != 3 {
+		t.Fatalf("after a linked module's version changed: err %v, gremlins ran %d times, want 3", err, runs)
 	}
 }
 

@@ -164,7 +164,7 @@ func (s AWSSettings) kubeconfigIdentity() spec.KubeconfigIdentity {
 func (s AWSSettings) UpdateKubeconfigArgs() string {
 	var args string
 	if s.Profile != "" {
-		args += " --profile " + s.Profile
+		args += " --profile " + shellWord(s.Profile)
 	}
 	if s.AssumeRole != nil {
 		args += " --role-arn " + s.AssumeRole.RoleArn

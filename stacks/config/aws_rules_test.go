@@ -138,6 +138,7 @@ func TestKubeconfigActsAsTheProvidersIdentity(t *testing.T) {
 	}{
 		{"ambient", AWSSettings{}, "", "", ""},
 		{"a profile", AWSSettings{Profile: "prod-admin"}, " --profile prod-admin", "prod-admin", ""},
+		{"a profile with a space", AWSSettings{Profile: "prod admin"}, " --profile 'prod admin'", "prod admin", ""},
 		{"a role", AWSSettings{AssumeRole: &AssumeRole{RoleArn: deployRole}}, " --role-arn " + deployRole, "", deployRole},
 		{"both", AWSSettings{Profile: "prod-admin", AssumeRole: &AssumeRole{RoleArn: deployRole, SessionName: "s"}},
 			" --profile prod-admin --role-arn " + deployRole, "prod-admin", deployRole},

@@ -102,6 +102,7 @@ func (c Config) Plan() (Plan, error) {
 	}
 
 	c.checkNamespace(&p)
+	c.checkShellWords(&p)
 	for _, w := range c.Workloads() {
 		c.planImage(w, &p, &out)
 		c.planApp(w, &p, &out)

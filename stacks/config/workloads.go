@@ -166,17 +166,18 @@ func (w Workload) appArgs(c Config) spec.AppArgs {
 
 // PortForward is the command that reaches the workload from a workstation,
 // on the cluster the stack deploys to: kubeconfig's file and kubeContext's
-// context. kubectl takes a kubeconfig only as a file, so when kubeconfig
-// holds the contents the output is an echo that says what to run instead
-// (README runs it as $(pulumi stack output ...), which it then prints).
+// context, each quoted as one shell word. kubectl takes a kubeconfig only as
+// a file, so when kubeconfig holds the contents the output is an echo that
+// says what to run instead (README runs it as eval "$(pulumi stack output
+// ...)", which then prints it).
 func (w Workload) PortForward(c Config) string {
 	flags := ""
 	if c.KubeContext != "" {
-		flags = " --context " + c.KubeContext
+		flags = " --context " + shellWord(c.KubeContext)
 	}
 	kubectl := func(kubeconfig string) string {
 		if kubeconfig != "" {
-			kubeconfig = " --kubeconfig " + kubeconfig
+			kubeconfig = " --kubeconfig " + shellWord(kubeconfig)
 		}
 		return fmt.Sprintf("kubectl%s%s -n %s port-forward svc/%s %d:%d", kubeconfig, flags, c.Namespace, w.Name, w.localPort, w.ServicePort)
 	}
@@ -184,9 +185,8 @@ func (w Workload) PortForward(c Config) string {
 		return kubectl(expandHome(c.Kubeconfig))
 	}
 	file := c.Stack + ".kubeconfig"
-	// No quote, ; or > in it: pasted into a shell it is still one echo.
-	return fmt.Sprintf("echo The kubeconfig setting holds the contents of a kubeconfig, and kubectl reads one only from a file. "+
-		"Save it to %s with pulumi config get kubeconfig -s %s, then run: %s", file, c.Stack, kubectl(file))
+	return "echo " + shellWord(fmt.Sprintf("The kubeconfig setting holds the contents of a kubeconfig, and kubectl reads one only from a file. "+
+		"Save it to %s with pulumi config get kubeconfig -s %s, then run: %s", file, c.Stack, kubectl(file)))
 }
 
 // KubeconfigIsPath tells a kubeconfig setting that names a file from one

@@ -2,7 +2,11 @@ package config
 
 import (
 	"maps"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -29,8 +33,8 @@ func TestNamespaceLabels(t *testing.T) {
 }
 
 // The port-forward reaches the cluster the stack deploys to: kubeconfig's
-// file (a leading ~/ expanded, since $(pulumi stack output ...) leaves it to
-// kubectl) and kubeContext's context; a kubeconfig given as its contents
+// file (a leading ~/ expanded, since a quoted word is not) and kubeContext's
+// context, each quoted as one shell word; a kubeconfig given as its contents
 // gets an echo of what to run instead.
 func TestPortForward(t *testing.T) {
 	home := t.TempDir()
@@ -44,9 +48,11 @@ func TestPortForward(t *testing.T) {
 		{"a file", "dev/kubeconfig", "", "kubectl --kubeconfig dev/kubeconfig" + nginx},
 		{"a file and a context", "/etc/eks-a.kubeconfig", "admin@dev", "kubectl --kubeconfig /etc/eks-a.kubeconfig --context admin@dev" + nginx},
 		{"a file under home", "~/.kube/eks-a", "", "kubectl --kubeconfig " + filepath.Join(home, ".kube/eks-a") + nginx},
+		{"a path with a space", "/home/me/eks a/kubeconfig", "", "kubectl --kubeconfig '/home/me/eks a/kubeconfig'" + nginx},
+		{"a context with a space and a quote", "", "bob's ctx", `kubectl --context "bob's ctx"` + nginx},
 		{"the contents", "apiVersion: v1\nkind: Config\n", "kind-dev",
-			"echo The kubeconfig setting holds the contents of a kubeconfig, and kubectl reads one only from a file. " +
-				"Save it to lab.kubeconfig with pulumi config get kubeconfig -s lab, then run: kubectl --kubeconfig lab.kubeconfig --context kind-dev" + nginx},
+			"echo 'The kubeconfig setting holds the contents of a kubeconfig, and kubectl reads one only from a file. " +
+				"Save it to lab.kubeconfig with pulumi config get kubeconfig -s lab, then run: kubectl --kubeconfig lab.kubeconfig --context kind-dev" + nginx + "'"},
 	} {
 		c := DefaultConfig()
 		c.Stack, c.Target, c.Kubeconfig, c.KubeContext = "lab", TargetLocal, tc.kubeconfig, tc.context
@@ -70,5 +76,48 @@ func TestShutdownSeconds(t *testing.T) {
 	}
 	if got := apps["demo-nginx"].ShutdownSeconds; got != 0 {
 		t.Errorf("nginx drains %d s, want 0 (the App's default)", got)
+	}
+}
+
+// Run as README runs them, eval "$(pulumi stack output ...)" in bash, the
+// printed commands hand kubectl exactly the settings, however odd, as one
+// argument each. kubectl here is a stand-in that prints its arguments.
+func TestPortForwardRunsAsPrinted(t *testing.T) {
+	bin := t.TempDir()
+	fake := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n"
+	if err := os.WriteFile(filepath.Join(bin, "kubectl"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	tail := []string{"-n", "workshop", "port-forward", "svc/demo-nginx", "8080:80"}
+	for _, tc := range []struct{ kubeconfig, context string }{
+		{"/tmp/eks a/kube config", "admin@dev"},
+		{"/tmp/it's $HOME/`x`;y", "bob's \"ctx\" *"},
+		{"plain/kubeconfig", "tab\there"},
+	} {
+		c := DefaultConfig()
+		c.Target, c.Kubeconfig, c.KubeContext = TargetLocal, tc.kubeconfig, tc.context
+		command := c.Workloads()[1].PortForward(c)
+		out, err := exec.Command("bash", "-c", `eval "$1"`, "bash", command).Output()
+		if err != nil {
+			t.Fatalf("eval %q: %v", command, err)
+		}
+		got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+		want := append([]string{"--kubeconfig", tc.kubeconfig, "--context", tc.context}, tail...)
+		if !slices.Equal(got, want) {
+			t.Errorf("eval %q ran kubectl with\n%q\nwant\n%q", command, got, want)
+		}
+	}
+
+	// Negative control: the same command with the quotes taken out splits the path.
+	c := DefaultConfig()
+	c.Target, c.Kubeconfig = TargetLocal, "/tmp/eks a/kubeconfig"
+	unquoted := strings.ReplaceAll(c.Workloads()[1].PortForward(c), "'", "")
+	out, err := exec.Command("bash", "-c", `eval "$1"`, "bash", unquoted).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasPrefix(string(out), "--kubeconfig\n/tmp/eks a/kubeconfig\n") {
+		t.Errorf("unquoted, the path still reached kubectl whole: %q", out)
 	}
 }
