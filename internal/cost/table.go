@@ -88,28 +88,9 @@ func ParseTable(data []byte) (*Table, error) {
 	}
 	t := &Table{Date: date, HoursPerMonth: raw.HoursPerMonth, Regions: raw.Regions, Prices: map[string]Price{}, Instances: map[string]InstancePrices{}}
 	for key, fields := range raw.Prices {
-		p := Price{Rates: map[string]*big.Rat{}}
-		p.Unit, _ = fields["unit"].(string)
-		p.What, _ = fields["what"].(string)
-		p.Source, _ = fields["source"].(string)
-		p.Note, _ = fields["note"].(string)
-		if p.Source == "" {
-			return nil, fmt.Errorf("price table: %s has no source", key)
+		if t.Prices[key], err = parsePrice(key, fields, t.Regions); err != nil {
+			return nil, err
 		}
-		for _, region := range t.Regions {
-			v, listed := fields[region]
-			if !listed {
-				return nil, fmt.Errorf("price table: %s has no %s entry (null when not found)", key, region)
-			}
-			if v == nil {
-				p.Rates[region] = nil
-				continue
-			}
-			if p.Rates[region], err = parseUSD(v); err != nil {
-				return nil, fmt.Errorf("price table: %s in %s: %w", key, region, err)
-			}
-		}
-		t.Prices[key] = p
 	}
 	for region, ip := range raw.Instances {
 		if !slices.Contains(t.Regions, region) || ip.Source == "" {
@@ -124,6 +105,34 @@ func ParseTable(data []byte) (*Table, error) {
 		t.Instances[region] = out
 	}
 	return t, nil
+}
+
+// parsePrice reads one price entry: its fields and a rate for each of the
+// table's regions (null where the price was not found).
+func parsePrice(key string, fields map[string]any, regions []string) (Price, error) {
+	p := Price{Rates: map[string]*big.Rat{}}
+	p.Unit, _ = fields["unit"].(string)
+	p.What, _ = fields["what"].(string)
+	p.Source, _ = fields["source"].(string)
+	p.Note, _ = fields["note"].(string)
+	if p.Source == "" {
+		return p, fmt.Errorf("price table: %s has no source", key)
+	}
+	for _, region := range regions {
+		v, listed := fields[region]
+		if !listed {
+			return p, fmt.Errorf("price table: %s has no %s entry (null when not found)", key, region)
+		}
+		if v == nil {
+			p.Rates[region] = nil
+			continue
+		}
+		var err error
+		if p.Rates[region], err = parseUSD(v); err != nil {
+			return p, fmt.Errorf("price table: %s in %s: %w", key, region, err)
+		}
+	}
+	return p, nil
 }
 
 // parseUSD reads a decimal price, given as a string so that no float rounds it.

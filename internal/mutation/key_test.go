@@ -53,15 +53,7 @@ func TestInputsAreThePackagesFilesTheirTestDataAndTheSharedData(t *testing.T) {
 
 func TestKeyFollowsEveryInputAndTheFingerprint(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, content string) {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, content string) { t.Helper(); writeFile(t, dir, name, content) }
 	key := func(inputs []string, fingerprint string) string {
 		t.Helper()
 		k, err := Key(dir, inputs, fingerprint)
@@ -103,5 +95,16 @@ func TestKeyFollowsEveryInputAndTheFingerprint(t *testing.T) {
 	}
 	if _, err := Key(dir, []string{"pkg/a.go", "pkg/c.go"}, ""); err != nil {
 		t.Errorf("a deleted input: %v", err)
+	}
+}
+
+// writeFile writes content to name under dir, making its directories.
+func writeFile(t *testing.T, dir, name, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -62,12 +62,7 @@ func newFakeRepo(t *testing.T, cache *Cache) *fakeRepo {
 
 func (r *fakeRepo) write(name, content string) {
 	r.t.Helper()
-	if err := os.MkdirAll(filepath.Dir(filepath.Join(r.dir, name)), 0o755); err != nil {
-		r.t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(r.dir, name), []byte(content), 0o644); err != nil {
-		r.t.Fatal(err)
-	}
+	writeFile(r.t, r.dir, name, content)
 }
 
 // run runs the packages and returns the error and how often gremlins ran in all.
