@@ -28,6 +28,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/restmapper"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/yaml"
 
 	"github.com/eks-workshop/eks-workshop/internal/kubetest"
@@ -334,13 +335,18 @@ func evictWithinBudget(t *testing.T, ctx context.Context, clientset kubernetes.I
 	waitAvailable(t, ctx, clientset, d)
 
 	// Negative control: a budget that permits no disruption refuses the eviction.
+	// The disruption controller writes the budget's status meanwhile, so an
+	// update can meet a newer version: read it again and retry, as controllers do.
 	zero := intstr.FromInt32(0)
-	pdb, err = pdbs.Get(ctx, pdb.Name, metav1.GetOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pdb.Spec.MaxUnavailable = &zero
-	if _, err := pdbs.Update(ctx, pdb, metav1.UpdateOptions{}); err != nil {
+	if err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		latest, err := pdbs.Get(ctx, pdb.Name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		latest.Spec.MaxUnavailable = &zero
+		_, err = pdbs.Update(ctx, latest, metav1.UpdateOptions{})
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	waitAllowed(0)
