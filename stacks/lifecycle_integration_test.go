@@ -34,6 +34,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/kubernetes"
+	"mvdan.cc/sh/v3/shell"
 	"sigs.k8s.io/yaml"
 
 	"github.com/eks-workshop/eks-workshop/internal/kubetest"
@@ -417,7 +418,11 @@ func checkClusterURL(t *testing.T, ctx context.Context, clientset kubernetes.Int
 // through the stack's kubeconfig, and returns its local port.
 func checkPortForward(t *testing.T, command, kubeconfig, namespace, service, servicePort string) string {
 	t.Helper()
-	args := strings.Fields(command)
+	// Split as the shell that runs it would (README evals it), quotes and all.
+	args, err := shell.Fields(command, nil)
+	if err != nil || len(args) == 0 {
+		t.Fatalf("port-forward %q: %v", command, err)
+	}
 	local, remote, _ := strings.Cut(args[len(args)-1], ":")
 	want := []string{"kubectl", "--kubeconfig", kubeconfig, "-n", namespace, "port-forward", "svc/" + service}
 	if !slices.Equal(args[:len(args)-1], want) || remote != servicePort || local == "" {
