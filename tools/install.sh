@@ -80,15 +80,16 @@ kits=("$@")
 [ "${#kits[@]}" -gt 0 ] || kits=(apps kubernetes kwok kube-score actionlint gremlins pulumi pulumi-kubernetes)
 
 # On a cold machine the waits on the network overlap the compiles: apt runs
-# in the background, and so does a download of the wrapper modules' (largest
-# last built first) dependencies. The download is a head start only: each
-# build fetches what is still missing and fails on its own errors.
+# in the background, and so does a download of the dependencies of the
+# wrapper modules built after the Kubernetes kit (whose own build downloads
+# first thing). The download is a head start only: each build fetches what
+# is still missing and fails on its own errors.
 debs=()
 for kit in "${kits[@]}"; do read -ra more <<<"$(debian_packages "$kit")"; debs+=("${more[@]}"); done
 apt_install "${debs[@]}" &
 apt_pid=$!
 prefetch=()
-for kit in pulumi-kubernetes pulumi kubernetes; do
+for kit in pulumi pulumi-kubernetes; do
   version_var="$(echo "$kit" | tr a-z- A-Z_)_VERSION"
   [[ " ${kits[*]} " == *" $kit "* ]] && [ ! -d "$tools_dir/$kit-${!version_var}" ] && prefetch+=("$here/$kit")
 done

@@ -52,7 +52,8 @@ func Inputs(files, pkgDirs []string) []string {
 		}
 	}
 	slices.Sort(in)
-	return in
+	// git lists a path once per stage while a merge is unresolved.
+	return slices.Compact(in)
 }
 
 func dependsOn(file string, pkgDirs []string) bool {
