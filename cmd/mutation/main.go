@@ -1,19 +1,24 @@
 // Command mutation is the test command's mutation tier (tools/test.sh): it
 // runs `gremlins unleash --config .gremlins.yaml ./<pkg>` on each package
-// named, from the repository's root, and keeps each passing result in
-// $EKS_WORKSHOP_MUTATION_CACHE (default eks-workshop/mutation in the user's
-// cache directory). A package whose code, tests, test data, linked modules,
-// gremlins version and go environment are all unchanged replays its kept
-// result instead of being mutated again; EKS_WORKSHOP_MUTATION_CACHE=off mutates every one.
+// named, from the repository's root, unless a passing result of the same
+// inputs is kept (docs/mutation.md). A package whose code, tests, test data,
+// linked modules, gremlins version and go environment are all unchanged
+// replays its committed result in testdata/mutation, else the local cache's
+// in $EKS_WORKSHOP_MUTATION_CACHE (default eks-workshop/mutation in the
+// user's cache directory; "off" keeps none); any other is mutated.
 //
-//	go run ./cmd/mutation components/spec stacks/config synth organizer/room
+//	go run ./cmd/mutation components/spec stacks/config synth organizer/room internal/mutation
+//	go run ./cmd/mutation -update PACKAGE...   # also commits each passing result not committed yet
+//	go run ./cmd/mutation -docs                # docs/mutation.md's table from testdata/mutation
 package main
 
 import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -29,49 +34,100 @@ import (
 // envCache names the cache directory, or "off".
 const envCache = "EKS_WORKSHOP_MUTATION_CACHE"
 
+// docsFile is the page whose table -docs writes, relative to the root.
+const docsFile = "docs/mutation.md"
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, os.Args[1:]); err != nil {
+	if err := run(ctx, os.Args[1:], os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "mutation:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, pkgs []string) error {
-	if len(pkgs) == 0 {
-		return errors.New("usage: go run ./cmd/mutation PACKAGE... (from the repository's root)")
-	}
-	gremlins, err := tools.Path("gremlins")
-	if err != nil {
+func run(ctx context.Context, args []string, stderr io.Writer) error {
+	flags := flag.NewFlagSet("mutation", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	update := flags.Bool("update", false, "write each package's passing result into "+mutation.ResultsDir+" unless it is there already")
+	docs := flags.Bool("docs", false, "write "+docsFile+"'s table from "+mutation.ResultsDir+" and nothing else")
+	if err := flags.Parse(args); err != nil {
 		return err
 	}
 	root, err := os.Getwd()
 	if err != nil {
 		return err
 	}
-	files, err := repoFiles(root)
+	pkgs := flags.Args()
+	switch {
+	case *docs && (len(pkgs) > 0 || *update):
+		return errors.New("-docs takes no package and no -update")
+	case *docs:
+		return writeDocs(root)
+	case len(pkgs) == 0:
+		return errors.New("usage: go run ./cmd/mutation [-update] PACKAGE... | -docs (from the repository's root)")
+	}
+	runner, err := newRunner(root)
 	if err != nil {
 		return err
 	}
-	fingerprint, err := goEnv()
-	if err != nil {
-		return err
-	}
-	runner := mutation.Runner{
-		Root:        root,
-		Gremlins:    []string{gremlins, "unleash", "--config", ".gremlins.yaml"},
-		Fingerprint: "gremlins " + tools.Versions()["gremlins"] + "\n" + fingerprint,
-		Files:       files,
-		Deps:        func(pkg string) (mutation.Deps, error) { return deps(root, pkg) },
-		Cache:       cache(),
-		Out:         os.Stdout,
-		Now:         time.Now,
-	}
+	runner.Update = *update
 	return runner.Run(ctx, pkgs)
 }
 
-func cache() *mutation.Cache {
+func newRunner(root string) (mutation.Runner, error) {
+	gremlins, err := tools.Path("gremlins")
+	if err != nil {
+		return mutation.Runner{}, err
+	}
+	files, err := repoFiles(root)
+	if err != nil {
+		return mutation.Runner{}, err
+	}
+	env, err := goEnv()
+	if err != nil {
+		return mutation.Runner{}, err
+	}
+	return mutation.Runner{
+		Root:          root,
+		Gremlins:      []string{gremlins, "unleash", "--config", ".gremlins.yaml"},
+		Tools:         map[string]string{"gremlins": tools.Versions()["gremlins"], "go env": env},
+		Files:         files,
+		Deps:          func(pkg string) (mutation.Deps, error) { return deps(root, pkg) },
+		Cache:         cache(),
+		UpdateCommand: "go run ./cmd/mutation -update",
+		Out:           os.Stdout,
+		Now:           time.Now,
+	}, nil
+}
+
+// renderDocs returns the docs page under root with its table rendered from
+// the committed results.
+func renderDocs(root string) (string, error) {
+	doc, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(docsFile)))
+	if err != nil {
+		return "", err
+	}
+	results, err := mutation.Store{Dir: filepath.Join(root, filepath.FromSlash(mutation.ResultsDir))}.LoadAll()
+	if err != nil {
+		return "", err
+	}
+	page, err := mutation.ReplaceTable(string(doc), mutation.Table(results))
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", docsFile, err)
+	}
+	return page, nil
+}
+
+func writeDocs(root string) error {
+	page, err := renderDocs(root)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(root, filepath.FromSlash(docsFile)), []byte(page), 0o644)
+}
+
+func cache() *mutation.Store {
 	dir := os.Getenv(envCache)
 	if dir == "off" {
 		return nil
@@ -79,7 +135,7 @@ func cache() *mutation.Cache {
 	if dir == "" {
 		dir = filepath.Join(filepath.Dir(tools.Dir()), "mutation")
 	}
-	return &mutation.Cache{Dir: dir}
+	return &mutation.Store{Dir: dir}
 }
 
 // repoFiles lists the files git tracks or would track (not ignored), in

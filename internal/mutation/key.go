@@ -1,9 +1,11 @@
 // Package mutation runs the mutation tier (gremlins, one package at a time)
 // and keeps each package's passing result under a key of everything that
-// result depends on, as go test keeps a passing test's output: a package
-// whose code, tests, test data and tools are unchanged is not mutated again.
-// The key is computed before gremlins runs, so a result is only ever replayed
-// for the very inputs it was measured on.
+// result depends on, as the snapshot tests keep their output: committed in
+// the repository (ResultsDir), where every clone has it, and in a local
+// cache. A package whose code, tests, test data and tools are unchanged
+// replays its result instead of being mutated again. The key is computed
+// before gremlins runs, so a result is only ever replayed for the very
+// inputs it was measured on.
 package mutation
 
 import (
@@ -13,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -25,7 +28,12 @@ import (
 // gremlins settings, the stacks' settings, the apps' build contexts and the
 // snapshots. A package's own directory and its testdata/ are always in; the
 // modules it links are in Deps.Modules, by version.
+// The committed results (ResultsDir) are not: they are the tier's output.
 var sharedData = []string{".gremlins.yaml", "Pulumi.yaml", "apps/", "testdata/"}
+
+// ResultsDir holds the committed results, a file per package, relative to
+// the repository's root.
+const ResultsDir = "testdata/mutation"
 
 // stackSettings matches the root's Pulumi.<stack>.yaml files.
 const stackSettings = "Pulumi.*.yaml"
@@ -57,6 +65,9 @@ func Inputs(files, pkgDirs []string) []string {
 }
 
 func dependsOn(file string, pkgDirs []string) bool {
+	if strings.HasPrefix(file, ResultsDir+"/") {
+		return false
+	}
 	dir := path.Dir(file)
 	for _, p := range pkgDirs {
 		// The root package's testdata/ is shared data already.
@@ -73,19 +84,65 @@ func dependsOn(file string, pkgDirs []string) bool {
 	return matched
 }
 
-// Key hashes the fingerprint (tool versions, the go environment) and each
-// input file's path and content under root.
-func Key(root string, inputs []string, fingerprint string) (string, error) {
-	h := sha256.New()
-	fmt.Fprintf(h, "fingerprint %q\n", fingerprint)
+// Manifest is what one package's result depends on, by name: "file:<path>"
+// with the file's SHA-256, "module:<path@version>" and "tool:<name>" with
+// their versions. A committed result keeps it, so a changed key can be
+// explained by the inputs that changed.
+type Manifest map[string]string
+
+// Measure builds the manifest of the input files under root, the modules a
+// package's test binary links and the tools.
+func Measure(root string, inputs, modules []string, tools map[string]string) (Manifest, error) {
+	m := Manifest{}
+	for name, version := range tools {
+		m["tool:"+name] = version
+	}
+	for _, mod := range modules {
+		m["module:"+mod] = ""
+	}
 	for _, f := range inputs {
 		sum, err := fileSum(filepath.Join(root, filepath.FromSlash(f)))
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		fmt.Fprintf(h, "file %q %s\n", f, sum)
+		m["file:"+f] = sum
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return m, nil
+}
+
+// Key hashes every entry of the manifest, name and value.
+func (m Manifest) Key() string {
+	h := sha256.New()
+	for _, name := range slices.Sorted(maps.Keys(m)) {
+		fmt.Fprintf(h, "%q %q\n", name, m[name])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Changes names, in order, each entry added to, removed from or changed
+// since old.
+func (m Manifest) Changes(old Manifest) []string {
+	var changes []string
+	for _, name := range slices.Sorted(maps.Keys(union(m, old))) {
+		now, inNew := m[name]
+		was, inOld := old[name]
+		switch {
+		case !inOld:
+			changes = append(changes, name+" added")
+		case !inNew:
+			changes = append(changes, name+" removed")
+		case now != was:
+			changes = append(changes, name+" changed")
+		}
+	}
+	return changes
+}
+
+func union(a, b Manifest) Manifest {
+	all := Manifest{}
+	maps.Copy(all, a)
+	maps.Copy(all, b)
+	return all
 }
 
 func fileSum(name string) (string, error) {
