@@ -9,9 +9,10 @@
 #   python    /usr/bin/python3 -m pytest -q apps
 #   mutation  gremlins on components/spec, stacks/config, synth,
 #             organizer/room and internal/mutation, each held to the thresholds in .gremlins.yaml
-#             (README "Tests"), a package's passing result kept until its
-#             inputs change; EKS_WORKSHOP_MUTATION=0 leaves the tier out of
-#             a local run, never out of CI's
+#             (docs/mutation.md): a package replays its committed result
+#             (testdata/mutation) while its inputs are unchanged, and is
+#             mutated otherwise; EKS_WORKSHOP_MUTATION=0 leaves the tier out
+#             of a local run, never out of CI's
 #   breakages apps/flask/tests/breakages.py: Python's stand-in for mutation
 #             testing, deliberate breakages of the flask app that its tests
 #             must catch
@@ -25,9 +26,10 @@ bash tools/install.sh
 export EKS_WORKSHOP_REQUIRE_TOOLS="${EKS_WORKSHOP_REQUIRE_TOOLS:-1}"
 
 # Mutation testing; its thresholds and workers are in .gremlins.yaml.
-# cmd/mutation runs gremlins on each package and keeps a passing result,
-# replayed while the package, its tests, their data and the tools are
-# unchanged (EKS_WORKSHOP_MUTATION_CACHE=off runs them all again).
+# cmd/mutation runs gremlins on each package unless its committed result in
+# testdata/mutation, or the local cache's, is of the same package, tests,
+# data and tools; it names each stale committed result and the command that
+# refreshes it (docs/mutation.md).
 mutation_packages=(components/spec stacks/config synth organizer/room internal/mutation)
 
 failed=()
