@@ -84,14 +84,15 @@ func newRunner(root string) (mutation.Runner, error) {
 	if err != nil {
 		return mutation.Runner{}, err
 	}
-	env, err := goEnv()
+	used, err := goEnv()
 	if err != nil {
 		return mutation.Runner{}, err
 	}
+	used["gremlins"] = tools.Versions()["gremlins"]
 	return mutation.Runner{
 		Root:          root,
 		Gremlins:      []string{gremlins, "unleash", "--config", ".gremlins.yaml"},
-		Tools:         map[string]string{"gremlins": tools.Versions()["gremlins"], "go env": env},
+		Tools:         used,
 		Files:         files,
 		Deps:          func(pkg string) (mutation.Deps, error) { return deps(root, pkg) },
 		Cache:         cache(),
@@ -148,9 +149,24 @@ func repoFiles(root string) ([]string, error) {
 	return strings.FieldsFunc(out, func(r rune) bool { return r == 0 }), nil
 }
 
-// goEnv is what of the go command's environment changes a build or a test.
-func goEnv() (string, error) {
-	return output("", "go", "env", "GOVERSION", "GOOS", "GOARCH", "GOAMD64", "GOFLAGS", "GOEXPERIMENT", "CGO_ENABLED")
+// goEnvVars are what of the go command's environment changes a build or a test.
+var goEnvVars = []string{"GOVERSION", "GOOS", "GOARCH", "GOAMD64", "GOFLAGS", "GOEXPERIMENT", "CGO_ENABLED"}
+
+// goEnv returns each of goEnvVars by name.
+func goEnv() (map[string]string, error) {
+	out, err := output("", "go", append([]string{"env"}, goEnvVars...)...)
+	if err != nil {
+		return nil, err
+	}
+	values := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(values) != len(goEnvVars) {
+		return nil, fmt.Errorf("go env printed %q for %q", out, goEnvVars)
+	}
+	env := map[string]string{}
+	for i, name := range goEnvVars {
+		env[name] = values[i]
+	}
+	return env, nil
 }
 
 // depsTemplate prints a line per package a test binary links: this

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -174,5 +175,15 @@ func TestTheCommandLineIsChecked(t *testing.T) {
 		if err := run(context.Background(), args, io.Discard); err == nil {
 			t.Errorf("run %q: no error", args)
 		}
+	}
+}
+
+func TestGoEnvIsEachVariableByName(t *testing.T) {
+	env, err := goEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(env) != len(goEnvVars) || env["GOVERSION"] != runtime.Version() || env["GOOS"] != runtime.GOOS || env["GOARCH"] != runtime.GOARCH {
+		t.Errorf("goEnv = %q", env)
 	}
 }
