@@ -22,7 +22,9 @@ type Figures struct {
 	Skipped    int     `json:"skipped"`
 }
 
-// Mutant is one mutation: where, and which mutator made it.
+// Mutant is one mutation: where (gremlins names the file relative to the
+// package's directory; a Result, relative to the repository's root), and
+// which mutator made it.
 type Mutant struct {
 	File   string `json:"file"`
 	Line   int    `json:"line"`

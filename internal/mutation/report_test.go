@@ -22,11 +22,11 @@ func TestReadReportCountsEachStatusAndSortsTheSurvivors(t *testing.T) {
 	}
 	// By file, then line (numerically), column and mutator.
 	wantSurvivors := []string{
-		"pkg/a.go:3:4 ARITHMETIC_BASE",
-		"pkg/a.go:3:9 ARITHMETIC_BASE",
-		"pkg/a.go:12:5 CONDITIONALS_BOUNDARY",
-		"pkg/a.go:12:5 CONDITIONALS_NEGATION",
-		"pkg/b.go:7:9 CONDITIONALS_NEGATION",
+		"a.go:3:4 ARITHMETIC_BASE",
+		"a.go:3:9 ARITHMETIC_BASE",
+		"a.go:12:5 CONDITIONALS_BOUNDARY",
+		"a.go:12:5 CONDITIONALS_NEGATION",
+		"b.go:7:9 CONDITIONALS_NEGATION",
 	}
 	var got []string
 	for _, m := range survivors {

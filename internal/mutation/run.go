@@ -171,6 +171,9 @@ func (r Runner) mutate(ctx context.Context, pkg string) (Result, error) {
 		return Result{}, fmt.Errorf("gremlins wrote no report: %w", err)
 	}
 	figures, survivors, err := ReadReport(raw)
+	for i := range survivors {
+		survivors[i].File = path.Join(pkg, survivors[i].File)
+	}
 	return Result{Package: pkg, Figures: figures, Survivors: survivors, Ran: start.UTC().Truncate(time.Second),
 		TookSeconds: math.Round(took.Seconds()*10) / 10, Output: output.String()}, err
 }
