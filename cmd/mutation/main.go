@@ -166,7 +166,22 @@ func goEnv() (map[string]string, error) {
 	for i, name := range goEnvVars {
 		env[name] = values[i]
 	}
+	env["GOFLAGS"] = testFlags(env["GOFLAGS"])
 	return env, nil
+}
+
+// testFlags drops from GOFLAGS what cannot change a test's result, so a
+// machine that sets it (this one's go env file has -buildvcs=false) and one
+// that does not share their keys: -buildvcs stamps only binaries that go
+// build and go install make, never a test binary.
+func testFlags(goflags string) string {
+	var kept []string
+	for _, f := range strings.Fields(goflags) {
+		if !strings.HasPrefix(f, "-buildvcs") {
+			kept = append(kept, f)
+		}
+	}
+	return strings.Join(kept, " ")
 }
 
 // depsTemplate prints a line per package a test binary links: this

@@ -187,3 +187,16 @@ func TestGoEnvIsEachVariableByName(t *testing.T) {
 		t.Errorf("goEnv = %q", env)
 	}
 }
+
+func TestGoFlagsThatCannotChangeATestAreNoInput(t *testing.T) {
+	for goflags, want := range map[string]string{
+		"":                               "",
+		"-buildvcs=false":                "",
+		"-mod=mod -buildvcs=false -race": "-mod=mod -race",
+		"-tags=integration":              "-tags=integration",
+	} {
+		if got := testFlags(goflags); got != want {
+			t.Errorf("testFlags(%q) = %q, want %q", goflags, got, want)
+		}
+	}
+}
