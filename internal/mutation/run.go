@@ -61,7 +61,7 @@ func (r Runner) Run(ctx context.Context, pkgs []string) error {
 		}
 	}
 	if len(stale) > 0 {
-		fmt.Fprintf(r.Out, "gremlins: the committed results of %s are stale; commit these runs' with: %s %s\n",
+		fmt.Fprintf(r.Out, "gremlins: the committed results of %s are stale; refresh them with: %s %s\n",
 			strings.Join(stale, ", "), r.UpdateCommand, strings.Join(stale, " "))
 	}
 	if len(failed) > 0 {

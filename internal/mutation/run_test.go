@@ -168,7 +168,7 @@ func TestAStaleCommittedResultIsMutatedAgainAndNamedWithItsRefresh(t *testing.T)
 		t.Fatalf("after an input changed: err %v, gremlins ran %d times, want 2", err, runs)
 	}
 	repo.says("gremlins: pkg: testdata/mutation/pkg.json is stale: file:pkg/a.go changed\n", "gremlins: pkg: mutating\n",
-		"gremlins: the committed results of pkg are stale; commit these runs' with: go run ./cmd/mutation -update pkg\n")
+		"gremlins: the committed results of pkg are stale; refresh them with: go run ./cmd/mutation -update pkg\n")
 	if repo.committed("pkg") != before {
 		t.Error("a run without the update flag changed the committed result")
 	}
