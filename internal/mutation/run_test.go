@@ -202,7 +202,7 @@ func TestTheLocalCacheStandsInForAStaleCommittedResult(t *testing.T) {
 	}
 	repo.says("testdata/mutation/pkg.json is stale: file:pkg/a.go changed\n",
 		"gremlins: pkg: replays the local cache's result "+cache.file("pkg")+": its key is that of the inputs\n",
-		"commit these runs' with: go run ./cmd/mutation -update pkg\n")
+		"refresh them with: go run ./cmd/mutation -update pkg\n")
 	repo.saysNot("mutating\n")
 
 	// An update commits the cache's result without mutating again.
