@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
@@ -116,6 +117,10 @@ func (o *Organizer) isListed(name string) bool {
 	defer o.listedMu.Unlock()
 	return o.listed[name]
 }
+
+// eventsDrainTimeout bounds the wait, after an update has ended, for its
+// event stream to end.
+const eventsDrainTimeout = time.Minute
 
 // stackType is the type of a stack's root resource, whose outputs are the stack's.
 const stackType = "pulumi:pulumi:Stack"

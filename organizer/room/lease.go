@@ -79,18 +79,18 @@ func DecodeLease(key string, b []byte) (Lease, error) {
 type LeaseStep int
 
 const (
-	// LeaseWait: another holds it; wait for it, or stop.
-	LeaseWait LeaseStep = iota
-	// LeaseTakeOver: it lapsed; remove it and take the room.
-	LeaseTakeOver
+	// LeaseStepWait: another holds it; wait for it, or stop.
+	LeaseStepWait LeaseStep = iota
+	// LeaseStepTakeOver: it lapsed; remove it and take the room.
+	LeaseStepTakeOver
 )
 
 // NextLeaseStep is what to do on finding held at now.
 func NextLeaseStep(held Lease, now time.Time) LeaseStep {
 	if held.Expired(now) {
-		return LeaseTakeOver
+		return LeaseStepTakeOver
 	}
-	return LeaseWait
+	return LeaseStepWait
 }
 
 // ErrRoomBusy is the error of a run that found the room held.

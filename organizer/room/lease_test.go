@@ -55,10 +55,10 @@ func TestLeaseEncodesAndDecodes(t *testing.T) {
 
 func TestNextLeaseStepTakesOverOnlyALapsedLease(t *testing.T) {
 	held := NewLease("id1", "ann", OpUp, leaseStart, time.Minute)
-	if got := NextLeaseStep(held, leaseStart.Add(59*time.Second)); got != LeaseWait {
+	if got := NextLeaseStep(held, leaseStart.Add(59*time.Second)); got != LeaseStepWait {
 		t.Errorf("live lease: %v, want wait", got)
 	}
-	if got := NextLeaseStep(held, leaseStart.Add(time.Minute)); got != LeaseTakeOver {
+	if got := NextLeaseStep(held, leaseStart.Add(time.Minute)); got != LeaseStepTakeOver {
 		t.Errorf("lapsed lease: %v, want take over", got)
 	}
 }
