@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -24,9 +26,11 @@ import (
 
 // The room's lease (room.Lease) lives in the state backend as one object,
 // written with gocloud.dev/blob, the library the Pulumi CLI reaches file://
-// and s3:// backends with. It is created only if absent (a conditional
-// write: If-None-Match on S3, O_EXCL on a file), so of two runs that want
-// the room one gets it. The holder renews it a few times per TTL and checks,
+// and s3:// backends with. It is created only if absent, so of two runs
+// that want the room one gets it: on S3 by a conditional write
+// (If-None-Match: *); on a file backend by a hard link of a complete file,
+// which fails if the name exists (fileblob's own conditional write checks,
+// then renames: two writers can both pass the check). The holder renews it a few times per TTL and checks,
 // each time, that it is still its own; a lease not renewed lapses, and the
 // next run takes it over.
 
@@ -39,10 +43,12 @@ const leasePoll = 2 * time.Second
 // heldLease is a lease this organizer holds, renewed until released.
 type heldLease struct {
 	bucket *blob.Bucket
-	key    string
-	ttl    time.Duration
-	mu     sync.Mutex
-	lease  room.Lease
+	// dir is a file backend's directory, "" for S3.
+	dir   string
+	key   string
+	ttl   time.Duration
+	mu    sync.Mutex
+	lease room.Lease
 	// lost is set when a renewal found the lease gone or another's.
 	lost error
 	done chan struct{}
@@ -56,8 +62,12 @@ func openLeaseBucket(ctx context.Context, backend string) (*blob.Bucket, error) 
 	if err != nil {
 		return nil, fmt.Errorf("state backend %s: %w", backend, err)
 	}
-	if u.Scheme != "s3" {
-		return blob.OpenBucket(ctx, backend)
+	if u.Scheme == "file" {
+		// No sidecar attribute files: a reader could find one half written.
+		q := u.Query()
+		q.Set("metadata", "skip")
+		u.RawQuery = q.Encode()
+		return blob.OpenBucket(ctx, u.String())
 	}
 	prefix := strings.Trim(u.Path, "/")
 	u.Path = ""
@@ -86,6 +96,9 @@ func (o *Organizer) acquireLease(ctx context.Context, op room.Operation) (*heldL
 		return nil, fmt.Errorf("opening the backend for the room's lease: %w", err)
 	}
 	h := &heldLease{bucket: bucket, key: o.leaseKey(), ttl: o.leaseTTL(), done: make(chan struct{})}
+	if u, _ := url.Parse(o.opts.Backend); u.Scheme == "file" {
+		h.dir = u.Path
+	}
 	start := time.Now()
 	told := false
 	for {
@@ -132,20 +145,58 @@ func (o *Organizer) acquireLease(ctx context.Context, op room.Operation) (*heldL
 // tryCreate writes mine if no lease exists; otherwise it returns the
 // lease that does (nil when it vanished meanwhile: try again).
 func (h *heldLease) tryCreate(ctx context.Context, mine room.Lease) (*room.Lease, error) {
-	wctx, cancel := context.WithTimeout(ctx, leaseCallTimeout)
-	defer cancel()
-	err := h.bucket.WriteAll(wctx, h.key, mine.Encode(), &blob.WriterOptions{ContentType: "application/json", IfNotExist: true})
-	if err == nil {
-		return nil, nil
-	}
-	if gcerrors.Code(err) != gcerrors.FailedPrecondition {
+	exists, err := h.create(ctx, mine)
+	if err != nil {
 		return nil, fmt.Errorf("writing the room's lease %s: %w", h.key, err)
+	}
+	if !exists {
+		return nil, nil
 	}
 	held, err := h.read(ctx)
 	if err != nil || held != nil {
 		return held, err
 	}
 	return h.tryCreate(ctx, mine)
+}
+
+// create writes l unless a lease exists (then exists is true).
+func (h *heldLease) create(ctx context.Context, l room.Lease) (exists bool, err error) {
+	if h.dir != "" {
+		return createFileExclusive(filepath.Join(h.dir, filepath.FromSlash(h.key)), l.Encode())
+	}
+	wctx, cancel := context.WithTimeout(ctx, leaseCallTimeout)
+	defer cancel()
+	err = h.bucket.WriteAll(wctx, h.key, l.Encode(), &blob.WriterOptions{ContentType: "application/json", IfNotExist: true})
+	if gcerrors.Code(err) == gcerrors.FailedPrecondition {
+		return true, nil
+	}
+	return false, err
+}
+
+// createFileExclusive writes data to path unless path exists: a complete
+// temporary file, hard-linked to path (link fails on an existing name,
+// atomically), so no reader sees it half written.
+func createFileExclusive(path string, data []byte) (exists bool, err error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return false, err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".lease-*")
+	if err != nil {
+		return false, err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return false, err
+	}
+	if err := tmp.Close(); err != nil {
+		return false, err
+	}
+	err = os.Link(tmp.Name(), path)
+	if errors.Is(err, fs.ErrExist) {
+		return true, nil
+	}
+	return false, err
 }
 
 // read reads the lease; nil when there is none.

@@ -70,7 +70,8 @@ func (s *Server) BackendURL(prefix string) string {
 // Keys lists the objects under prefix in Bucket.
 func (s *Server) Keys(tb testing.TB, prefix string) []string {
 	tb.Helper()
-	list, err := s.backend.ListBucket(Bucket, &gofakes3.Prefix{Prefix: &prefix}, gofakes3.ListBucketPage{})
+	p := gofakes3.NewPrefix(&prefix, nil)
+	list, err := s.backend.ListBucket(Bucket, &p, gofakes3.ListBucketPage{})
 	if err != nil {
 		tb.Fatal(err)
 	}
