@@ -76,6 +76,9 @@ type Options struct {
 	// the stacks not started from starting (default: one that only this
 	// organizer's lease stops; Main stops it on the first signal).
 	Stop *Stopper
+	// EngineEvents, when set, sees every engine event of each stack's up:
+	// the steps it takes (ResourcePreEvent), as they start.
+	EngineEvents func(stack string, e events.EngineEvent)
 	// Notices receives what the organizer says while it runs: waiting for
 	// the room's lease, taking over a lapsed one.
 	Notices io.Writer
@@ -310,7 +313,11 @@ func (o *Organizer) up(ctx context.Context, r *room.Result, cfg config.Config, u
 // stack's workspace does not read them again: see roomWorkspace.StackOutputs).
 func (o *Organizer) upOptions(stack string, stackOutputs chan<- auto.OutputMap) []optup.Option {
 	engineEvents := make(chan events.EngineEvent)
-	go func() { stackOutputs <- outputsFromEvents(engineEvents) }()
+	var observe func(events.EngineEvent)
+	if o.opts.EngineEvents != nil {
+		observe = func(e events.EngineEvent) { o.opts.EngineEvents(stack, e) }
+	}
+	go func() { stackOutputs <- outputsFromEvents(engineEvents, observe) }()
 	// ShowSecrets(false): the summary needs no secret, and so no passphrase key.
 	opts := []optup.Option{
 		optup.ProgressStreams(o.progressWriter(stack)), optup.ShowSecrets(false),

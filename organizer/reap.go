@@ -116,7 +116,8 @@ func (o *Organizer) reapRoom(ctx context.Context, dryRun bool) (room.Report, err
 	})
 	blocking := plan.Blocking
 	for _, r := range report {
-		if r.Err != nil {
+		// A stack that failed, or whose expiry was extended under the reap.
+		if r.Err != nil || (r.Status == room.StatusKept && byName[r.Stack].Expired(now)) {
 			blocking = append(blocking, r.Stack)
 		}
 	}

@@ -128,9 +128,12 @@ const stackType = "pulumi:pulumi:Stack"
 // outputsFromEvents reads an update's engine events to their end and
 // returns the stack's outputs as the engine last reported them (secrets
 // masked: the organizer reads only plain ones from an update).
-func outputsFromEvents(engineEvents <-chan events.EngineEvent) auto.OutputMap {
+func outputsFromEvents(engineEvents <-chan events.EngineEvent, observe func(events.EngineEvent)) auto.OutputMap {
 	outputs := auto.OutputMap{}
 	for e := range engineEvents {
+		if observe != nil {
+			observe(e)
+		}
 		if e.ResOutputsEvent == nil || e.ResOutputsEvent.Metadata.Type != stackType || e.ResOutputsEvent.Metadata.New == nil {
 			continue
 		}
