@@ -313,3 +313,74 @@ func TestASecondSignalForcesAndSaysWhatThatRisks(t *testing.T) {
 		t.Errorf("the summary does not say alice was killed")
 	}
 }
+
+// Two rooms in one bucket, each under its own prefix, and the team's dev
+// and prod under a third: the rooms' ups run at the same time without
+// waiting for each other, one room is destroyed while the other is reaped,
+// and not one object of the team's stacks is written.
+func TestTwoRoomsAndTheTeamsStacksShareABucket(t *testing.T) {
+	s := s3test.Start(t)
+	ctx := context.Background()
+	team := s.BackendURL("team")
+	teamOrganizer := backendOrganizer(t, team)
+	for _, name := range []string{"dev", "prod"} {
+		stack, err := teamOrganizer.stack(ctx, name, (&fakeRoom{}).program(devConfig(t)), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := stack.Up(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := s.Snapshot(t, "team/")
+	if len(before) == 0 {
+		t.Fatal("the team's stacks are not in the bucket")
+	}
+
+	roomA, roomB := s.BackendURL("rooms/a"), s.BackendURL("rooms/b")
+	a := startOrganizer(t, roomA, time.Second, "-participant", "alice", "-participant", "bob", "up")
+	b := startOrganizer(t, roomB, time.Second, "-participant", "alice", "-participant", "carol", "-ttl", "2s", "up")
+	for _, p := range []*process{a, b} {
+		if code := p.wait(t, 5*time.Minute); code != 0 || strings.Contains(p.errors(), "waiting") || strings.Contains(p.errors(), "busy") {
+			t.Fatalf("a room's up: exit %d, or it waited for the other room", code)
+		}
+	}
+	if got := backendNames(t, backendOrganizer(t, roomB)); got != "alice carol workshop" {
+		t.Errorf("room b holds %s", got)
+	}
+	time.Sleep(2 * time.Second) // room b's stacks expire
+	destroyA := startOrganizer(t, roomA, 0, "-participant", "alice", "-participant", "bob", "destroy")
+	reapB := startOrganizer(t, roomB, 0, "reap")
+	for _, p := range []*process{destroyA, reapB} {
+		if code := p.wait(t, 5*time.Minute); code != 0 {
+			t.Fatalf("exit %d", code)
+		}
+	}
+	if got := backendNames(t, backendOrganizer(t, roomB)); got != "" {
+		t.Errorf("room b after its reap holds %s", got)
+	}
+	status, err := backendOrganizer(t, roomA, "alice", "bob").Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range status {
+		if r.Status != "destroy succeeded" {
+			t.Errorf("room a, %s: %s, want destroy succeeded", r.Stack, r.Status)
+		}
+	}
+	after := s.Snapshot(t, "team/")
+	if fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("the team's stacks were written:\nbefore %v\nafter  %v", before, after)
+	}
+	// Control: the snapshot sees a write under the team's prefix.
+	ws, err := teamOrganizer.workspace(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ws.SetTag(ctx, "dev", "touched", "yes"); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(s.Snapshot(t, "team/")) == fmt.Sprint(before) {
+		t.Error("a tag written on dev did not change the snapshot: it proves nothing")
+	}
+}

@@ -5,6 +5,9 @@
 package s3test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
@@ -80,6 +83,27 @@ func (s *Server) Keys(tb testing.TB, prefix string) []string {
 		keys = append(keys, o.Key)
 	}
 	return keys
+}
+
+// Snapshot is every object under prefix in Bucket with a hash of its
+// content: two equal snapshots mean nothing under prefix was written.
+func (s *Server) Snapshot(tb testing.TB, prefix string) map[string]string {
+	tb.Helper()
+	out := map[string]string{}
+	for _, key := range s.Keys(tb, prefix) {
+		obj, err := s.backend.GetObject(Bucket, key, nil)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		h := sha256.New()
+		_, err = io.Copy(h, obj.Contents)
+		obj.Contents.Close()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out[key] = hex.EncodeToString(h.Sum(nil))
+	}
+	return out
 }
 
 // Backend is a state backend a test runs on.
