@@ -12,15 +12,16 @@ import (
 	"github.com/eks-workshop/eks-workshop/organizer/room"
 )
 
-// fakeCLI is a stand-in for the pulumi CLI: a shell script that counts the
-// SIGINTs it gets and, unless told to ignore them, exits 3 on the first.
+// fakeCLI is a stand-in for the pulumi CLI: a shell script that runs 30 s
+// (or EKS_WORKSHOP_FAKE_CLI_TICKS tenths of a second), counts the SIGINTs
+// it gets and, unless told to ignore them, exits 3 on the first.
 func fakeCLI(t *testing.T, ignoreInterrupts bool) string {
 	t.Helper()
 	onInt := `n=$((n+1)); echo "INT $n"; exit 3`
 	if ignoreInterrupts {
 		onInt = `n=$((n+1)); echo "INT $n"`
 	}
-	script := "#!/bin/sh\nn=0\ntrap '" + onInt + "' INT\necho \"args $*\"\ni=0\nwhile [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done\necho done\n"
+	script := "#!/bin/sh\nn=0\ntrap '" + onInt + "' INT\necho \"args $*\"\ni=0\nwhile [ $i -lt ${EKS_WORKSHOP_FAKE_CLI_TICKS:-300} ]; do sleep 0.1; i=$((i+1)); done\necho done\n"
 	path := filepath.Join(t.TempDir(), "pulumi")
 	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
@@ -55,6 +56,7 @@ func TestEngineCommandAsksOnceToStopWhenTheRoomStops(t *testing.T) {
 	}
 	// Control: a call the room does not stop runs to its end.
 	c.stop = NewStopper()
+	t.Setenv("EKS_WORKSHOP_FAKE_CLI_TICKS", "3")
 	if out, code, _, _ := runFake(t, c, context.Background(), "--non-interactive", "stack", "ls"); code != 0 || !strings.Contains(out, "done") ||
 		strings.Count(out, "--non-interactive") != 1 {
 		t.Errorf("unstopped call: exit %d, %q", code, out)
