@@ -149,3 +149,48 @@ func TestSignalsStopFirstAndForceSecond(t *testing.T) {
 	close(ended)
 	watchSignals(make(chan os.Signal), ended, o, func() { t.Error("forced") }, &stderr)
 }
+
+// How a stack's row ends when the room is stopped or forced around it.
+func TestRunSaysWhetherAStackWasStoppedKilledOrNeverStarted(t *testing.T) {
+	failing := func(*room.Result) error { return os.ErrDeadlineExceeded }
+	o := &Organizer{opts: Options{Stop: NewStopper()}}
+	row := room.Result{Stack: "alice"}
+	ctx := context.Background()
+
+	if r := o.run(ctx, room.OpUp, row, failing); r.Status != room.StatusFailed {
+		t.Errorf("a failure with no stop: %s", r.Status)
+	}
+	if r := o.run(ctx, room.OpUp, row, func(*room.Result) error { return nil }); r.Status != room.Status(room.OpUp) || r.Err != nil {
+		t.Errorf("a success: %+v", r)
+	}
+	var sawRunning []string
+	stopping := func(*room.Result) error {
+		sawRunning = o.Running()
+		o.opts.Stop.Stop("test")
+		return os.ErrDeadlineExceeded
+	}
+	if r := o.run(ctx, room.OpUp, row, stopping); r.Status != room.StatusStopped {
+		t.Errorf("stopped while running: %s", r.Status)
+	}
+	if strings.Join(sawRunning, ",") != "alice" || len(o.Running()) != 0 {
+		t.Errorf("running during the operation %v, after it %v", sawRunning, o.Running())
+	}
+	ran := false
+	if r := o.run(ctx, room.OpUp, row, func(*room.Result) error { ran = true; return nil }); ran || r.Status != room.StatusNotStarted || r.Err != errStopped {
+		t.Errorf("after the stop: ran %v, %+v", ran, r)
+	}
+	forcedCtx, force := context.WithCancel(ctx)
+	o.opts.Stop = NewStopper()
+	killing := func(*room.Result) error { o.opts.Stop.Stop("test"); force(); return context.Canceled }
+	if r := o.run(forcedCtx, room.OpUp, row, killing); r.Status != room.StatusKilled {
+		t.Errorf("forced while running: %s", r.Status)
+	}
+	if r := o.run(forcedCtx, room.OpUp, row, failing); r.Status != room.StatusNotStarted || r.Err != context.Canceled {
+		t.Errorf("after the force: %+v", r)
+	}
+	skipped := func(r *room.Result) error { r.Status = room.StatusSkipped; return os.ErrNotExist }
+	o.opts.Stop = NewStopper()
+	if r := o.run(ctx, room.OpUp, row, skipped); r.Status != room.StatusSkipped {
+		t.Errorf("a status the operation set: %s", r.Status)
+	}
+}
