@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"sync"
 	"time"
 
 	"github.com/eks-workshop/eks-workshop/organizer/room"
@@ -18,12 +20,16 @@ type Setup struct {
 	Plugins func() ([]room.Plugin, error)
 	// Now is the clock for expiries; nil is the wall clock.
 	Now func() time.Time
+	// Signals are the interrupts (cmd/organizer: SIGINT and SIGTERM): the
+	// first stops the room's engines, the second forces them (watchSignals).
+	Signals <-chan os.Signal
 }
 
 // Main is cmd/organizer; it returns the exit code: 0 when every stack
 // succeeded, 1 when one failed, 2 when the input is wrong. The command line
 // is room.ParseArgs's; Main runs it.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Setup) int {
+	stderr = &syncWriter{w: stderr} // stacks, signals and the lease all report on it
 	cl, err := room.ParseArgs(args, stderr)
 	if err != nil {
 		return 2
@@ -42,6 +48,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 		Events:   printEvents(stderr),
 		Now:      with.Now,
 		Program:  with.Program,
+		Stop:     NewStopper(),
+		Notices:  stderr,
 	}
 	if cl.EngineOutput {
 		opts.Progress = stderr
@@ -52,10 +60,17 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 			return 2
 		}
 	}
+	ctx, force := context.WithCancel(ctx)
+	defer force()
 	o, err := New(ctx, cl.Plan, opts)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
+	}
+	if with.Signals != nil {
+		done := make(chan struct{})
+		defer close(done)
+		go watchSignals(with.Signals, done, o, force, stderr)
 	}
 
 	var report room.Report
@@ -87,6 +102,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 	if err := report.WriteTable(stdout); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
+	}
+	if summary := report.InterruptSummary(); summary != "" {
+		fmt.Fprintln(stderr, summary)
 	}
 	if cl.Command == string(room.OpUp) || cl.Command == string(room.OpStatus) {
 		printRoomCost(stdout, stderr, cl.Plan, with.Program, report, cl.Command == string(room.OpStatus))
@@ -150,4 +168,16 @@ func printEvents(w io.Writer) func(Event) {
 		}
 		fmt.Fprintf(w, "%s  %-12s -> %s\n", now, e.Stack, e.Result.Summary())
 	}
+}
+
+// syncWriter serializes the writes of the goroutines that share a writer.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(b []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(b)
 }

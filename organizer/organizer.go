@@ -72,6 +72,23 @@ type Options struct {
 	Events func(Event)
 	// Now is the clock expiries are set and compared by (default time.Now).
 	Now func() time.Time
+	// Stop, when stopped, asks every running engine to stop once and keeps
+	// the stacks not started from starting (default: one that only this
+	// organizer's lease stops; Main stops it on the first signal).
+	Stop *Stopper
+	// EngineEvents, when set, sees every engine event of each stack's up:
+	// the steps it takes (ResourcePreEvent), as they start.
+	EngineEvents func(stack string, e events.EngineEvent)
+	// Notices receives what the organizer says while it runs: waiting for
+	// the room's lease, taking over a lapsed one.
+	Notices io.Writer
+	// LeaseTTL is how long the room's lease lasts unless renewed (default
+	// room.DefaultLeaseTTL).
+	LeaseTTL time.Duration
+	// OperationTimeout and CallTimeout are the deadlines of the engine's
+	// operations and of every other CLI call (defaults
+	// room.DefaultOperationTimeout and room.DefaultCallTimeout).
+	OperationTimeout, CallTimeout time.Duration
 }
 
 // Event is one stack's operation starting (Result nil) or finishing.
@@ -97,6 +114,10 @@ type Organizer struct {
 	progress sync.Mutex
 	// expires is when the stacks of this Up expire (zero without a TTL).
 	expires time.Time
+	// running are the stacks whose operation is under way.
+	running running
+	// notices serializes writes to opts.Notices.
+	notices sync.Mutex
 }
 
 // New prepares the organizer: it checks the options, creates a file
@@ -126,8 +147,17 @@ func New(ctx context.Context, plan *room.Plan, opts Options) (*Organizer, error)
 	if err := os.MkdirAll(opts.WorkDir, 0o700); err != nil {
 		return nil, fmt.Errorf("work directory: %w", err)
 	}
+	if opts.Stop == nil {
+		opts.Stop = NewStopper()
+	}
+	if opts.OperationTimeout <= 0 {
+		opts.OperationTimeout = room.DefaultOperationTimeout
+	}
+	if opts.CallTimeout <= 0 {
+		opts.CallTimeout = room.DefaultCallTimeout
+	}
 	if opts.Command == nil {
-		cmd, err := auto.NewPulumiCommand(nil)
+		cmd, err := newEngineCommand(opts.Stop, opts.OperationTimeout, opts.CallTimeout)
 		if err != nil {
 			return nil, fmt.Errorf("the Pulumi CLI (3.276 or newer on PATH): %w", err)
 		}
@@ -212,6 +242,11 @@ func (o *Organizer) Up(ctx context.Context) (room.Report, error) {
 	if err := o.checkCapacity(); err != nil {
 		return nil, err
 	}
+	return o.withLease(ctx, room.OpUp, func() (room.Report, error) { return o.upRoom(ctx) })
+}
+
+// upRoom is Up, holding the room's lease.
+func (o *Organizer) upRoom(ctx context.Context) (room.Report, error) {
 	o.expires = time.Time{} // without a TTL, tags already set stay as they are
 	if o.opts.TTL > 0 {
 		o.expires = o.now().Add(o.opts.TTL)
@@ -251,13 +286,25 @@ func (o *Organizer) up(ctx context.Context, r *room.Result, cfg config.Config, u
 	if err := o.recordExpiry(ctx, s); err != nil {
 		return err
 	}
+	if o.isListed(r.Stack) {
+		if err := o.resolvePending(ctx, s, r); err != nil {
+			return err
+		}
+	}
 	outputs := make(chan auto.OutputMap, 1)
 	res, err := s.Up(ctx, o.upOptions(r.Stack, outputs)...)
 	if err != nil {
 		return err
 	}
 	r.Changes = changes(res.Summary.ResourceChanges)
-	r.URL = outputString(<-outputs, urlOutput)
+	select {
+	case out := <-outputs:
+		r.URL = outputString(out, urlOutput)
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(eventsDrainTimeout):
+		return fmt.Errorf("the update succeeded, but its event stream did not end within %s of it: the stack's outputs are unread", eventsDrainTimeout)
+	}
 	return nil
 }
 
@@ -266,7 +313,11 @@ func (o *Organizer) up(ctx context.Context, r *room.Result, cfg config.Config, u
 // stack's workspace does not read them again: see roomWorkspace.StackOutputs).
 func (o *Organizer) upOptions(stack string, stackOutputs chan<- auto.OutputMap) []optup.Option {
 	engineEvents := make(chan events.EngineEvent)
-	go func() { stackOutputs <- outputsFromEvents(engineEvents) }()
+	var observe func(events.EngineEvent)
+	if o.opts.EngineEvents != nil {
+		observe = func(e events.EngineEvent) { o.opts.EngineEvents(stack, e) }
+	}
+	go func() { stackOutputs <- outputsFromEvents(engineEvents, observe) }()
 	// ShowSecrets(false): the summary needs no secret, and so no passphrase key.
 	opts := []optup.Option{
 		optup.ProgressStreams(o.progressWriter(stack)), optup.ShowSecrets(false),
@@ -329,6 +380,11 @@ func (o *Organizer) Preview(ctx context.Context) (room.Report, error) {
 // all of them are gone: a cluster deleted under a participant's stack would
 // leave that stack pointing at nothing.
 func (o *Organizer) Destroy(ctx context.Context) (room.Report, error) {
+	return o.withLease(ctx, room.OpDestroy, func() (room.Report, error) { return o.destroyRoom(ctx) })
+}
+
+// destroyRoom is Destroy, holding the room's lease.
+func (o *Organizer) destroyRoom(ctx context.Context) (room.Report, error) {
 	rows, err := o.allParticipantRows(ctx)
 	if err != nil {
 		return nil, err
@@ -535,13 +591,22 @@ func (o *Organizer) runParticipants(ctx context.Context, op room.Operation, rows
 func (o *Organizer) run(ctx context.Context, op room.Operation, r room.Result, do func(*room.Result) error) room.Result {
 	o.event(Event{Stack: r.Stack, Operation: op})
 	start := time.Now()
-	if err := ctx.Err(); err != nil {
-		r.Err = err
-	} else {
+	switch {
+	case ctx.Err() != nil:
+		r.Err, r.Status = ctx.Err(), room.StatusNotStarted
+	case o.opts.Stop.Stopped():
+		r.Err, r.Status = errStopped, room.StatusNotStarted
+	default:
+		o.running.set(r.Stack, true)
 		r.Err = room.ExplainMissingPlugin(do(&r))
+		o.running.set(r.Stack, false)
 	}
 	r.Duration = time.Since(start)
 	switch {
+	case r.Err != nil && r.Status == "" && ctx.Err() != nil:
+		r.Status = room.StatusKilled
+	case r.Err != nil && r.Status == "" && o.opts.Stop.Stopped():
+		r.Status = room.StatusStopped
 	case r.Err != nil && r.Status == "":
 		r.Status = room.StatusFailed
 	case r.Status == "":

@@ -88,8 +88,15 @@ func (o *Organizer) backendStacks(ctx context.Context) ([]room.StackExpiry, erro
 // past its expiry (Parallel at a time), then the cluster stack if it is past
 // its own and no participant stack holding resources is left. With dryRun
 // it only reports what it would do. It needs no participants list: the
-// backend's stacks and their tags are all it reads.
+// backend's stacks and their tags are all it reads. It holds the room's
+// lease throughout (a dry run too: what it lists is then what a reap would
+// do), and reads each stack's expiry again just before destroying it.
 func (o *Organizer) Reap(ctx context.Context, dryRun bool) (room.Report, error) {
+	return o.withLease(ctx, room.OpReap, func() (room.Report, error) { return o.reapRoom(ctx, dryRun) })
+}
+
+// reapRoom is Reap, holding the room's lease.
+func (o *Organizer) reapRoom(ctx context.Context, dryRun bool) (room.Report, error) {
 	stacks, err := o.backendStacks(ctx)
 	if err != nil {
 		return nil, err
@@ -109,7 +116,8 @@ func (o *Organizer) Reap(ctx context.Context, dryRun bool) (room.Report, error) 
 	})
 	blocking := plan.Blocking
 	for _, r := range report {
-		if r.Err != nil {
+		// A stack that failed, or whose expiry was extended under the reap.
+		if r.Err != nil || (r.Status == room.StatusKept && byName[r.Stack].Expired(now)) {
 			blocking = append(blocking, r.Stack)
 		}
 	}
@@ -137,11 +145,20 @@ func (o *Organizer) reap(ctx context.Context, r *room.Result, s room.StackExpiry
 		r.Status = room.StatusExpired
 		return nil
 	}
-	if err := o.destroy(ctx, r); err != nil {
-		return err
-	}
 	ws, err := o.workspace(ctx, nil)
 	if err != nil {
+		return err
+	}
+	// Read again now: the list is as old as the reap.
+	again, err := stackExpiry(ctx, ws, s.Name)
+	if err != nil {
+		return err
+	}
+	if !again.Expired(o.now()) {
+		r.Status, r.Detail = room.StatusKept, again.TimeLeft(o.now())+" (extended since the reap started)"
+		return nil
+	}
+	if err := o.destroy(ctx, r); err != nil {
 		return err
 	}
 	if err := ws.RemoveStack(ctx, s.Name); err != nil {

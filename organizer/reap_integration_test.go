@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eks-workshop/eks-workshop/internal/s3test"
 	"github.com/eks-workshop/eks-workshop/organizer/room"
 )
 
@@ -31,10 +32,14 @@ func upWithTTL(t *testing.T, o *Organizer, ttl time.Duration, names ...string) {
 }
 
 func TestReapDestroysOnlyExpiredStacksAndKeepsTheClusterWhileAParticipantRemains(t *testing.T) {
+	s3test.ForEachBackend(t, func(t *testing.T, b s3test.Backend) { testReap(t, b.URL) })
+}
+
+func testReap(t *testing.T, backend string) {
 	fake := &fakeRoom{}
 	start := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
 	c := &clock{t: start}
-	o := newTestOrganizer(t, testPlan(t), fake.program, func(opts *Options) { opts.Now = c.now })
+	o := newTestOrganizer(t, testPlan(t), fake.program, func(opts *Options) { opts.Now = c.now; opts.Backend = backend })
 	ctx := context.Background()
 
 	// alice (and the cluster) expire at 11:00; carol, brought up an hour
@@ -176,4 +181,71 @@ func TestUpRefusesARoomThatDoesNotFitBeforeAnyStackIsTouched(t *testing.T) {
 	if err := o.checkCapacity(); err != nil {
 		t.Errorf("a room of 10 refused: %v", err)
 	}
+}
+
+// Reap holds the room's lease: while an up holds it, reap stops and
+// destroys nothing; and under the lease it reads each expiry again just
+// before destroying, so an expiry extended after its list was read keeps
+// the stack.
+func TestReapTakesTheLeaseAndReadsTheExpiryAgainBeforeDestroying(t *testing.T) {
+	s3test.ForEachBackend(t, func(t *testing.T, b s3test.Backend) {
+		ctx := context.Background()
+		start := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+		c := &clock{t: start}
+		o := newTestOrganizer(t, testPlan(t), (&fakeRoom{}).program, func(opts *Options) { opts.Now = c.now; opts.Backend = b.URL })
+		upWithTTL(t, o, time.Hour, "alice", "bob")
+		c.t = start.Add(2 * time.Hour)
+
+		// Another run holds the room: the reap stops, naming it.
+		other := backendOrganizer(t, b.URL)
+		h, err := other.acquireLease(ctx, room.OpUp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		report, err := o.Reap(ctx, false)
+		var busy *room.BusyError
+		if !errors.As(err, &busy) || report != nil {
+			t.Fatalf("reap while the room is held: %v, %v", report, err)
+		}
+		if got := backendNames(t, o); got != "alice bob workshop" {
+			t.Fatalf("the refused reap changed the backend: %s", got)
+		}
+		if err := h.release(ctx); err != nil {
+			t.Fatal(err)
+		}
+
+		// bob's expiry is extended between the reap's list and its destroys
+		// (the clock's first reading comes after the list).
+		extended := false
+		o.opts.Now = func() time.Time {
+			if !extended {
+				extended = true
+				ws, err := o.workspace(ctx, nil)
+				if err == nil {
+					err = ws.SetTag(ctx, "bob", room.ExpiryTag, room.FormatExpiry(start.Add(10*time.Hour)))
+				}
+				if err != nil {
+					t.Error(err)
+				}
+			}
+			return c.t
+		}
+		report, err = o.Reap(ctx, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := byStack(t, report)
+		if got := rows["alice"]; got.Status != room.StatusDestroyed {
+			t.Errorf("alice: %+v, want destroyed", got)
+		}
+		if got := rows["bob"]; got.Status != room.StatusKept || !strings.Contains(got.Detail, "extended since the reap started") {
+			t.Errorf("bob, extended under the reap: %+v, want kept", got)
+		}
+		if got := rows[room.ClusterStack]; got.Status != room.StatusKept || !strings.Contains(got.Detail, "kept for 1 participant stack(s): bob") {
+			t.Errorf("the cluster, expired, with bob kept: %+v", got)
+		}
+		if got := backendNames(t, o); got != "bob workshop" {
+			t.Errorf("backend after the reap: %s, want bob workshop", got)
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
@@ -117,15 +118,22 @@ func (o *Organizer) isListed(name string) bool {
 	return o.listed[name]
 }
 
+// eventsDrainTimeout bounds the wait, after an update has ended, for its
+// event stream to end.
+const eventsDrainTimeout = time.Minute
+
 // stackType is the type of a stack's root resource, whose outputs are the stack's.
 const stackType = "pulumi:pulumi:Stack"
 
 // outputsFromEvents reads an update's engine events to their end and
 // returns the stack's outputs as the engine last reported them (secrets
 // masked: the organizer reads only plain ones from an update).
-func outputsFromEvents(engineEvents <-chan events.EngineEvent) auto.OutputMap {
+func outputsFromEvents(engineEvents <-chan events.EngineEvent, observe func(events.EngineEvent)) auto.OutputMap {
 	outputs := auto.OutputMap{}
 	for e := range engineEvents {
+		if observe != nil {
+			observe(e)
+		}
 		if e.ResOutputsEvent == nil || e.ResOutputsEvent.Metadata.Type != stackType || e.ResOutputsEvent.Metadata.New == nil {
 			continue
 		}

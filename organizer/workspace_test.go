@@ -22,7 +22,11 @@ func TestOutputsFromEventsAreTheStacks(t *testing.T) {
 	engineEvents <- events.EngineEvent{EngineEvent: apitype.EngineEvent{SummaryEvent: &apitype.SummaryEvent{}}}
 	engineEvents <- outputsEvent(stackType, map[string]any{outputParticipantURL: "http://demo-nginx.alice.svc.cluster.local"})
 	close(engineEvents)
-	outputs := outputsFromEvents(engineEvents)
+	seen := 0
+	outputs := outputsFromEvents(engineEvents, func(events.EngineEvent) { seen++ })
+	if seen != 4 {
+		t.Errorf("the observer saw %d of the 4 events", seen)
+	}
 	if got := outputString(outputs, outputParticipantURL); got != "http://demo-nginx.alice.svc.cluster.local" || len(outputs) != 1 {
 		t.Errorf("outputs %v, want the stack's last report", outputs)
 	}
@@ -31,7 +35,7 @@ func TestOutputsFromEventsAreTheStacks(t *testing.T) {
 	engineEvents = make(chan events.EngineEvent, 1)
 	engineEvents <- outputsEvent("kubernetes:core/v1:Service", map[string]any{outputParticipantURL: "http://service"})
 	close(engineEvents)
-	if outputs := outputsFromEvents(engineEvents); len(outputs) != 0 {
+	if outputs := outputsFromEvents(engineEvents, nil); len(outputs) != 0 {
 		t.Errorf("outputs %v from a Service's event, want none", outputs)
 	}
 }

@@ -18,9 +18,13 @@ import (
 	"github.com/eks-workshop/eks-workshop/stacks"
 )
 
+// main hands SIGINT and SIGTERM to Main: the first stops the room's
+// engines gracefully, the second forces them.
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := organizer.Main(ctx, os.Args[1:], os.Stdout, os.Stderr, organizer.Setup{Program: stacks.Program, Plugins: room.PinnedPlugins})
-	stop()
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	code := organizer.Main(context.Background(), os.Args[1:], os.Stdout, os.Stderr,
+		organizer.Setup{Program: stacks.Program, Plugins: room.PinnedPlugins, Signals: signals})
+	signal.Stop(signals)
 	os.Exit(code)
 }

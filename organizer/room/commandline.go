@@ -74,6 +74,9 @@ type Settings struct {
 	// TTL, when set, makes Up record in each stack's tags that it expires
 	// this long after the Up starts (reap destroys it then).
 	TTL time.Duration
+	// LeaseWait is how long up, destroy and reap wait for the room's lease
+	// while another run holds it; 0 stops at once, naming the holder.
+	LeaseWait time.Duration
 }
 
 // Check fills in the defaults (SecretsProvider, Parallel) and reports every
@@ -94,6 +97,9 @@ func (s *Settings) Check() error {
 	}
 	if s.TTL < 0 {
 		problems = append(problems, fmt.Errorf("ttl = %s: want a positive duration such as 8h, or 0 for none", s.TTL))
+	}
+	if s.LeaseWait < 0 {
+		problems = append(problems, fmt.Errorf("lease-wait = %s: want a duration such as 10m, or 0 to stop at once when another run holds the room", s.LeaseWait))
 	}
 	if s.SecretsProvider == "" {
 		s.SecretsProvider = "passphrase"
@@ -149,6 +155,7 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 	refresh := fs.Bool("refresh", false, "up: refresh each stack from the cloud first")
 	engineOutput := fs.Bool("engine-output", false, "print the engine's output, each line prefixed with its stack")
 	ttl := fs.Duration("ttl", 0, "up: the stacks expire this long after up starts (e.g. 8h); reap destroys them then")
+	leaseWait := fs.Duration("lease-wait", 0, "up, destroy, reap: wait this long for the room while another run holds it (0: stop at once, naming it)")
 	dryRun := fs.Bool("dry-run", false, "reap: list the expired stacks, destroy nothing")
 	existing := addExistingFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -198,6 +205,7 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 		Parallel:        *parallel,
 		Refresh:         *refresh,
 		TTL:             *ttl,
+		LeaseWait:       *leaseWait,
 	}
 	if cl.Backend == "" {
 		cl.Backend = "file://" + filepath.Join(state, "state")

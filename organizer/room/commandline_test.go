@@ -93,3 +93,18 @@ func TestPlanNeedsNoBackendAndTTLMustBePositive(t *testing.T) {
 		t.Errorf("a negative TTL: %v, %q", err, stderr.String())
 	}
 }
+
+func TestLeaseWaitIsReadAndMustNotBeNegative(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "x")
+	var stderr strings.Builder
+	cl, err := ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "-lease-wait", "10m", "up"}, &stderr)
+	if err != nil || cl.LeaseWait != 10*time.Minute {
+		t.Fatalf("-lease-wait 10m: %+v, %v\n%s", cl, err, stderr.String())
+	}
+	stderr.Reset()
+	if _, err := ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "-lease-wait", "-1s", "-ttl", "-1h", "up"}, &stderr); err == nil ||
+		!strings.Contains(stderr.String(), "lease-wait = -1s: want a duration") || !strings.Contains(stderr.String(), "ttl = -1h0m0s") {
+		t.Errorf("a negative wait, reported with the other problems: %v, %q", err, stderr.String())
+	}
+}

@@ -1,0 +1,137 @@
+package room
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Pending operations are what an engine that was killed mid-operation leaves
+// in a stack's state: the operations it had started and not recorded the end
+// of. A pending create may or may not have created its object. The engine's
+// next update drops pending creates and creates the object again, which a
+// provider that creates client-side (the Kubernetes provider since v4.30.0,
+// unless upsertExistingObjects is set) refuses with AlreadyExists, and a
+// provider that upserts adopts silently. The organizer resolves them itself
+// before the update instead: a refresh that imports each pending create whose
+// ID it can tell from its inputs and clears those it cannot.
+
+// PendingCreating is the pending operation type of a create.
+const PendingCreating = "creating"
+
+// PendingOperation is one entry of a state's pending_operations.
+type PendingOperation struct {
+	Type string
+	URN  string
+	// ResourceType is the resource's type token, e.g. kubernetes:core/v1:Namespace.
+	ResourceType string
+	// ID is set when the provider had answered with one.
+	ID     string
+	Inputs map[string]any
+}
+
+// ReadPendingOperations reads the pending operations of a state as `pulumi
+// stack export` writes it.
+func ReadPendingOperations(export []byte) ([]PendingOperation, error) {
+	var state struct {
+		Deployment struct {
+			PendingOperations []struct {
+				Type     string `json:"type"`
+				Resource struct {
+					URN    string         `json:"urn"`
+					Type   string         `json:"type"`
+					ID     string         `json:"id"`
+					Inputs map[string]any `json:"inputs"`
+				} `json:"resource"`
+			} `json:"pending_operations"`
+		} `json:"deployment"`
+	}
+	if err := json.Unmarshal(export, &state); err != nil {
+		return nil, fmt.Errorf("reading the stack's exported state: %w", err)
+	}
+	ops := make([]PendingOperation, 0, len(state.Deployment.PendingOperations))
+	for _, op := range state.Deployment.PendingOperations {
+		r := op.Resource
+		ops = append(ops, PendingOperation{Type: op.Type, URN: r.URN, ResourceType: r.Type, ID: r.ID, Inputs: r.Inputs})
+	}
+	return ops, nil
+}
+
+// PendingImport maps a pending create to the ID of the object it created.
+type PendingImport struct{ URN, ID string }
+
+// PendingResolution is how a refresh resolves a state's pending operations.
+type PendingResolution struct {
+	// Imports are the creates whose object's ID is known: the refresh reads
+	// each and keeps it if it exists.
+	Imports []PendingImport
+	// Cleared are the creates whose ID is not known: dropped, and created
+	// again by the update (an object they did create is left behind).
+	Cleared []string
+	// Others are the pending updates and deletes: the refresh reads the
+	// objects they touched as they are.
+	Others []string
+}
+
+// Empty is whether there is nothing to resolve.
+func (r PendingResolution) Empty() bool {
+	return len(r.Imports)+len(r.Cleared)+len(r.Others) == 0
+}
+
+// String says what the refresh does, for the report.
+func (r PendingResolution) String() string {
+	var parts []string
+	if n := len(r.Imports); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d pending create(s) imported", n))
+	}
+	if n := len(r.Cleared); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d pending create(s) cleared (%s)", n, strings.Join(r.Cleared, ", ")))
+	}
+	if n := len(r.Others); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d other pending operation(s) refreshed", n))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// ResolvePending decides the resolution of ops.
+func ResolvePending(ops []PendingOperation) PendingResolution {
+	var r PendingResolution
+	for _, op := range ops {
+		switch id := pendingID(op); {
+		case op.Type != PendingCreating:
+			r.Others = append(r.Others, op.URN)
+		case id != "":
+			r.Imports = append(r.Imports, PendingImport{URN: op.URN, ID: id})
+		default:
+			r.Cleared = append(r.Cleared, op.URN)
+		}
+	}
+	sort.Slice(r.Imports, func(i, j int) bool { return r.Imports[i].URN < r.Imports[j].URN })
+	sort.Strings(r.Cleared)
+	sort.Strings(r.Others)
+	return r
+}
+
+// kubernetesTypePrefix starts the type token of every Kubernetes object.
+const kubernetesTypePrefix = "kubernetes:"
+
+// pendingID is the ID the operation's object has: the one the provider
+// answered with, or for a Kubernetes object the provider's ID for it,
+// "namespace/name" or, cluster-scoped, "name" (its inputs carry both, a
+// generated name too: the provider's check puts it there before the create).
+func pendingID(op PendingOperation) string {
+	if op.ID != "" {
+		return op.ID
+	}
+	if !strings.HasPrefix(op.ResourceType, kubernetesTypePrefix) {
+		return ""
+	}
+	metadata, _ := op.Inputs["metadata"].(map[string]any)
+	name, _ := metadata["name"].(string)
+	namespace, _ := metadata["namespace"].(string)
+	if name == "" || namespace == "" {
+		return name
+	}
+	return namespace + "/" + name
+}
