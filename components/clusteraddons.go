@@ -105,8 +105,11 @@ func (p clusterAddonParts) controllerPrerequisites() ([]pulumi.Resource, error) 
 	}
 	ready = append(ready, agent)
 	partition := aws.GetPartitionOutput(p.ctx, aws.GetPartitionOutputArgs{}, p.parent)
+	trust := p.args.Cluster.Cluster.EksCluster.Arn().ApplyT(func(arn string) string {
+		return spec.PodIdentityTrustPolicy(spec.AccountOfArn(arn), arn).JSON()
+	}).(pulumi.StringOutput)
 	for _, identity := range p.args.PodIdentities() {
-		association, err := registerPodIdentity(p.ctx, identity, p.name, p.clusterName, partition, p.tags, p.parent)
+		association, err := registerPodIdentity(p.ctx, identity, p.name, p.clusterName, trust, partition, p.tags, p.parent)
 		if err != nil {
 			return nil, err
 		}
@@ -241,12 +244,14 @@ func eksAddon(ctx *pulumi.Context, name string, cluster pulumi.StringInput, addo
 	}, opts...)
 }
 
-func registerPodIdentity(ctx *pulumi.Context, p spec.PodIdentity, prefix string, clusterName pulumi.StringOutput, partition aws.GetPartitionResultOutput,
+// registerPodIdentity registers a controller's role, trusted by Pod
+// Identity for this cluster only (trust), its policy and its association.
+func registerPodIdentity(ctx *pulumi.Context, p spec.PodIdentity, prefix string, clusterName, trust pulumi.StringOutput, partition aws.GetPartitionResultOutput,
 	tags pulumi.StringMapInput, parent pulumi.ResourceOption) (*awseks.PodIdentityAssociation, error) {
 	name := prefix + "-" + p.Key
 	role, err := iam.NewRole(ctx, name, &iam.RoleArgs{
 		Description:      pulumi.Sprintf("EKS Pod Identity role of %s/%s", p.Namespace, p.ServiceAccount),
-		AssumeRolePolicy: pulumi.String(spec.PodIdentityTrustPolicy().JSON()),
+		AssumeRolePolicy: trust,
 		Tags:             tags,
 	}, parent)
 	if err != nil {
@@ -256,11 +261,9 @@ func registerPodIdentity(ctx *pulumi.Context, p spec.PodIdentity, prefix string,
 	switch {
 	case p.Managed != "":
 		attachment, err = attachManagedPolicy(ctx, name, role, partition, p.Managed, parent)
-	case p.ScopedToCluster:
-		doc := clusterName.ApplyT(func(cluster string) string { return spec.ScopedAutoScalerPolicy(cluster).JSON() }).(pulumi.StringOutput)
-		attachment, err = attachPolicy(ctx, name, role, doc, tags, parent)
 	default:
-		attachment, err = attachPolicy(ctx, name, role, pulumi.String(p.Policy.JSON()), tags, parent)
+		doc := clusterName.ApplyT(func(cluster string) string { return p.Policy(cluster).JSON() }).(pulumi.StringOutput)
+		attachment, err = attachPolicy(ctx, name, role, doc, tags, parent)
 	}
 	if err != nil {
 		return nil, err

@@ -106,9 +106,11 @@ func (p nodeGroupParts) rolePolicies(role *iam.Role, partition aws.GetPartitionR
 		}
 		attachments = append(attachments, attachment)
 	}
-	custom := p.args.CustomPolicies()
 	for _, key := range p.args.CustomPolicyKeys() {
-		attachment, err := attachPolicy(p.ctx, p.name+"-"+key, role, pulumi.String(custom[key].JSON()), p.tags, p.parent)
+		document := p.args.Cluster.ClusterName.ApplyT(func(cluster string) string {
+			return p.args.CustomPolicies(cluster)[key].JSON()
+		}).(pulumi.StringOutput)
+		attachment, err := attachPolicy(p.ctx, p.name+"-"+key, role, document, p.tags, p.parent)
 		if err != nil {
 			return nil, err
 		}
@@ -120,9 +122,6 @@ func (p nodeGroupParts) rolePolicies(role *iam.Role, partition aws.GetPartitionR
 // managedNodePolicies are the nodes' base policies, then those the add-on policies turn on.
 func managedNodePolicies(addons AddonPolicies) []spec.AWSManagedPolicy {
 	managed := append([]spec.AWSManagedPolicy(nil), spec.NodeBasePolicies...)
-	if addons.ImageBuilder {
-		managed = append(managed, spec.ImageBuilderPolicy)
-	}
 	if addons.CloudWatch {
 		managed = append(managed, spec.CloudWatchPolicy)
 	}

@@ -113,12 +113,12 @@ func (a ClusterAddonsArgs) Validate() error {
 // PodIdentities are the controllers that get a role of their own with PodIdentity.
 func (a ClusterAddonsArgs) PodIdentities() []PodIdentity {
 	controllers := []PodIdentity{
-		{Key: "load-balancer-controller", Namespace: "kube-system", ServiceAccount: LoadBalancerControllerServiceAccount, Policy: LoadBalancerControllerPolicy()},
+		{Key: "load-balancer-controller", Namespace: "kube-system", ServiceAccount: LoadBalancerControllerServiceAccount, Policy: ScopedLoadBalancerControllerPolicy},
 		{Key: "ebs-csi", Namespace: "kube-system", ServiceAccount: EBSCSIControllerServiceAccount, Managed: EBSPolicy.Path},
 		{Key: "cloudwatch", Namespace: CloudWatchNamespace, ServiceAccount: CloudWatchAgentServiceAccount, Managed: CloudWatchPolicy.Path},
 	}
 	if a.ClusterAutoscaler {
-		controllers = append(controllers, PodIdentity{Key: "cluster-autoscaler", Namespace: "kube-system", ServiceAccount: ClusterAutoscalerServiceAccount, ScopedToCluster: true})
+		controllers = append(controllers, PodIdentity{Key: "cluster-autoscaler", Namespace: "kube-system", ServiceAccount: ClusterAutoscalerServiceAccount, Policy: ScopedAutoScalerPolicy})
 	}
 	return controllers
 }
@@ -126,9 +126,8 @@ func (a ClusterAddonsArgs) PodIdentities() []PodIdentity {
 // PodIdentity is one controller's IAM role and Pod Identity association.
 type PodIdentity struct {
 	Key, Namespace, ServiceAccount string
-	// One of: a customer-managed policy document, an AWS managed policy path,
-	// or the autoscaler's policy scoped to this cluster's node groups.
-	Policy          PolicyDocument
-	Managed         string
-	ScopedToCluster bool
+	// One of: an AWS managed policy path, or a customer-managed policy
+	// document for the cluster named (scoped to it).
+	Managed string
+	Policy  func(clusterName string) PolicyDocument
 }
