@@ -3,9 +3,9 @@ package components
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
@@ -177,18 +177,14 @@ func (p clusterAddonParts) clusterAutoscaler(onCluster []pulumi.ResourceOption) 
 }
 
 // nodeAddons installs the EKS add-ons whose agents run on the nodes, after
-// ready: Container Insights, also after the log groups it writes to, and
-// the EBS CSI driver.
+// ready: Container Insights, also after the cluster's log groups it writes
+// to, and the EBS CSI driver.
 func (p clusterAddonParts) nodeAddons(ready []pulumi.Resource) error {
-	logGroups, err := containerInsightsLogGroups(p.ctx, p.name, p.clusterName, p.args.LogRetentionDays, p.tags, p.parent)
-	if err != nil {
-		return err
-	}
 	for _, addon := range []struct {
 		name, version string
 		after         []pulumi.Resource
 	}{
-		{"amazon-cloudwatch-observability", p.args.Versions.CloudWatchObservability, append(logGroups, ready...)},
+		{"amazon-cloudwatch-observability", p.args.Versions.CloudWatchObservability, append(slices.Clone(p.args.Cluster.NodeLogGroups), ready...)},
 		{"aws-ebs-csi-driver", p.args.Versions.EbsCsiDriver, ready},
 	} {
 		if _, err := eksAddon(p.ctx, p.name+"-"+addon.name, p.clusterName, addon.name, addon.version, p.tags, p.parent, pulumi.DependsOn(addon.after)); err != nil {
@@ -196,28 +192,6 @@ func (p clusterAddonParts) nodeAddons(ready []pulumi.Resource) error {
 		}
 	}
 	return nil
-}
-
-// containerInsightsLogGroups creates the log groups Container Insights
-// writes to, with the stack's retention, so that they are the stack's:
-// created before the add-on (whose agents would otherwise create them with
-// no retention) and deleted after it by `pulumi destroy`.
-func containerInsightsLogGroups(ctx *pulumi.Context, prefix string, clusterName pulumi.StringOutput, retentionDays int,
-	tags pulumi.StringMapInput, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
-	var groups []pulumi.Resource
-	for _, kind := range spec.ContainerInsightsLogKinds {
-		groupName := clusterName.ApplyT(func(cluster string) string { return spec.ContainerInsightsLogGroup(cluster, kind) }).(pulumi.StringOutput)
-		g, err := cloudwatch.NewLogGroup(ctx, prefix+"-containerinsights-"+kind, &cloudwatch.LogGroupArgs{
-			Name:            groupName,
-			RetentionInDays: pulumi.Int(retentionDays),
-			Tags:            tags,
-		}, opts...)
-		if err != nil {
-			return nil, err
-		}
-		groups = append(groups, g)
-	}
-	return groups, nil
 }
 
 // chart installs a pinned Helm chart into a namespace.

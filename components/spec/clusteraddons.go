@@ -2,7 +2,6 @@ package spec
 
 import (
 	"regexp"
-	"slices"
 )
 
 // AddonVersions pins every add-on: Helm chart versions for the charts and
@@ -31,19 +30,12 @@ type ClusterAddonsArgs struct {
 	// EKS Pod Identity. Otherwise the controllers use the node role's add-on
 	// policies, as in the workshop. Optional; default false.
 	PodIdentity bool
-	// LogRetentionDays is the retention of the Container Insights log groups
-	// (ContainerInsightsLogGroups), a value CloudWatch Logs accepts.
-	// Optional; default DefaultLogRetentionDays.
-	LogRetentionDays int
 }
 
-// WithDefaults returns a copy of the args with defaults applied.
-func (a ClusterAddonsArgs) WithDefaults() ClusterAddonsArgs {
-	if a.LogRetentionDays == 0 {
-		a.LogRetentionDays = DefaultLogRetentionDays
-	}
-	return a
-}
+// WithDefaults returns a copy of the args with defaults applied (none yet:
+// the log groups Container Insights writes to, and their retention, are
+// EKSClusterArgs.ContainerInsightsLogGroups').
+func (a ClusterAddonsArgs) WithDefaults() ClusterAddonsArgs { return a }
 
 // Where each controller runs, for its Pod Identity association.
 const (
@@ -103,9 +95,6 @@ func (a ClusterAddonsArgs) Validate() error {
 	}
 	if !regionPattern.MatchString(a.Region) {
 		errs.add("region", a.Region, "want an AWS region such as ap-northeast-2")
-	}
-	if !slices.Contains(ValidLogRetentionDays, a.LogRetentionDays) {
-		errs.add("logRetentionDays", a.LogRetentionDays, "CloudWatch Logs accepts %v", ValidLogRetentionDays)
 	}
 	return errs.err()
 }

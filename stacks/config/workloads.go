@@ -157,7 +157,7 @@ func (w Workload) appArgs(c Config) spec.AppArgs {
 		args.NetworkPolicy.EgressHTTPSCIDRs = []string{"0.0.0.0/0"}
 	}
 	if c.Target == TargetEKS {
-		args.Ingress = &spec.AppIngress{Path: w.IngressPath, GroupName: c.IngressGroupName, GroupOrder: w.ingressOrder}
+		args.Ingress = &spec.AppIngress{Path: w.IngressPath, GroupName: c.IngressGroupName, GroupOrder: w.ingressOrder, CertificateArn: c.CertificateArn}
 		// ALB targets are pod IPs, reached from the internet-facing ALB's
 		// nodes, which sit in the public subnets only. Not the VPC's CIDR:
 		// under the VPC CNI every pod's IP is in it, so that would admit
