@@ -173,18 +173,23 @@ func (p eksClusterParts) containerInsightsLogGroups() ([]pulumi.Resource, error)
 	var groups []pulumi.Resource
 	for _, kind := range spec.ContainerInsightsLogKinds {
 		name := p.name + "-containerinsights-" + kind
-		underAddons := pulumi.URN(fmt.Sprintf("urn:pulumi:%s::%s::eks-workshop:index:ClusterAddons$aws:cloudwatch/logGroup:LogGroup::%s", p.ctx.Stack(), p.ctx.Project(), name))
 		g, err := cloudwatch.NewLogGroup(p.ctx, name, &cloudwatch.LogGroupArgs{
 			Name:            pulumi.String(spec.ContainerInsightsLogGroup(p.args.ClusterName, kind)),
 			RetentionInDays: pulumi.Int(p.args.LogRetentionDays),
 			Tags:            p.tags,
-		}, p.parent, pulumi.Aliases([]pulumi.Alias{{URN: underAddons}}))
+		}, p.parent, pulumi.Aliases([]pulumi.Alias{{URN: pulumi.URN(underClusterAddons(p.ctx.Stack(), p.ctx.Project(), name))}}))
 		if err != nil {
 			return nil, err
 		}
 		groups = append(groups, g)
 	}
 	return groups, nil
+}
+
+// underClusterAddons is the URN a log group named name had as a child of
+// a ClusterAddons at the stack's root, where it was made before.
+func underClusterAddons(stack, project, name string) string {
+	return fmt.Sprintf("urn:pulumi:%s::%s::eks-workshop:index:ClusterAddons$aws:cloudwatch/logGroup:LogGroup::%s", stack, project, name)
 }
 
 // secretsKey registers the KMS key that envelope-encrypts Kubernetes
