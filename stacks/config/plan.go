@@ -160,7 +160,7 @@ func (c Config) planCluster(p *problems, out *Plan) {
 		if c.TeamPrincipalArn != "" && strings.HasPrefix(field, teamEntry) {
 			return "teamPrincipalArn"
 		}
-		if c.DeployRoleArn != "" && strings.HasPrefix(field, c.deployEntryField()) {
+		if strings.HasPrefix(field, c.deployEntryField()) { // no such entry without a deploy role
 			return "deployRoleArn"
 		}
 		return field

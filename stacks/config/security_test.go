@@ -82,6 +82,7 @@ func TestHTTPSRules(t *testing.T) {
 		{"another region's", map[string]string{"certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-000000000000"},
 			[]string{"certificateArn"}, "the certificate is in us-east-1; an ALB serves only ACM certificates of its own region, ap-northeast-2"},
 		{"not an ACM ARN", map[string]string{"certificateArn": "arn:aws:iam::123456789012:server-certificate/x"}, []string{"certificateArn"}, "want an ACM certificate ARN"},
+		{"a certificate, no region to compare", map[string]string{"certificateArn": testCertificate, "aws:region": ""}, []string{"aws:region"}, ""},
 		{"with every other problem", map[string]string{"requireHttps": "true", "secretsKeyDeletionWindowDays": "31"}, []string{"secretsKeyDeletionWindowDays", "certificateArn"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
