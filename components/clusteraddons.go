@@ -17,7 +17,8 @@ import (
 // ClusterAddons installs what the workshop adds to a new cluster:
 // metrics-server (for the HPA), the AWS Load Balancer Controller with its
 // IngressClass and webhook certificate, the Cluster Autoscaler, Container
-// Insights (and the log groups it writes to) and the EBS CSI driver.
+// Insights (into the log groups the cluster made for it) and the EBS CSI
+// driver.
 type ClusterAddons struct {
 	pulumi.ResourceState
 
@@ -38,6 +39,10 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 	}
 	if args.Cluster == nil || args.VpcID == nil || args.KubernetesProvider == nil {
 		return nil, fmt.Errorf("cluster add-ons %q: Cluster, VpcID and KubernetesProvider are required", name)
+	}
+	if len(args.Cluster.NodeLogGroups) == 0 {
+		// Container Insights' agents would create them, with no retention.
+		return nil, fmt.Errorf("cluster add-ons %q: Cluster must make the Container Insights log groups (EKSClusterArgs.ContainerInsightsLogGroups)", name)
 	}
 	a := *args
 	a.ClusterAddonsArgs = args.WithDefaults() // the wiring as given, the rest defaulted

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
 	"github.com/eks-workshop/eks-workshop/components/spec"
 	"github.com/eks-workshop/eks-workshop/internal/mocktest"
 )
@@ -143,5 +146,30 @@ func TestSecretsKeyDeletionWindowIsASetting(t *testing.T) {
 		if got := m.Get(t, kmsKeyType, "eks-demo-secrets").Input("deletionWindowInDays"); got != want {
 			t.Errorf("window %d: deletionWindowInDays = %v, want %v", days, got, want)
 		}
+	}
+}
+
+// ClusterAddons refuses a cluster without the Container Insights log
+// groups, which its agents would otherwise create with no retention.
+func TestClusterAddonsNeedTheClustersLogGroups(t *testing.T) {
+	m := mocktest.New()
+	err := m.Run("test", nil, func(ctx *pulumi.Context) error {
+		args := clusterArgs(nil) // ContainerInsightsLogGroups off
+		cluster, err := NewEKSCluster(ctx, "eks-demo", &args)
+		if err != nil {
+			return err
+		}
+		k8s, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{Kubeconfig: cluster.KubeconfigJson})
+		if err != nil {
+			return err
+		}
+		_, err = NewClusterAddons(ctx, "eks-demo", &ClusterAddonsArgs{
+			ClusterAddonsArgs: spec.ClusterAddonsArgs{Region: "ap-northeast-2", Versions: testAddonVersions},
+			Cluster:           cluster, VpcID: pulumi.ID("vpc-1"), KubernetesProvider: k8s,
+		})
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "ContainerInsightsLogGroups") {
+		t.Errorf("a cluster without the log groups: %v", err)
 	}
 }
