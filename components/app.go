@@ -313,6 +313,9 @@ func albAnnotations(ing spec.AppIngress) pulumi.StringMap {
 		annotations["alb.ingress.kubernetes.io/group.name"] = pulumi.String(ing.GroupName)
 		annotations["alb.ingress.kubernetes.io/group.order"] = pulumi.String(strconv.Itoa(ing.GroupOrder))
 	}
+	for k, v := range ing.ListenerAnnotations() {
+		annotations[k] = pulumi.String(v)
+	}
 	return annotations
 }
 

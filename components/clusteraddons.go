@@ -3,9 +3,9 @@ package components
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	helmv4 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v4"
@@ -17,7 +17,8 @@ import (
 // ClusterAddons installs what the workshop adds to a new cluster:
 // metrics-server (for the HPA), the AWS Load Balancer Controller with its
 // IngressClass and webhook certificate, the Cluster Autoscaler, Container
-// Insights (and the log groups it writes to) and the EBS CSI driver.
+// Insights (into the log groups the cluster made for it) and the EBS CSI
+// driver.
 type ClusterAddons struct {
 	pulumi.ResourceState
 
@@ -38,6 +39,10 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 	}
 	if args.Cluster == nil || args.VpcID == nil || args.KubernetesProvider == nil {
 		return nil, fmt.Errorf("cluster add-ons %q: Cluster, VpcID and KubernetesProvider are required", name)
+	}
+	if len(args.Cluster.NodeLogGroups) == 0 {
+		// Container Insights' agents would create them, with no retention.
+		return nil, fmt.Errorf("cluster add-ons %q: Cluster must make the Container Insights log groups (EKSClusterArgs.ContainerInsightsLogGroups)", name)
 	}
 	a := *args
 	a.ClusterAddonsArgs = args.WithDefaults() // the wiring as given, the rest defaulted
@@ -105,8 +110,11 @@ func (p clusterAddonParts) controllerPrerequisites() ([]pulumi.Resource, error) 
 	}
 	ready = append(ready, agent)
 	partition := aws.GetPartitionOutput(p.ctx, aws.GetPartitionOutputArgs{}, p.parent)
+	trust := p.args.Cluster.Cluster.EksCluster.Arn().ApplyT(func(arn string) string {
+		return spec.PodIdentityTrustPolicy(spec.AccountOfArn(arn), arn).JSON()
+	}).(pulumi.StringOutput)
 	for _, identity := range p.args.PodIdentities() {
-		association, err := registerPodIdentity(p.ctx, identity, p.name, p.clusterName, partition, p.tags, p.parent)
+		association, err := registerPodIdentity(p.ctx, identity, p.name, p.clusterName, trust, partition, p.tags, p.parent)
 		if err != nil {
 			return nil, err
 		}
@@ -174,18 +182,14 @@ func (p clusterAddonParts) clusterAutoscaler(onCluster []pulumi.ResourceOption) 
 }
 
 // nodeAddons installs the EKS add-ons whose agents run on the nodes, after
-// ready: Container Insights, also after the log groups it writes to, and
-// the EBS CSI driver.
+// ready: Container Insights, also after the cluster's log groups it writes
+// to, and the EBS CSI driver.
 func (p clusterAddonParts) nodeAddons(ready []pulumi.Resource) error {
-	logGroups, err := containerInsightsLogGroups(p.ctx, p.name, p.clusterName, p.args.LogRetentionDays, p.tags, p.parent)
-	if err != nil {
-		return err
-	}
 	for _, addon := range []struct {
 		name, version string
 		after         []pulumi.Resource
 	}{
-		{"amazon-cloudwatch-observability", p.args.Versions.CloudWatchObservability, append(logGroups, ready...)},
+		{"amazon-cloudwatch-observability", p.args.Versions.CloudWatchObservability, append(slices.Clone(p.args.Cluster.NodeLogGroups), ready...)},
 		{"aws-ebs-csi-driver", p.args.Versions.EbsCsiDriver, ready},
 	} {
 		if _, err := eksAddon(p.ctx, p.name+"-"+addon.name, p.clusterName, addon.name, addon.version, p.tags, p.parent, pulumi.DependsOn(addon.after)); err != nil {
@@ -193,28 +197,6 @@ func (p clusterAddonParts) nodeAddons(ready []pulumi.Resource) error {
 		}
 	}
 	return nil
-}
-
-// containerInsightsLogGroups creates the log groups Container Insights
-// writes to, with the stack's retention, so that they are the stack's:
-// created before the add-on (whose agents would otherwise create them with
-// no retention) and deleted after it by `pulumi destroy`.
-func containerInsightsLogGroups(ctx *pulumi.Context, prefix string, clusterName pulumi.StringOutput, retentionDays int,
-	tags pulumi.StringMapInput, opts ...pulumi.ResourceOption) ([]pulumi.Resource, error) {
-	var groups []pulumi.Resource
-	for _, kind := range spec.ContainerInsightsLogKinds {
-		groupName := clusterName.ApplyT(func(cluster string) string { return spec.ContainerInsightsLogGroup(cluster, kind) }).(pulumi.StringOutput)
-		g, err := cloudwatch.NewLogGroup(ctx, prefix+"-containerinsights-"+kind, &cloudwatch.LogGroupArgs{
-			Name:            groupName,
-			RetentionInDays: pulumi.Int(retentionDays),
-			Tags:            tags,
-		}, opts...)
-		if err != nil {
-			return nil, err
-		}
-		groups = append(groups, g)
-	}
-	return groups, nil
 }
 
 // chart installs a pinned Helm chart into a namespace.
@@ -241,12 +223,14 @@ func eksAddon(ctx *pulumi.Context, name string, cluster pulumi.StringInput, addo
 	}, opts...)
 }
 
-func registerPodIdentity(ctx *pulumi.Context, p spec.PodIdentity, prefix string, clusterName pulumi.StringOutput, partition aws.GetPartitionResultOutput,
+// registerPodIdentity registers a controller's role, trusted by Pod
+// Identity for this cluster only (trust), its policy and its association.
+func registerPodIdentity(ctx *pulumi.Context, p spec.PodIdentity, prefix string, clusterName, trust pulumi.StringOutput, partition aws.GetPartitionResultOutput,
 	tags pulumi.StringMapInput, parent pulumi.ResourceOption) (*awseks.PodIdentityAssociation, error) {
 	name := prefix + "-" + p.Key
 	role, err := iam.NewRole(ctx, name, &iam.RoleArgs{
 		Description:      pulumi.Sprintf("EKS Pod Identity role of %s/%s", p.Namespace, p.ServiceAccount),
-		AssumeRolePolicy: pulumi.String(spec.PodIdentityTrustPolicy().JSON()),
+		AssumeRolePolicy: trust,
 		Tags:             tags,
 	}, parent)
 	if err != nil {
@@ -256,11 +240,9 @@ func registerPodIdentity(ctx *pulumi.Context, p spec.PodIdentity, prefix string,
 	switch {
 	case p.Managed != "":
 		attachment, err = attachManagedPolicy(ctx, name, role, partition, p.Managed, parent)
-	case p.ScopedToCluster:
-		doc := clusterName.ApplyT(func(cluster string) string { return spec.ScopedAutoScalerPolicy(cluster).JSON() }).(pulumi.StringOutput)
-		attachment, err = attachPolicy(ctx, name, role, doc, tags, parent)
 	default:
-		attachment, err = attachPolicy(ctx, name, role, pulumi.String(p.Policy.JSON()), tags, parent)
+		doc := clusterName.ApplyT(func(cluster string) string { return p.Policy(cluster).JSON() }).(pulumi.StringOutput)
+		attachment, err = attachPolicy(ctx, name, role, doc, tags, parent)
 	}
 	if err != nil {
 		return nil, err

@@ -136,6 +136,12 @@ func TestClusterAddonsWithPodIdentityGiveEachControllerItsOwnRole(t *testing.T) 
 		if !slices.Contains(trust.Statement[0].Principal["Service"], "pods.eks.amazonaws.com") || !slices.Contains(trust.Statement[0].Action, "sts:TagSession") {
 			t.Errorf("%s trust policy = %+v, want pods.eks.amazonaws.com with sts:TagSession", roleName, trust)
 		}
+		// This cluster's pods only (the mock's cluster ARN and account).
+		condition := trust.Statement[0].Condition
+		if condition["StringEquals"]["aws:SourceAccount"] != mocktest.AccountID ||
+			condition["ArnEquals"]["aws:SourceArn"] != "arn:aws:eks:ap-northeast-2:"+mocktest.AccountID+":cluster/eks-demo" {
+			t.Errorf("%s trust policy condition = %v, want this account and cluster", roleName, condition)
+		}
 	}
 	if len(want) != 0 {
 		t.Errorf("no Pod Identity association for %v", want)
@@ -212,12 +218,15 @@ func checkWebhookCertificate(t *testing.T, m *mocktest.Monitor, lbc mocktest.Res
 
 // checkContainerInsightsLogGroups: the stack owns the log groups the
 // CloudWatch add-on's agents write to, with its retention, and the add-on
-// waits for them (so it never creates them itself, with no retention, and
-// `pulumi destroy` deletes them after it). The EBS CSI driver, which writes
-// no logs there, does not wait (negative control).
+// and the node group its agents run on wait for them (so they are never
+// created by the agents, with no retention, and `pulumi destroy` deletes
+// them only once nothing can write to them: TestLogGroupsAreDeletedLast).
+// The EBS CSI driver, which writes no logs there, does not wait (negative
+// control).
 func checkContainerInsightsLogGroups(t *testing.T, m *mocktest.Monitor) {
 	t.Helper()
 	cloudwatch := m.Get(t, addonType, "eks-demo-amazon-cloudwatch-observability")
+	nodes := m.Get(t, nodeGroupType, "eks-demo-node-group-nodes")
 	ebs := m.Get(t, addonType, "eks-demo-aws-ebs-csi-driver")
 	want := spec.ContainerInsightsLogGroups("eks-demo")
 	groups := map[string]bool{}
@@ -229,8 +238,8 @@ func checkContainerInsightsLogGroups(t *testing.T, m *mocktest.Monitor) {
 		if g.Input("retentionInDays") != float64(spec.DefaultLogRetentionDays) {
 			t.Errorf("%s retention = %v, want %d", g.Name, g.Input("retentionInDays"), spec.DefaultLogRetentionDays)
 		}
-		if !slices.Contains(cloudwatch.Dependencies, g.URN) {
-			t.Errorf("the CloudWatch add-on does not wait for %s", g.Input("name"))
+		if !slices.Contains(cloudwatch.Dependencies, g.URN) || !slices.Contains(nodes.Dependencies, g.URN) {
+			t.Errorf("the CloudWatch add-on or the node group does not wait for %s", g.Input("name"))
 		}
 		if slices.Contains(ebs.Dependencies, g.URN) {
 			t.Errorf("the EBS CSI driver waits for %s", g.Input("name"))

@@ -33,6 +33,10 @@ type EKSCluster struct {
 
 	// Cluster is the pulumi-eks cluster, for node groups and add-ons.
 	Cluster *eks.Cluster `pulumi:"-"`
+	// NodeLogGroups are the log groups agents on the nodes write to
+	// (ContainerInsightsLogGroups; none without it): node groups and the
+	// add-on that runs the agents depend on them, so they go last.
+	NodeLogGroups []pulumi.Resource `pulumi:"-"`
 }
 
 // accessPolicyArn is the ARN of an EKS access policy in the given partition.
@@ -63,9 +67,6 @@ func kubeconfigOptions(id spec.KubeconfigIdentity) eks.KubeconfigOptionsPtrInput
 	return opts
 }
 
-// secretsKeyDeletionWindowDays is the longest wait KMS allows before deleting the secrets key.
-const secretsKeyDeletionWindowDays = 30
-
 // NewEKSCluster registers the log group, the optional KMS key and the cluster.
 func NewEKSCluster(ctx *pulumi.Context, name string, args *EKSClusterArgs, opts ...pulumi.ResourceOption) (*EKSCluster, error) {
 	if args == nil {
@@ -90,6 +91,10 @@ func NewEKSCluster(ctx *pulumi.Context, name string, args *EKSClusterArgs, opts 
 	if err != nil {
 		return nil, err
 	}
+	nodeLogGroups, err := parts.containerInsightsLogGroups()
+	if err != nil {
+		return nil, err
+	}
 	keyArn, encryptionKeyArn, err := parts.secretsKey()
 	if err != nil {
 		return nil, err
@@ -101,6 +106,7 @@ func NewEKSCluster(ctx *pulumi.Context, name string, args *EKSClusterArgs, opts 
 
 	c.AdminPrincipalArn = parts.adminPrincipal()
 	c.Cluster = cluster
+	c.NodeLogGroups = nodeLogGroups
 	c.ClusterName = cluster.EksCluster.Name()
 	c.Endpoint = cluster.EksCluster.Endpoint()
 	c.KubeconfigJson = kubeconfigJSON(cluster, a.KubeconfigIdentity.ProfileName)
@@ -154,6 +160,38 @@ func (p eksClusterParts) logGroup() (pulumi.StringOutput, []pulumi.Resource, err
 	return logGroup.Name, []pulumi.Resource{logGroup}, nil
 }
 
+// containerInsightsLogGroups creates the log groups Container Insights
+// writes to, with the stack's retention, if asked: created before the
+// add-on (whose agents would otherwise create them with no retention) and
+// deleted after the nodes it runs on. Their resource names are those
+// ClusterAddons, which made them before, gave them, and an alias keeps
+// its state's groups (the cluster and the add-ons share their name).
+func (p eksClusterParts) containerInsightsLogGroups() ([]pulumi.Resource, error) {
+	if !p.args.ContainerInsightsLogGroups {
+		return nil, nil
+	}
+	var groups []pulumi.Resource
+	for _, kind := range spec.ContainerInsightsLogKinds {
+		name := p.name + "-containerinsights-" + kind
+		g, err := cloudwatch.NewLogGroup(p.ctx, name, &cloudwatch.LogGroupArgs{
+			Name:            pulumi.String(spec.ContainerInsightsLogGroup(p.args.ClusterName, kind)),
+			RetentionInDays: pulumi.Int(p.args.LogRetentionDays),
+			Tags:            p.tags,
+		}, p.parent, pulumi.Aliases([]pulumi.Alias{{URN: pulumi.URN(underClusterAddons(p.ctx.Stack(), p.ctx.Project(), name))}}))
+		if err != nil {
+			return nil, err
+		}
+		groups = append(groups, g)
+	}
+	return groups, nil
+}
+
+// underClusterAddons is the URN a log group named name had as a child of
+// a ClusterAddons at the stack's root, where it was made before.
+func underClusterAddons(stack, project, name string) string {
+	return fmt.Sprintf("urn:pulumi:%s::%s::eks-workshop:index:ClusterAddons$aws:cloudwatch/logGroup:LogGroup::%s", stack, project, name)
+}
+
 // secretsKey registers the KMS key that envelope-encrypts Kubernetes
 // secrets, and its alias, with SecretsEncryption. It returns the key's ARN
 // as an output ("" without a key) and as the cluster's encryption input
@@ -165,7 +203,7 @@ func (p eksClusterParts) secretsKey() (pulumi.StringOutput, pulumi.StringPtrInpu
 	key, err := kms.NewKey(p.ctx, p.name+"-secrets", &kms.KeyArgs{
 		Description:          pulumi.Sprintf("Envelope encryption of Kubernetes secrets in EKS cluster %s", p.args.ClusterName),
 		EnableKeyRotation:    pulumi.Bool(true),
-		DeletionWindowInDays: pulumi.Int(secretsKeyDeletionWindowDays),
+		DeletionWindowInDays: pulumi.Int(p.args.SecretsKeyDeletionWindowDays),
 		Tags:                 p.tags,
 	}, p.parent)
 	if err != nil {

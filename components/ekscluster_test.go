@@ -33,7 +33,7 @@ func clusterArgs(mutate func(*EKSClusterArgs)) EKSClusterArgs {
 
 // newTestCluster registers the workshop's cluster, for components that need one.
 func newTestCluster(ctx *pulumi.Context) (*EKSCluster, error) {
-	args := clusterArgs(nil)
+	args := clusterArgs(func(a *EKSClusterArgs) { a.ContainerInsightsLogGroups = true })
 	return NewEKSCluster(ctx, "eks-demo", &args)
 }
 

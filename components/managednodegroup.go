@@ -3,8 +3,10 @@ package components
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-eks/sdk/v3/go/eks"
@@ -56,8 +58,14 @@ func NewManagedNodeGroup(ctx *pulumi.Context, name string, args *ManagedNodeGrou
 	if err != nil {
 		return nil, err
 	}
-	group, err := eks.NewManagedNodeGroup(ctx, name+"-nodes", nodeGroupArgs(a, role), parts.parent,
-		pulumi.DependsOn(attachments), pulumi.DependsOn(a.SubnetEgress))
+	template, err := parts.launchTemplate()
+	if err != nil {
+		return nil, err
+	}
+	// The node group outlives the log groups its nodes' agents write to:
+	// `pulumi destroy` deletes them only once no node runs.
+	group, err := eks.NewManagedNodeGroup(ctx, name+"-nodes", nodeGroupArgs(a, role, template), parts.parent,
+		pulumi.DependsOn(attachments), pulumi.DependsOn(a.SubnetEgress), pulumi.DependsOn(a.Cluster.NodeLogGroups))
 	if err != nil {
 		return nil, err
 	}
@@ -106,9 +114,11 @@ func (p nodeGroupParts) rolePolicies(role *iam.Role, partition aws.GetPartitionR
 		}
 		attachments = append(attachments, attachment)
 	}
-	custom := p.args.CustomPolicies()
 	for _, key := range p.args.CustomPolicyKeys() {
-		attachment, err := attachPolicy(p.ctx, p.name+"-"+key, role, pulumi.String(custom[key].JSON()), p.tags, p.parent)
+		document := p.args.Cluster.ClusterName.ApplyT(func(cluster string) string {
+			return p.args.CustomPolicies(cluster)[key].JSON()
+		}).(pulumi.StringOutput)
+		attachment, err := attachPolicy(p.ctx, p.name+"-"+key, role, document, p.tags, p.parent)
 		if err != nil {
 			return nil, err
 		}
@@ -120,9 +130,6 @@ func (p nodeGroupParts) rolePolicies(role *iam.Role, partition aws.GetPartitionR
 // managedNodePolicies are the nodes' base policies, then those the add-on policies turn on.
 func managedNodePolicies(addons AddonPolicies) []spec.AWSManagedPolicy {
 	managed := append([]spec.AWSManagedPolicy(nil), spec.NodeBasePolicies...)
-	if addons.ImageBuilder {
-		managed = append(managed, spec.ImageBuilderPolicy)
-	}
 	if addons.CloudWatch {
 		managed = append(managed, spec.CloudWatchPolicy)
 	}
@@ -132,8 +139,39 @@ func managedNodePolicies(addons AddonPolicies) []spec.AWSManagedPolicy {
 	return managed
 }
 
-// nodeGroupArgs are pulumi-eks's arguments for the node group on Amazon Linux 2023.
-func nodeGroupArgs(a ManagedNodeGroupArgs, role *iam.Role) *eks.ManagedNodeGroupArgs {
+// launchTemplate is the nodes' launch template: the root volume,
+// encrypted (spec.NodeRootDeviceName says why it is this template's), and
+// with RequireImdsv2 the metadata options pulumi-eks's enableIMDSv2 would
+// set, which conflicts with a launch template of one's own.
+func (p nodeGroupParts) launchTemplate() (*ec2.LaunchTemplate, error) {
+	a := p.args
+	args := &ec2.LaunchTemplateArgs{
+		Description: pulumi.Sprintf("Nodes of EKS node group %s", a.NodeGroupName),
+		BlockDeviceMappings: ec2.LaunchTemplateBlockDeviceMappingArray{ec2.LaunchTemplateBlockDeviceMappingArgs{
+			DeviceName: pulumi.String(spec.NodeRootDeviceName),
+			Ebs: ec2.LaunchTemplateBlockDeviceMappingEbsArgs{
+				VolumeSize:          pulumi.Int(a.DiskSize),
+				VolumeType:          pulumi.String(spec.NodeRootVolumeType),
+				Encrypted:           pulumi.String("true"),
+				DeleteOnTermination: pulumi.String("true"),
+			},
+		}},
+		Tags: p.tags,
+	}
+	if a.RequireImdsv2 {
+		args.MetadataOptions = ec2.LaunchTemplateMetadataOptionsArgs{
+			HttpEndpoint:            pulumi.String("enabled"),
+			HttpTokens:              pulumi.String("required"),
+			HttpPutResponseHopLimit: pulumi.Int(spec.NodeMetadataHopLimit),
+		}
+	}
+	return ec2.NewLaunchTemplate(p.ctx, p.name+"-launch-template", args, p.parent)
+}
+
+// nodeGroupArgs are pulumi-eks's arguments for the node group on Amazon
+// Linux 2023, from template: the disk size is the template's (EKS refuses
+// both).
+func nodeGroupArgs(a ManagedNodeGroupArgs, role *iam.Role, template *ec2.LaunchTemplate) *eks.ManagedNodeGroupArgs {
 	var taints awseks.NodeGroupTaintArray
 	for _, t := range a.Taints {
 		taints = append(taints, awseks.NodeGroupTaintArgs{
@@ -141,14 +179,17 @@ func nodeGroupArgs(a ManagedNodeGroupArgs, role *iam.Role) *eks.ManagedNodeGroup
 		})
 	}
 	os := eks.OperatingSystemAL2023 // 1.33 and later have no Amazon Linux 2 AMIs
-	groupArgs := &eks.ManagedNodeGroupArgs{
-		Cluster:              a.Cluster.Cluster,
-		NodeGroupName:        pulumi.String(a.NodeGroupName),
-		NodeRole:             role,
-		SubnetIds:            a.SubnetIDs,
-		InstanceTypes:        pulumi.ToStringArray(a.InstanceTypes),
-		OperatingSystem:      &os,
-		DiskSize:             pulumi.Int(a.DiskSize),
+	return &eks.ManagedNodeGroupArgs{
+		Cluster:         a.Cluster.Cluster,
+		NodeGroupName:   pulumi.String(a.NodeGroupName),
+		NodeRole:        role,
+		SubnetIds:       a.SubnetIDs,
+		InstanceTypes:   pulumi.ToStringArray(a.InstanceTypes),
+		OperatingSystem: &os,
+		LaunchTemplate: awseks.NodeGroupLaunchTemplateArgs{
+			Id:      template.ID(),
+			Version: template.LatestVersion.ApplyT(strconv.Itoa).(pulumi.StringOutput),
+		},
 		IgnoreScalingChanges: pulumi.BoolRef(a.ClusterAutoscaler),
 		ScalingConfig: awseks.NodeGroupScalingConfigArgs{
 			DesiredSize: pulumi.Int(*a.DesiredSize),
@@ -159,12 +200,6 @@ func nodeGroupArgs(a ManagedNodeGroupArgs, role *iam.Role) *eks.ManagedNodeGroup
 		Taints: taints,
 		Tags:   nodeGroupTags(a),
 	}
-	if a.RequireImdsv2 {
-		// Setting it at all (even false) makes pulumi-eks add a launch
-		// template; without it the AMI's default applies.
-		groupArgs.EnableIMDSv2 = pulumi.BoolRef(true)
-	}
-	return groupArgs
 }
 
 // nodeGroupTags are the stack's tags and, with the Cluster Autoscaler, the

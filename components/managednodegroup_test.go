@@ -18,6 +18,8 @@ const (
 	roleType       = "aws:iam/role:Role"
 	attachmentType = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 	policyType     = "aws:iam/policy:Policy"
+
+	launchTemplateType = "aws:ec2/launchTemplate:LaunchTemplate"
 )
 
 var allAddonPolicies = AddonPolicies{ImageBuilder: true, CloudWatch: true, Ebs: true, AutoScaler: true, AwsLoadBalancerController: true}
@@ -75,7 +77,6 @@ func TestManagedNodeGroupWorkshopDefaults(t *testing.T) {
 	for path, want := range map[string]any{
 		"nodeGroupName":             "node-group",
 		"operatingSystem":           "AL2023",
-		"diskSize":                  20.0,
 		"scalingConfig.desiredSize": 3.0,
 		"scalingConfig.minSize":     3.0,
 		"scalingConfig.maxSize":     3.0,
@@ -88,8 +89,15 @@ func TestManagedNodeGroupWorkshopDefaults(t *testing.T) {
 	if got := group.Input("instanceTypes"); !reflect.DeepEqual(got, []any{"m5.large"}) {
 		t.Errorf("instanceTypes = %v, want [m5.large]", got)
 	}
-	if got := group.Input("enableIMDSv2"); got != nil {
-		t.Errorf("enableIMDSv2 = %v, want unset (the AMI's default, no extra launch template)", got)
+	for _, field := range []string{"enableIMDSv2", "diskSize"} {
+		if got := group.Input(field); got != nil {
+			t.Errorf("%s = %v, want unset: the launch template's (EKS and pulumi-eks refuse both)", field, got)
+		}
+	}
+	template := m.Get(t, launchTemplateType, "eks-demo-node-group-launch-template")
+	checkRootVolume(t, template, 20)
+	if got := template.Input("metadataOptions"); got != nil {
+		t.Errorf("metadataOptions = %v, want unset (the AMI's default)", got)
 	}
 	if got := group.Input("subnetIds"); !reflect.DeepEqual(got, []any{"subnet-priv-a", "subnet-priv-b"}) {
 		t.Errorf("subnetIds = %v, want the private subnets", got)
@@ -110,7 +118,8 @@ func TestManagedNodeGroupWorkshopDefaults(t *testing.T) {
 	}
 
 	managed, custom := attachedPolicies(m)
-	wantManaged := []string{"AmazonEC2ContainerRegistryPowerUser", "AmazonEC2ContainerRegistryReadOnly", "AmazonEKSWorkerNodePolicy",
+	// imageBuilder adds no push rights (eksctl's PowerUser): pull only.
+	wantManaged := []string{"AmazonEC2ContainerRegistryReadOnly", "AmazonEKSWorkerNodePolicy",
 		"AmazonEKS_CNI_Policy", "CloudWatchAgentServerPolicy", "service-role/AmazonEBSCSIDriverPolicy"}
 	if !reflect.DeepEqual(managed, wantManaged) {
 		t.Errorf("managed policies = %v, want %v", managed, wantManaged)
@@ -151,8 +160,13 @@ func TestManagedNodeGroupAutoscalerAndHardening(t *testing.T) {
 	if tags["k8s.io/cluster-autoscaler/enabled"] != "true" || tags["k8s.io/cluster-autoscaler/eks-demo"] != "owned" {
 		t.Errorf("tags = %v, want the Cluster Autoscaler discovery tags", tags)
 	}
-	if group.Input("ignoreScalingChanges") != true || group.Input("enableIMDSv2") != true {
-		t.Errorf("ignoreScalingChanges = %v, enableIMDSv2 = %v", group.Input("ignoreScalingChanges"), group.Input("enableIMDSv2"))
+	if group.Input("ignoreScalingChanges") != true {
+		t.Errorf("ignoreScalingChanges = %v", group.Input("ignoreScalingChanges"))
+	}
+	template := m.Get(t, launchTemplateType, "eks-demo-node-group-launch-template")
+	want := map[string]any{"httpEndpoint": "enabled", "httpTokens": "required", "httpPutResponseHopLimit": 2.0}
+	if got := template.Input("metadataOptions"); !reflect.DeepEqual(got, want) {
+		t.Errorf("metadataOptions = %v, want IMDSv2 only, hop limit 2: %v", got, want)
 	}
 	if group.Input("scalingConfig.minSize") != 2.0 || group.Input("scalingConfig.maxSize") != 6.0 {
 		t.Errorf("scaling = %v", group.Input("scalingConfig"))

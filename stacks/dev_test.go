@@ -90,12 +90,22 @@ func TestDevStackReproducesTheWorkshop(t *testing.T) {
 	group := run.Get(t, "eks:index:ManagedNodeGroup", "eks-demo-node-group-nodes")
 	t.Run("node-group: m5.large x3, 20 GiB, private subnets, AL2023", func(t *testing.T) {
 		for path, want := range map[string]any{
-			"nodeGroupName": "node-group", "diskSize": 20.0, "scalingConfig.desiredSize": 3.0, "operatingSystem": "AL2023",
-			// eksctl's IMDSv2 with hop limit 2: pods reach the node role, as the workshop's add-ons need.
-			"enableIMDSv2": true,
+			"nodeGroupName": "node-group", "scalingConfig.desiredSize": 3.0, "operatingSystem": "AL2023",
 		} {
 			if got := group.Input(path); got != want {
 				t.Errorf("%s = %v, want %v", path, got, want)
+			}
+		}
+		// The node group's own launch template: 20 GiB, encrypted, and
+		// eksctl's IMDSv2 with hop limit 2 (pods reach the node role, as the
+		// workshop's add-ons need).
+		template := run.Get(t, "aws:ec2/launchTemplate:LaunchTemplate", "eks-demo-node-group-launch-template")
+		for path, want := range map[string]any{
+			"blockDeviceMappings[0].ebs.volumeSize": 20.0, "blockDeviceMappings[0].ebs.encrypted": "true",
+			"metadataOptions.httpTokens": "required", "metadataOptions.httpPutResponseHopLimit": 2.0,
+		} {
+			if got := template.Input(path); got != want {
+				t.Errorf("launch template %s = %v, want %v", path, got, want)
 			}
 		}
 		if got := group.Input("instanceTypes"); !reflect.DeepEqual(got, []any{"m5.large"}) {
@@ -117,11 +127,15 @@ func TestDevStackReproducesTheWorkshop(t *testing.T) {
 			attached = append(attached, arn[strings.LastIndex(arn, "/")+1:])
 		}
 		for _, want := range []string{"AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly",
-			"AmazonEC2ContainerRegistryPowerUser", "CloudWatchAgentServerPolicy", "AmazonEBSCSIDriverPolicy",
+			"CloudWatchAgentServerPolicy", "AmazonEBSCSIDriverPolicy",
 			"eks-demo-node-group-autoscaler", "eks-demo-node-group-load-balancer-controller"} {
 			if !slices.Contains(attached, want) {
 				t.Errorf("node role lacks %s (has %v)", want, attached)
 			}
+		}
+		// imageBuilder, stricter than eksctl's: no push rights for every pod.
+		if slices.Contains(attached, "AmazonEC2ContainerRegistryPowerUser") {
+			t.Errorf("node role can push to ECR: %v", attached)
 		}
 	})
 

@@ -161,8 +161,13 @@ func TestDevStackRunsTheWorkloadsOnEKS(t *testing.T) {
 				t.Errorf("ingress = %+v %+v", ing.Annotations, ing.Spec)
 			}
 			allow := get[networkingv1.NetworkPolicy](t, objects, "NetworkPolicy/development/"+w.Name+"-allow-ingress")
-			if allow.Spec.Ingress[0].From[0].IPBlock.CIDR != "10.0.0.0/16" {
-				t.Errorf("%s admits %+v, want the VPC", w.Name, allow.Spec.Ingress)
+			var admitted []string
+			for _, peer := range allow.Spec.Ingress[0].From {
+				admitted = append(admitted, peer.IPBlock.CIDR)
+			}
+			// The public subnets, where the ALB runs; not the VPC, where every pod's IP is.
+			if want := []string{"10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/19"}; !slices.Equal(admitted, want) {
+				t.Errorf("%s admits %v, want the public subnets %v", w.Name, admitted, want)
 			}
 		})
 	}

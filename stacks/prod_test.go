@@ -61,9 +61,12 @@ func TestProdStackIsHardened(t *testing.T) {
 	if days := run.Get(t, "aws:cloudwatch/logGroup:LogGroup", "eks-prod-logs").Input("retentionInDays").(float64); days < 365 {
 		t.Errorf("log retention %v days, want at least a year", days)
 	}
-	group := run.Get(t, "eks:index:ManagedNodeGroup", "eks-prod-node-group-nodes")
-	if group.Input("enableIMDSv2") != true {
-		t.Errorf("IMDSv2 not required")
+	template := run.Get(t, "aws:ec2/launchTemplate:LaunchTemplate", "eks-prod-node-group-launch-template")
+	if template.Input("metadataOptions.httpTokens") != "required" {
+		t.Errorf("IMDSv2 not required: %v", template.Input("metadataOptions"))
+	}
+	if template.Input("blockDeviceMappings[0].ebs.encrypted") != "true" || template.Input("blockDeviceMappings[0].ebs.volumeSize") != 50.0 {
+		t.Errorf("root volumes = %v, want 50 GiB encrypted", template.Input("blockDeviceMappings"))
 	}
 	// Pod Identity gives the controllers their permissions, so the nodes keep
 	// only what a node needs.
@@ -96,9 +99,10 @@ func TestProdNodeRoleCheckSeesAddonPolicies(t *testing.T) {
 	}
 }
 
-// Pulumi.prod.yaml as committed names no egress CIDR (no repository can know
-// the operator's): the program refuses it before registering anything, with
-// a message naming publicAccessCidrs and how to find the address to set.
+// Pulumi.prod.yaml as committed names no egress CIDR and no certificate (no
+// repository can know the operator's): the program refuses it before
+// registering anything, with a message naming publicAccessCidrs and how to
+// find the address to set, and certificateArn.
 func TestCommittedProdFileFailsAtPreviewWithTheFix(t *testing.T) {
 	t.Parallel()
 	cfg, err := synth.StackConfig(repoRoot, "prod") // the CLI's resolution, no operator settings
@@ -108,7 +112,8 @@ func TestCommittedProdFileFailsAtPreviewWithTheFix(t *testing.T) {
 	cfg[config.ProjectName+":appsDir"] = filepath.Join(repoRoot, "apps")
 	m := mocktest.New()
 	err = m.Run("prod", cfg, Run)
-	for _, want := range []string{"1 problems", `eks-workshop:publicAccessCidrs = []`, "egress", "curl https://checkip.amazonaws.com", "pulumi config set --path 'publicAccessCidrs[0]'"} {
+	for _, want := range []string{"2 problems", `eks-workshop:publicAccessCidrs = []`, "egress", "curl https://checkip.amazonaws.com", "pulumi config set --path 'publicAccessCidrs[0]'",
+		`eks-workshop:certificateArn = "": requireHttps is on`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("committed prod: %v; want it refused saying %q", err, want)
 		}
@@ -118,7 +123,7 @@ func TestCommittedProdFileFailsAtPreviewWithTheFix(t *testing.T) {
 	}
 	// Control: with the operator's setting (testdata/synth/settings.yaml) it plans.
 	settings, err := synth.Settings(repoRoot, "prod")
-	if err != nil || settings[config.ProjectName+":publicAccessCidrs"] == "" {
+	if err != nil || settings[config.ProjectName+":publicAccessCidrs"] == "" || settings[config.ProjectName+":certificateArn"] == "" {
 		t.Fatalf("settings %v: %v", settings, err)
 	}
 	maps.Copy(cfg, settings)

@@ -110,7 +110,7 @@ func deployEKS(ctx *pulumi.Context, cfg Config, p config.Plan) (pulumi.Map, erro
 	if err != nil {
 		return nil, err
 	}
-	eks.addOutputs(outputs, cfg, apps)
+	eks.addOutputs(outputs, cfg, p, apps)
 	return outputs, nil
 }
 
@@ -185,12 +185,13 @@ func (e eksCluster) deployAddons(ctx *pulumi.Context, cfg Config, p config.Plan,
 
 // addOutputs adds the eks target's stack outputs: the apps' URLs, and what
 // identifies the network, the cluster and the node group.
-func (e eksCluster) addOutputs(outputs pulumi.Map, cfg Config, apps map[string]*components.App) {
+func (e eksCluster) addOutputs(outputs pulumi.Map, cfg Config, p config.Plan, apps map[string]*components.App) {
 	for _, w := range cfg.Workloads() {
 		outputs[w.Source+"ClusterUrl"] = pulumi.Sprintf("http://%s", apps[w.Name].ClusterDNS)
 	}
 	// Both Ingresses share the ALB of their ingress group.
-	outputs["albUrl"] = pulumi.Sprintf("http://%s", apps["demo-flask-backend"].IngressHostname)
+	flask := p.Apps["demo-flask-backend"]
+	outputs["albUrl"] = pulumi.Sprintf("%s://%s", flask.Ingress.URLScheme(), apps["demo-flask-backend"].IngressHostname)
 	for key, value := range (pulumi.Map{
 		"region":           pulumi.String(cfg.Region),
 		"vpcId":            e.network.VpcID,

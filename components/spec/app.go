@@ -56,6 +56,10 @@ type AppIngress struct {
 	// external API, or an upstream outage takes every target out. Optional;
 	// default ReadinessPath.
 	HealthCheckPath string
+	// CertificateArn is an ACM certificate, in the cluster's region, that
+	// the ALB serves on HTTPS 443, redirecting HTTP 80 there
+	// (ListenerAnnotations). Optional; default none: HTTP only.
+	CertificateArn string
 }
 
 // AppNetworkPolicy says what traffic the app needs on top of the namespace's
@@ -314,6 +318,9 @@ func (ing AppIngress) validate(errs *fieldErrors) {
 	}
 	if ing.GroupOrder < -1000 || ing.GroupOrder > 1000 {
 		errs.add("ingress.groupOrder", ing.GroupOrder, "want -1000 to 1000, as the AWS Load Balancer Controller allows")
+	}
+	if ing.CertificateArn != "" && CertificateRegion(ing.CertificateArn) == "" {
+		errs.add("ingress.certificateArn", ing.CertificateArn, "want an ACM certificate ARN, arn:aws:acm:<region>:<account>:certificate/<uuid>")
 	}
 	if ing.GroupOrder != 0 && ing.GroupName == "" {
 		errs.add("ingress.groupOrder", ing.GroupOrder, "only orders rules within a group: set groupName too")

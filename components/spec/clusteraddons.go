@@ -2,7 +2,6 @@ package spec
 
 import (
 	"regexp"
-	"slices"
 )
 
 // AddonVersions pins every add-on: Helm chart versions for the charts and
@@ -31,19 +30,12 @@ type ClusterAddonsArgs struct {
 	// EKS Pod Identity. Otherwise the controllers use the node role's add-on
 	// policies, as in the workshop. Optional; default false.
 	PodIdentity bool
-	// LogRetentionDays is the retention of the Container Insights log groups
-	// (ContainerInsightsLogGroups), a value CloudWatch Logs accepts.
-	// Optional; default DefaultLogRetentionDays.
-	LogRetentionDays int
 }
 
-// WithDefaults returns a copy of the args with defaults applied.
-func (a ClusterAddonsArgs) WithDefaults() ClusterAddonsArgs {
-	if a.LogRetentionDays == 0 {
-		a.LogRetentionDays = DefaultLogRetentionDays
-	}
-	return a
-}
+// WithDefaults returns a copy of the args with defaults applied (none yet:
+// the log groups Container Insights writes to, and their retention, are
+// EKSClusterArgs.ContainerInsightsLogGroups').
+func (a ClusterAddonsArgs) WithDefaults() ClusterAddonsArgs { return a }
 
 // Where each controller runs, for its Pod Identity association.
 const (
@@ -104,21 +96,18 @@ func (a ClusterAddonsArgs) Validate() error {
 	if !regionPattern.MatchString(a.Region) {
 		errs.add("region", a.Region, "want an AWS region such as ap-northeast-2")
 	}
-	if !slices.Contains(ValidLogRetentionDays, a.LogRetentionDays) {
-		errs.add("logRetentionDays", a.LogRetentionDays, "CloudWatch Logs accepts %v", ValidLogRetentionDays)
-	}
 	return errs.err()
 }
 
 // PodIdentities are the controllers that get a role of their own with PodIdentity.
 func (a ClusterAddonsArgs) PodIdentities() []PodIdentity {
 	controllers := []PodIdentity{
-		{Key: "load-balancer-controller", Namespace: "kube-system", ServiceAccount: LoadBalancerControllerServiceAccount, Policy: LoadBalancerControllerPolicy()},
+		{Key: "load-balancer-controller", Namespace: "kube-system", ServiceAccount: LoadBalancerControllerServiceAccount, Policy: ScopedLoadBalancerControllerPolicy},
 		{Key: "ebs-csi", Namespace: "kube-system", ServiceAccount: EBSCSIControllerServiceAccount, Managed: EBSPolicy.Path},
 		{Key: "cloudwatch", Namespace: CloudWatchNamespace, ServiceAccount: CloudWatchAgentServiceAccount, Managed: CloudWatchPolicy.Path},
 	}
 	if a.ClusterAutoscaler {
-		controllers = append(controllers, PodIdentity{Key: "cluster-autoscaler", Namespace: "kube-system", ServiceAccount: ClusterAutoscalerServiceAccount, ScopedToCluster: true})
+		controllers = append(controllers, PodIdentity{Key: "cluster-autoscaler", Namespace: "kube-system", ServiceAccount: ClusterAutoscalerServiceAccount, Policy: ScopedAutoScalerPolicy})
 	}
 	return controllers
 }
@@ -126,9 +115,8 @@ func (a ClusterAddonsArgs) PodIdentities() []PodIdentity {
 // PodIdentity is one controller's IAM role and Pod Identity association.
 type PodIdentity struct {
 	Key, Namespace, ServiceAccount string
-	// One of: a customer-managed policy document, an AWS managed policy path,
-	// or the autoscaler's policy scoped to this cluster's node groups.
-	Policy          PolicyDocument
-	Managed         string
-	ScopedToCluster bool
+	// One of: an AWS managed policy path, or a customer-managed policy
+	// document for the cluster named (scoped to it).
+	Managed string
+	Policy  func(clusterName string) PolicyDocument
 }

@@ -15,6 +15,15 @@ const (
 	DefaultLogRetentionDays = 90
 	// DefaultEndpointPublicAccess opens the API endpoint to the internet, as EKS does.
 	DefaultEndpointPublicAccess = true
+	// DefaultSecretsKeyDeletionWindowDays is KMS's longest wait before it
+	// deletes a key whose deletion was scheduled: the longest chance to undo
+	// a mistaken destroy (a key deleted leaves the secrets it encrypted
+	// unreadable). A deliberate teardown sets fewer.
+	DefaultSecretsKeyDeletionWindowDays = MaxKMSDeletionWindowDays
+	// MinKMSDeletionWindowDays and MaxKMSDeletionWindowDays bound a KMS
+	// key's deletion window (KMS ScheduleKeyDeletion's PendingWindowInDays).
+	MinKMSDeletionWindowDays = 7
+	MaxKMSDeletionWindowDays = 30
 	// DefaultPublicAccessCidr is who may reach a public endpoint when no CIDRs are listed: anyone, as EKS does.
 	DefaultPublicAccessCidr = "0.0.0.0/0"
 

@@ -58,6 +58,18 @@ type EKSClusterArgs struct {
 	PublicAccessCidrs []string
 	// SecretsEncryption envelope-encrypts Kubernetes secrets with a KMS key the component creates (rotated yearly). Optional; default false.
 	SecretsEncryption bool
+	// SecretsKeyDeletionWindowDays is how long KMS keeps the secrets key
+	// after `pulumi destroy` schedules its deletion, 7 to 30 days (KMS's
+	// bounds); the key is billed until then. Optional; default
+	// DefaultSecretsKeyDeletionWindowDays.
+	SecretsKeyDeletionWindowDays int
+	// ContainerInsightsLogGroups creates the log groups Container Insights'
+	// agents on the nodes write to (ContainerInsightsLogGroups), with
+	// LogRetentionDays, for ClusterAddons' amazon-cloudwatch-observability.
+	// They belong to the cluster, not the add-on, so that node groups can
+	// depend on them: `pulumi destroy` then deletes them after every node,
+	// when nothing can recreate them without retention. Optional; default false.
+	ContainerInsightsLogGroups bool
 	// AccessEntries grant IAM principals access. Optional; default: none beyond the
 	// identity running `pulumi up`, which always gets cluster admin (see AdminPrincipalArn).
 	AccessEntries []AccessEntry
@@ -84,6 +96,9 @@ var clusterNamePattern = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$`)
 func (a EKSClusterArgs) WithDefaults() EKSClusterArgs {
 	if a.LogRetentionDays == 0 {
 		a.LogRetentionDays = DefaultLogRetentionDays
+	}
+	if a.SecretsKeyDeletionWindowDays == 0 {
+		a.SecretsKeyDeletionWindowDays = DefaultSecretsKeyDeletionWindowDays
 	}
 	if a.EndpointPublicAccess == nil {
 		a.EndpointPublicAccess = ptr(DefaultEndpointPublicAccess)
@@ -128,6 +143,9 @@ func (a EKSClusterArgs) Validate() error {
 	}
 	if !slices.Contains(ValidLogRetentionDays, a.LogRetentionDays) {
 		errs.add("logRetentionDays", a.LogRetentionDays, "CloudWatch Logs accepts %v", ValidLogRetentionDays)
+	}
+	if a.SecretsKeyDeletionWindowDays < MinKMSDeletionWindowDays || a.SecretsKeyDeletionWindowDays > MaxKMSDeletionWindowDays {
+		errs.add("secretsKeyDeletionWindowDays", a.SecretsKeyDeletionWindowDays, "want %d to %d days, as KMS allows", MinKMSDeletionWindowDays, MaxKMSDeletionWindowDays)
 	}
 	if !*a.EndpointPublicAccess && !a.EndpointPrivateAccess {
 		errs.add("endpointPrivateAccess", a.EndpointPrivateAccess, "with endpointPublicAccess false, private access must be on, or nothing can reach the API")

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 )
 
 // PolicyVersion is the current IAM policy language version.
@@ -84,14 +86,31 @@ func ServiceTrustPolicy(service string) PolicyDocument {
 // PodIdentityTrustPolicy is the trust policy EKS Pod Identity needs: the
 // service principal "pods.eks.amazonaws.com" may assume the role and tag the
 // session (the agent passes the cluster, namespace and service account as
-// session tags).
-func PodIdentityTrustPolicy() PolicyDocument {
+// session tags), on behalf of one cluster only. Without the aws:SourceAccount
+// and aws:SourceArn conditions any cluster, in any account, could be
+// associated with the role (the confused deputy the EKS user guide's
+// pod-id-role page guards against with the same two conditions).
+func PodIdentityTrustPolicy(account, clusterArn string) PolicyDocument {
 	return newPolicyDocument(PolicyStatement{
 		Sid:       "AllowEksAuthToAssumeRoleForPodIdentity",
 		Effect:    effectAllow,
 		Principal: map[string][]string{"Service": {"pods.eks.amazonaws.com"}},
 		Action:    []string{"sts:AssumeRole", "sts:TagSession"},
+		Condition: map[string]map[string]any{
+			"StringEquals": {"aws:SourceAccount": account},
+			"ArnEquals":    {"aws:SourceArn": clusterArn},
+		},
 	})
+}
+
+// AccountOfArn is the account field of an ARN
+// (arn:partition:service:region:account:resource), "" if arn has none.
+func AccountOfArn(arn string) string {
+	fields := strings.SplitN(arn, ":", 6)
+	if len(fields) < 6 || fields[0] != "arn" {
+		return ""
+	}
+	return fields[4]
 }
 
 // AutoScalerPolicy is what eksctl's `withAddonPolicies.autoScaler` grants the
@@ -413,4 +432,47 @@ func ScopedAutoScalerPolicy(clusterName string) PolicyDocument {
 			},
 		},
 	)
+}
+
+// ScopedLoadBalancerControllerPolicy is LoadBalancerControllerPolicy for one
+// cluster's controller. Upstream's conditions only ask that the
+// elbv2.k8s.aws/cluster tag exist, so any cluster's controller in the
+// account may change or delete every other cluster's load balancers,
+// target groups and security groups. Here each such condition asks for
+// this cluster's value of the tag, the value the controller itself writes
+// (its --cluster-name). What upstream grants unconditioned stays so:
+// listeners and rules, which the controller finds on its load balancers
+// rather than by tag, and ingress rules on the security groups EKS made.
+func ScopedLoadBalancerControllerPolicy(clusterName string) PolicyDocument {
+	doc := LoadBalancerControllerPolicy()
+	for i, st := range doc.Statement {
+		doc.Statement[i].Condition = scopeTagCondition(st.Condition, clusterName)
+	}
+	return doc
+}
+
+// scopeTagCondition turns each Null check that an elbv2.k8s.aws/cluster tag
+// is present into a StringEquals on cluster, and keeps the rest.
+func scopeTagCondition(condition map[string]map[string]any, cluster string) map[string]map[string]any {
+	if condition == nil {
+		return nil
+	}
+	out := map[string]map[string]any{}
+	for operator, keys := range condition {
+		out[operator] = maps.Clone(keys)
+	}
+	for _, tag := range []string{requestTagELBCluster, resourceTagELBCluster} {
+		if out["Null"][tag] != "false" {
+			continue
+		}
+		delete(out["Null"], tag)
+		if out["StringEquals"] == nil {
+			out["StringEquals"] = map[string]any{}
+		}
+		out["StringEquals"][tag] = cluster
+	}
+	if len(out["Null"]) == 0 {
+		delete(out, "Null")
+	}
+	return out
 }

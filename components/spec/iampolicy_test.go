@@ -12,10 +12,12 @@ import (
 // allPolicies lists every document this file builds, by name.
 func allPolicies() map[string]PolicyDocument {
 	return map[string]PolicyDocument{
-		"ServiceTrustPolicy":           ServiceTrustPolicy("ec2.amazonaws.com"),
-		"PodIdentityTrustPolicy":       PodIdentityTrustPolicy(),
-		"AutoScalerPolicy":             AutoScalerPolicy(),
-		"LoadBalancerControllerPolicy": LoadBalancerControllerPolicy(),
+		"ServiceTrustPolicy":                 ServiceTrustPolicy("ec2.amazonaws.com"),
+		"PodIdentityTrustPolicy":             PodIdentityTrustPolicy(testAccount, testClusterArn),
+		"AutoScalerPolicy":                   AutoScalerPolicy(),
+		"ScopedAutoScalerPolicy":             ScopedAutoScalerPolicy("eks-demo"),
+		"LoadBalancerControllerPolicy":       LoadBalancerControllerPolicy(),
+		"ScopedLoadBalancerControllerPolicy": ScopedLoadBalancerControllerPolicy("eks-demo"),
 	}
 }
 
@@ -168,6 +170,17 @@ func TestJSONShape(t *testing.T) {
 
 func checkTrustPolicy(t *testing.T, doc PolicyDocument, service string, actions ...string) {
 	t.Helper()
+	m := checkTrustPrincipal(t, doc, service, actions...)
+	st := genericStatements(t, m)
+	if _, ok := st[0]["Condition"]; ok {
+		t.Errorf("unexpected Condition %v", st[0]["Condition"])
+	}
+}
+
+// checkTrustPrincipal checks a trust policy's one statement's principal and
+// actions, and returns the policy as IAM reads it.
+func checkTrustPrincipal(t *testing.T, doc PolicyDocument, service string, actions ...string) map[string]any {
+	t.Helper()
 	_, m := roundTrip(t, doc)
 	st := genericStatements(t, m)
 	if len(st) != 1 {
@@ -183,9 +196,7 @@ func checkTrustPolicy(t *testing.T, doc PolicyDocument, service string, actions 
 	if got := stringList(t, st[0]["Action"]); !slices.Equal(got, actions) {
 		t.Errorf("Action = %v, want %v", got, actions)
 	}
-	if _, ok := st[0]["Condition"]; ok {
-		t.Errorf("unexpected Condition %v", st[0]["Condition"])
-	}
+	return m
 }
 
 func TestServiceTrustPolicy(t *testing.T) {
@@ -194,10 +205,6 @@ func TestServiceTrustPolicy(t *testing.T) {
 			checkTrustPolicy(t, ServiceTrustPolicy(service), service, "sts:AssumeRole")
 		})
 	}
-}
-
-func TestPodIdentityTrustPolicy(t *testing.T) {
-	checkTrustPolicy(t, PodIdentityTrustPolicy(), "pods.eks.amazonaws.com", "sts:AssumeRole", "sts:TagSession")
 }
 
 func TestAutoScalerPolicy(t *testing.T) {

@@ -8,15 +8,21 @@ import (
 // node role that every pod on the node can use. Convenient for a workshop;
 // production grants them per controller instead (EKS Pod Identity).
 type AddonPolicies struct {
-	// ImageBuilder attaches AmazonEC2ContainerRegistryPowerUser.
+	// ImageBuilder, in eksctl, attaches AmazonEC2ContainerRegistryPowerUser,
+	// which lets every pod push to every repository in the account. Here it
+	// adds nothing: the nodes keep NodeBasePolicies' pull-only ECR access
+	// (images are pushed by `pulumi up`, not from the cluster). The key is
+	// kept so that an eksctl config reads the same; the plan warns.
 	ImageBuilder bool `json:"imageBuilder"`
 	// CloudWatch attaches CloudWatchAgentServerPolicy (Container Insights).
 	CloudWatch bool `json:"cloudWatch"`
 	// Ebs attaches AmazonEBSCSIDriverPolicy.
 	Ebs bool `json:"ebs"`
-	// AutoScaler grants what the Cluster Autoscaler needs.
+	// AutoScaler grants what the Cluster Autoscaler needs, on this
+	// cluster's node groups only (ScopedAutoScalerPolicy).
 	AutoScaler bool `json:"autoScaler"`
-	// AwsLoadBalancerController grants what the AWS Load Balancer Controller needs.
+	// AwsLoadBalancerController grants what the AWS Load Balancer Controller
+	// needs, on this cluster's load balancers only (ScopedLoadBalancerControllerPolicy).
 	AwsLoadBalancerController bool `json:"awsLoadBalancerController"`
 }
 
@@ -156,21 +162,24 @@ var (
 		{"cni", "AmazonEKS_CNI_Policy"},
 		{"ecr-read", "AmazonEC2ContainerRegistryReadOnly"},
 	}
-	ImageBuilderPolicy = AWSManagedPolicy{"image-builder", "AmazonEC2ContainerRegistryPowerUser"}
-	CloudWatchPolicy   = AWSManagedPolicy{"cloudwatch", "CloudWatchAgentServerPolicy"}
-	EBSPolicy          = AWSManagedPolicy{"ebs", "service-role/AmazonEBSCSIDriverPolicy"}
+	CloudWatchPolicy = AWSManagedPolicy{"cloudwatch", "CloudWatchAgentServerPolicy"}
+	EBSPolicy        = AWSManagedPolicy{"ebs", "service-role/AmazonEBSCSIDriverPolicy"}
 )
 
-// CustomPolicies are the add-on policies with no AWS managed equivalent, by resource name suffix.
-func (a ManagedNodeGroupArgs) CustomPolicies() map[string]PolicyDocument {
+// CustomPolicies are the add-on policies with no AWS managed equivalent, by
+// resource name suffix, each scoped to the cluster named: a node role's
+// permissions reach every pod on its nodes, and another stack's cluster
+// may share the account.
+func (a ManagedNodeGroupArgs) CustomPolicies(clusterName string) map[string]PolicyDocument {
 	custom := map[string]PolicyDocument{}
 	if a.AddonPolicies.AutoScaler {
-		custom["autoscaler"] = AutoScalerPolicy()
+		custom["autoscaler"] = ScopedAutoScalerPolicy(clusterName)
 	}
 	if a.AddonPolicies.AwsLoadBalancerController {
-		custom["load-balancer-controller"] = LoadBalancerControllerPolicy()
+		custom["load-balancer-controller"] = ScopedLoadBalancerControllerPolicy(clusterName)
 	}
 	return custom
 }
 
-func (a ManagedNodeGroupArgs) CustomPolicyKeys() []string { return sortedKeys(a.CustomPolicies()) }
+// CustomPolicyKeys are CustomPolicies' keys, sorted: they do not depend on the cluster's name.
+func (a ManagedNodeGroupArgs) CustomPolicyKeys() []string { return sortedKeys(a.CustomPolicies("")) }

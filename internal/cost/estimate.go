@@ -115,7 +115,7 @@ var neverBilled = []string{
 	"aws:ec2/vpc:Vpc", typeSubnet, "aws:ec2/internetGateway:InternetGateway",
 	"aws:ec2/routeTable:RouteTable", "aws:ec2/route:Route", "aws:ec2/routeTableAssociation:RouteTableAssociation",
 	"aws:ec2/securityGroup:SecurityGroup", "aws:ec2/securityGroupRule:SecurityGroupRule", "aws:vpc/",
-	"aws:ec2/tag:Tag", "aws:kms/alias:Alias", "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+	"aws:ec2/tag:Tag", "aws:kms/alias:Alias", typeLaunchTemplate, "aws:ecr/lifecyclePolicy:LifecyclePolicy",
 	"aws:eks/accessEntry:AccessEntry", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
 	"aws:eks/podIdentityAssociation:PodIdentityAssociation",
 	// Kubernetes objects run on the nodes, which are priced; the ones AWS
@@ -147,6 +147,9 @@ type estimator struct {
 	// ingresses by ALB group, and the subnets an internet-facing ALB spans.
 	albs       map[string][]Resource
 	elbSubnets int
+	// rootVolumes are the launch templates' root volume sizes (GiB) by the
+	// ID a node group refers to them by (a synth's placeholder).
+	rootVolumes map[string]string
 }
 
 // EstimateResources prices resources, the registrations of stack, in region with
@@ -156,9 +159,13 @@ func EstimateResources(stack, region string, resources []Resource, table *Table,
 	e := &estimator{table: table, usage: usage, region: table.PriceRegion(region), albs: map[string][]Resource{},
 		out: &Estimate{Stack: stack, Region: region, Date: table.Date, HoursPerMonth: table.HoursPerMonth, Assumptions: usage.Assumptions()}}
 	e.out.PriceRegion = e.region
+	e.rootVolumes = map[string]string{}
 	for _, r := range resources {
 		if r.Type == typeSubnet && lookup(r.Inputs, "tags", "kubernetes.io/role/elb") == "1" {
 			e.elbSubnets++
+		}
+		if r.Type == typeLaunchTemplate {
+			e.rootVolumes[launchTemplateID(r.Name)] = rootVolumeSize(r.Inputs)
 		}
 	}
 	for _, r := range resources {
@@ -263,4 +270,21 @@ func number(inputs map[string]any, fallback int64, keys ...string) *big.Rat {
 		return r
 	}
 	return big.NewRat(fallback, 1)
+}
+
+// typeLaunchTemplate is billed through the instances it launches.
+const typeLaunchTemplate = "aws:ec2/launchTemplate:LaunchTemplate"
+
+// launchTemplateID is how a synth shows the ID of the launch template
+// named name (mocktest.Placeholder).
+func launchTemplateID(name string) string { return "<computed:" + name + ".id>" }
+
+// rootVolumeSize is a launch template's first block device's size in GiB, "" without one.
+func rootVolumeSize(inputs map[string]any) string {
+	mappings, _ := inputs["blockDeviceMappings"].([]any)
+	if len(mappings) == 0 {
+		return ""
+	}
+	first, _ := mappings[0].(map[string]any)
+	return lookup(first, "ebs", "volumeSize")
 }

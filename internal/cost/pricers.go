@@ -40,7 +40,8 @@ func (e *estimator) cluster(r Resource) {
 }
 
 // nodeGroup is desiredSize on-demand instances of its first instance type,
-// each with its root volume as gp3; at most maxSize of them.
+// each with its root volume (diskSize, or its launch template's) as gp3;
+// at most maxSize of them.
 func (e *estimator) nodeGroup(r Resource) {
 	types, _ := r.Inputs["instanceTypes"].([]any)
 	if len(types) == 0 {
@@ -51,6 +52,10 @@ func (e *estimator) nodeGroup(r Resource) {
 	nodes := number(r.Inputs, 3, "scalingConfig", "desiredSize")
 	maxNodes := number(r.Inputs, 0, "scalingConfig", "maxSize")
 	disk := number(r.Inputs, 20, "diskSize")
+	if size, ok := e.rootVolumes[lookup(r.Inputs, "launchTemplate", "id")]; ok {
+		// A launch template of one's own sets the size (EKS refuses diskSize beside it).
+		disk = number(map[string]any{"size": size}, 20, "size")
+	}
 
 	instances := Item{What: typ + " on demand, desired size", Quantity: nodes, Unit: "instance-hour"}
 	if len(types) > 1 {

@@ -369,6 +369,8 @@ func (m *Monitor) mockCloudState(args pulumi.MockResourceArgs, state resource.Pr
 	case "aws:iam/role:Role", "aws:iam/policy:Policy":
 		kind := strings.Split(args.TypeToken, ":")[2] // "Role" or "Policy"
 		set("arn", fmt.Sprintf("arn:aws:iam::%s:%s/%s", AccountID, strings.ToLower(kind), m.iamName(args, state)))
+	case "aws:ec2/launchTemplate:LaunchTemplate":
+		state["latestVersion"] = resource.NewNumberProperty(1) // a new template's first version
 	case "aws:kms/key:Key":
 		set("arn", m.arn("kms", "key", args.Name))
 		set("keyId", id)

@@ -45,15 +45,21 @@ type Config struct {
 	NatGateway            spec.NatGatewayMode `json:"natGateway"`
 
 	// Control plane.
-	ClusterName            string             `json:"clusterName"`
-	KubernetesVersion      string             `json:"kubernetesVersion"`
-	EnabledClusterLogTypes []string           `json:"enabledClusterLogTypes"`
-	LogRetentionDays       int                `json:"logRetentionDays"`
-	EndpointPublicAccess   bool               `json:"endpointPublicAccess"`
-	EndpointPrivateAccess  bool               `json:"endpointPrivateAccess"`
-	PublicAccessCidrs      []string           `json:"publicAccessCidrs"`
-	SecretsEncryption      bool               `json:"secretsEncryption"`
-	AccessEntries          []spec.AccessEntry `json:"accessEntries"`
+	ClusterName            string   `json:"clusterName"`
+	KubernetesVersion      string   `json:"kubernetesVersion"`
+	EnabledClusterLogTypes []string `json:"enabledClusterLogTypes"`
+	LogRetentionDays       int      `json:"logRetentionDays"`
+	EndpointPublicAccess   bool     `json:"endpointPublicAccess"`
+	EndpointPrivateAccess  bool     `json:"endpointPrivateAccess"`
+	PublicAccessCidrs      []string `json:"publicAccessCidrs"`
+	SecretsEncryption      bool     `json:"secretsEncryption"`
+	// SecretsKeyDeletionWindowDays is how long KMS waits before deleting the
+	// secrets key that `pulumi destroy` scheduled for deletion, 7 to 30.
+	SecretsKeyDeletionWindowDays int                `json:"secretsKeyDeletionWindowDays"`
+	AccessEntries                []spec.AccessEntry `json:"accessEntries"`
+	// DeployRoleArn is CI's deploy role, made cluster admin by an access
+	// entry so that CI can update a cluster a person created (docs/security.md).
+	DeployRoleArn string `json:"deployRoleArn"`
 
 	// Managed node group.
 	NodeGroupName         string             `json:"nodeGroupName"`
@@ -101,6 +107,11 @@ type Config struct {
 	PodIdentity              bool               `json:"podIdentity"`
 	AddonVersions            spec.AddonVersions `json:"addonVersions"`
 	IngressGroupName         string             `json:"ingressGroupName"`
+	// CertificateArn, an ACM certificate in the stack's region, puts the
+	// apps' ALB on HTTPS with HTTP redirected to it; RequireHTTPS refuses
+	// a plan without one (prod).
+	CertificateArn string `json:"certificateArn"`
+	RequireHTTPS   bool   `json:"requireHttps"`
 	// RenderYamlToDirectory writes the Kubernetes manifests there instead of
 	// applying them, for a GitOps tool to sync.
 	RenderYamlToDirectory string `json:"renderYamlToDirectory"`
@@ -116,50 +127,54 @@ type Config struct {
 // it; Pulumi.yaml declares the same defaults (a test keeps them equal).
 func DefaultConfig() Config {
 	return Config{
-		VpcCidr:                  spec.DefaultVpcCidr,
-		AvailabilityZones:        []string{},
-		AvailabilityZoneCount:    spec.DefaultAvailabilityZoneCount,
-		NatGateway:               spec.DefaultNatGateway,
-		ClusterName:              DefaultClusterName,
-		KubernetesVersion:        DefaultKubernetesVersion,
-		EnabledClusterLogTypes:   []string{"*"},
-		LogRetentionDays:         spec.DefaultLogRetentionDays,
-		EndpointPublicAccess:     spec.DefaultEndpointPublicAccess,
-		EndpointPrivateAccess:    true,
-		PublicAccessCidrs:        []string{spec.DefaultPublicAccessCidr},
-		SecretsEncryption:        true,
-		AccessEntries:            []spec.AccessEntry{},
-		NodeGroupName:            DefaultNodeGroupName,
-		InstanceTypes:            []string{spec.DefaultInstanceType},
-		DesiredSize:              spec.DefaultDesiredSize,
-		MinSize:                  spec.DefaultDesiredSize,
-		MaxSize:                  DefaultMaxSize,
-		DiskSize:                 spec.DefaultDiskSize,
-		NodeLabels:               map[string]string{},
-		NodeTaints:               []spec.Taint{},
-		RequireImdsv2:            true,
-		ClusterAutoscaler:        true,
-		AppsDir:                  DefaultAppsDir,
-		FlaskRepositoryName:      DefaultFlaskRepositoryName,
-		NginxRepositoryName:      DefaultNginxRepositoryName,
-		EcrForceDelete:           false,
-		FlaskImage:               "",
-		NginxImage:               "",
-		Target:                   TargetEKS,
-		Kubeconfig:               "",
-		KubeContext:              "",
-		ImageRegistry:            DefaultImageRegistry,
-		PushImages:               true,
-		MetricsServer:            true,
-		Namespace:                DefaultNamespace,
-		TeamPrincipalArn:         "",
-		NetworkPolicyEnforcement: true,
-		PodIdentity:              true,
-		AddonVersions:            defaultAddonVersions,
-		IngressGroupName:         DefaultIngressGroupName,
-		RenderYamlToDirectory:    "",
-		Protect:                  false,
-		Tags:                     map[string]string{},
+		VpcCidr:                      spec.DefaultVpcCidr,
+		AvailabilityZones:            []string{},
+		AvailabilityZoneCount:        spec.DefaultAvailabilityZoneCount,
+		NatGateway:                   spec.DefaultNatGateway,
+		ClusterName:                  DefaultClusterName,
+		KubernetesVersion:            DefaultKubernetesVersion,
+		EnabledClusterLogTypes:       []string{"*"},
+		LogRetentionDays:             spec.DefaultLogRetentionDays,
+		EndpointPublicAccess:         spec.DefaultEndpointPublicAccess,
+		EndpointPrivateAccess:        true,
+		PublicAccessCidrs:            []string{spec.DefaultPublicAccessCidr},
+		SecretsEncryption:            true,
+		SecretsKeyDeletionWindowDays: spec.DefaultSecretsKeyDeletionWindowDays,
+		AccessEntries:                []spec.AccessEntry{},
+		DeployRoleArn:                "",
+		NodeGroupName:                DefaultNodeGroupName,
+		InstanceTypes:                []string{spec.DefaultInstanceType},
+		DesiredSize:                  spec.DefaultDesiredSize,
+		MinSize:                      spec.DefaultDesiredSize,
+		MaxSize:                      DefaultMaxSize,
+		DiskSize:                     spec.DefaultDiskSize,
+		NodeLabels:                   map[string]string{},
+		NodeTaints:                   []spec.Taint{},
+		RequireImdsv2:                true,
+		ClusterAutoscaler:            true,
+		AppsDir:                      DefaultAppsDir,
+		FlaskRepositoryName:          DefaultFlaskRepositoryName,
+		NginxRepositoryName:          DefaultNginxRepositoryName,
+		EcrForceDelete:               false,
+		FlaskImage:                   "",
+		NginxImage:                   "",
+		Target:                       TargetEKS,
+		Kubeconfig:                   "",
+		KubeContext:                  "",
+		ImageRegistry:                DefaultImageRegistry,
+		PushImages:                   true,
+		MetricsServer:                true,
+		Namespace:                    DefaultNamespace,
+		TeamPrincipalArn:             "",
+		NetworkPolicyEnforcement:     true,
+		PodIdentity:                  true,
+		AddonVersions:                defaultAddonVersions,
+		IngressGroupName:             DefaultIngressGroupName,
+		CertificateArn:               "",
+		RequireHTTPS:                 false,
+		RenderYamlToDirectory:        "",
+		Protect:                      false,
+		Tags:                         map[string]string{},
 	}
 }
 

@@ -138,6 +138,7 @@ func (c Config) planEKS(p *problems, out *Plan) {
 	c.planAddons(p, out)
 	c.checkAutoscalerVersion(p)
 	c.checkDerivedNames(p, out)
+	out.Warnings = append(out.Warnings, c.checkSecurity(p)...)
 }
 
 // checkZones: every zone configured must be in the region.
@@ -153,11 +154,14 @@ func (c Config) checkZones(p *problems) {
 // access entry is reported under teamPrincipalArn.
 func (c Config) planCluster(p *problems, out *Plan) {
 	out.Cluster = c.clusterArgs()
-	// The team's entry is the last one clusterArgs adds.
+	// The team's entry follows those listed, then the deploy role's.
 	teamEntry := fmt.Sprintf("accessEntries[%d].", len(c.AccessEntries))
 	p.fields(out.Cluster.Validate(), func(field string) string {
 		if c.TeamPrincipalArn != "" && strings.HasPrefix(field, teamEntry) {
 			return "teamPrincipalArn"
+		}
+		if strings.HasPrefix(field, c.deployEntryField()) { // no such entry without a deploy role
+			return "deployRoleArn"
 		}
 		return field
 	}, false)
@@ -252,6 +256,8 @@ func (c Config) planApp(w Workload, p *problems, out *Plan) {
 			return "ingressGroupName"
 		case "networkPolicy.ingressFromCidrs":
 			return "vpcCidr"
+		case "ingress.certificateArn":
+			return "certificateArn"
 		}
 		return field
 	}, true)
@@ -432,18 +438,23 @@ func (c Config) clusterArgs() spec.EKSClusterArgs {
 		// The seed's RBAC: the team reaches only its namespace.
 		entries = append(append([]spec.AccessEntry(nil), entries...), TeamAccessEntry(c.TeamPrincipalArn, c.Namespace))
 	}
+	if c.DeployRoleArn != "" {
+		entries = append(append([]spec.AccessEntry(nil), entries...), DeployAccessEntry(c.DeployRoleArn))
+	}
 	return spec.EKSClusterArgs{
-		ClusterName:            c.EKSClusterName(),
-		KubernetesVersion:      c.KubernetesVersion,
-		EnabledClusterLogTypes: c.EnabledClusterLogTypes,
-		LogRetentionDays:       c.LogRetentionDays,
-		EndpointPublicAccess:   ptr(c.EndpointPublicAccess),
-		EndpointPrivateAccess:  c.EndpointPrivateAccess,
-		PublicAccessCidrs:      c.PublicAccessCidrs,
-		SecretsEncryption:      c.SecretsEncryption,
-		AccessEntries:          entries,
-		EnableNetworkPolicy:    c.NetworkPolicyEnforcement,
-		KubeconfigIdentity:     c.AWS.kubeconfigIdentity(),
+		ClusterName:                  c.EKSClusterName(),
+		KubernetesVersion:            c.KubernetesVersion,
+		EnabledClusterLogTypes:       c.EnabledClusterLogTypes,
+		LogRetentionDays:             c.LogRetentionDays,
+		EndpointPublicAccess:         ptr(c.EndpointPublicAccess),
+		EndpointPrivateAccess:        c.EndpointPrivateAccess,
+		PublicAccessCidrs:            c.PublicAccessCidrs,
+		SecretsEncryption:            c.SecretsEncryption,
+		SecretsKeyDeletionWindowDays: c.SecretsKeyDeletionWindowDays,
+		ContainerInsightsLogGroups:   true, // ClusterAddons always installs amazon-cloudwatch-observability
+		AccessEntries:                entries,
+		EnableNetworkPolicy:          c.NetworkPolicyEnforcement,
+		KubeconfigIdentity:           c.AWS.kubeconfigIdentity(),
 	}
 }
 
@@ -471,7 +482,6 @@ func (c Config) addonArgs() spec.ClusterAddonsArgs {
 		Versions:          versions,
 		ClusterAutoscaler: c.ClusterAutoscaler,
 		PodIdentity:       c.PodIdentity,
-		LogRetentionDays:  c.LogRetentionDays,
 	}
 }
 

@@ -157,11 +157,26 @@ func (w Workload) appArgs(c Config) spec.AppArgs {
 		args.NetworkPolicy.EgressHTTPSCIDRs = []string{"0.0.0.0/0"}
 	}
 	if c.Target == TargetEKS {
-		args.Ingress = &spec.AppIngress{Path: w.IngressPath, GroupName: c.IngressGroupName, GroupOrder: w.ingressOrder}
-		// ALB targets are pod IPs, reached from the load balancer inside the VPC.
-		args.NetworkPolicy.IngressFromCIDRs = []string{c.VpcCidr}
+		args.Ingress = &spec.AppIngress{Path: w.IngressPath, GroupName: c.IngressGroupName, GroupOrder: w.ingressOrder, CertificateArn: c.CertificateArn}
+		// ALB targets are pod IPs, reached from the internet-facing ALB's
+		// nodes, which sit in the public subnets only. Not the VPC's CIDR:
+		// under the VPC CNI every pod's IP is in it, so that would admit
+		// any pod of any namespace.
+		args.NetworkPolicy.IngressFromCIDRs = c.PublicSubnetCidrs()
 	}
 	return args
+}
+
+// PublicSubnetCidrs are the public subnets' CIDRs Network carves from
+// vpcCidr, where the ALB lives; nil for a vpcCidr Network refuses (the
+// plan reports it under vpcCidr).
+func (c Config) PublicSubnetCidrs() []string {
+	args := c.networkArgs().WithDefaults()
+	public, _, err := spec.SubnetCidrs(args.VpcCidr, args.AvailabilityZoneCount)
+	if err != nil {
+		return nil
+	}
+	return public
 }
 
 // PortForward is the command that reaches the workload from a workstation,
