@@ -1,0 +1,76 @@
+package room
+
+import (
+	"fmt"
+	"math"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/eks-workshop/eks-workshop/components/spec"
+	"github.com/eks-workshop/eks-workshop/stacks/config"
+)
+
+// participantGuard is the bounds of a participant's namespace, derived from
+// the apps of their environment (cfg) as the capacity check counts them:
+// the quota holds every app at its HPA's maximum and nothing more, so a
+// participant's misuse cannot take what the check counted for others. A
+// container naming no resources gets the smallest app's requests and the
+// largest app's limits; no container may ask for more than the largest
+// app's limits.
+func participantGuard(cfg config.Config) (spec.NamespaceGuardArgs, error) {
+	apps := cfg.AppArgs()
+	workloads, err := appWorkloads(OwnerParticipants, cfg.Namespace, apps)
+	if err != nil {
+		return spec.NamespaceGuardArgs{}, err
+	}
+	g := spec.NamespaceGuardArgs{Namespace: cfg.Namespace, Group: config.TeamGroup(cfg.Namespace)}
+	var requests, smallest Resources
+	var memoryLimit, largest Resources
+	for i, w := range workloads {
+		requests = requests.plus(w.PerPod.times(w.MaxPods))
+		g.Pods += w.MaxPods
+		limits, err := appLimits(apps[w.Name])
+		if err != nil {
+			return spec.NamespaceGuardArgs{}, fmt.Errorf("%s/%s: %w", cfg.Namespace, w.Name, err)
+		}
+		memoryLimit.MemoryMiB += limits.MemoryMiB * int64(w.MaxPods)
+		if i == 0 {
+			smallest = w.PerPod
+		}
+		smallest = Resources{min(smallest.CPUMilli, w.PerPod.CPUMilli), min(smallest.MemoryMiB, w.PerPod.MemoryMiB)}
+		largest = Resources{max(largest.CPUMilli, limits.CPUMilli), max(largest.MemoryMiB, limits.MemoryMiB)}
+	}
+	g.Requests = quantities(requests)
+	g.MemoryLimit = quantities(memoryLimit).Memory
+	g.DefaultRequest = quantities(smallest)
+	g.DefaultLimit, g.MaxLimit = quantities(largest), quantities(largest)
+	return g, nil
+}
+
+// appLimits are an app's container limits; a CPU limit the app leaves out is 0.
+func appLimits(a spec.AppArgs) (Resources, error) {
+	r := a.WithDefaults().Resources
+	var limits Resources
+	if r.CPULimit != "" {
+		cpu, err := resource.ParseQuantity(r.CPULimit)
+		if err != nil {
+			return Resources{}, fmt.Errorf("cpuLimit %q: %w", r.CPULimit, err)
+		}
+		limits.CPUMilli = cpu.MilliValue()
+	}
+	mem, err := resource.ParseQuantity(r.MemoryLimit)
+	if err != nil {
+		return Resources{}, fmt.Errorf("memoryLimit %q: %w", r.MemoryLimit, err)
+	}
+	limits.MemoryMiB = int64(math.Ceil(float64(mem.Value()) / (1 << 20)))
+	return limits, nil
+}
+
+// quantities writes r as Kubernetes quantities; a CPU of 0 is none.
+func quantities(r Resources) spec.ComputeQuantities {
+	q := spec.ComputeQuantities{Memory: fmt.Sprintf("%dMi", r.MemoryMiB)}
+	if r.CPUMilli > 0 {
+		q.CPU = fmt.Sprintf("%dm", r.CPUMilli)
+	}
+	return q
+}
