@@ -70,6 +70,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 		report, err = o.Status(ctx)
 	case room.OpReap:
 		report, err = o.Reap(ctx, cl.DryRun)
+	case opHandout:
+		report, err = o.Handouts(ctx, cl.HandoutDir)
 	default: // plugins
 		if err := o.InstallPlugins(ctx); err != nil {
 			fmt.Fprintln(stderr, err)

@@ -16,7 +16,7 @@ const DefaultParallel = 4
 
 // Commands are organizer's commands: an Operation on every stack, or
 // installing the pinned provider plugins.
-var Commands = []string{string(OpUp), string(OpPreview), string(OpDestroy), string(OpStatus), string(OpReap), CommandPlan, "plugins"}
+var Commands = []string{string(OpUp), string(OpPreview), string(OpDestroy), string(OpStatus), string(OpReap), CommandPlan, CommandHandout, "plugins"}
 
 const usage = `usage: organizer [flags] COMMAND
 
@@ -38,6 +38,9 @@ commands:
            once no participant is left; -dry-run lists them only
   plan     print whether the room fits its nodes (pods, CPU, memory at the
            HPA minimum and maximum); runs nothing
+  handout  write each participant's handout, <handout-dir>/NAME.txt: their
+           namespace, how to reach it as themselves, how to open their
+           apps, their expiry; no secret
   plugins  install the pinned provider plugins
 
 flags:
@@ -123,6 +126,8 @@ type CommandLine struct {
 	EngineOutput bool
 	// DryRun makes reap list what it would destroy.
 	DryRun bool
+	// HandoutDir is where handout writes.
+	HandoutDir string
 }
 
 // ParseArgs reads organizer's command line and checks everything that can
@@ -150,6 +155,7 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 	engineOutput := fs.Bool("engine-output", false, "print the engine's output, each line prefixed with its stack")
 	ttl := fs.Duration("ttl", 0, "up: the stacks expire this long after up starts (e.g. 8h); reap destroys them then")
 	dryRun := fs.Bool("dry-run", false, "reap: list the expired stacks, destroy nothing")
+	handoutDir := fs.String("handout-dir", "", "handout: where the files go (default <state-dir>/handouts)")
 	existing := addExistingFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err // the flag package has said why, with the usage
@@ -201,6 +207,9 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 	}
 	if cl.Backend == "" {
 		cl.Backend = "file://" + filepath.Join(state, "state")
+	}
+	if cl.HandoutDir = *handoutDir; cl.HandoutDir == "" {
+		cl.HandoutDir = filepath.Join(state, "handouts")
 	}
 	if cl.Command == CommandPlan {
 		return cl, nil // runs no stack: no backend or passphrase needed

@@ -17,7 +17,7 @@ func TestParticipantGuardIsTheEnvironmentAtItsHPAMaximum(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := plan.ParticipantConfig("alice", ClusterOutputs{})
+	cfg, err := plan.ParticipantConfig("alice", ClusterOutputs{FlaskImage: "flask:1", NginxImage: "nginx:1"})
 	if err != nil {
 		t.Fatal(err)
 	}
