@@ -31,7 +31,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 	if cl.Command == room.CommandPlan {
 		return printCapacity(cl.Plan, stdout, stderr)
 	}
-	if cl.Command == string(room.OpUp) {
+	if cl.Command == string(room.OpUp) || cl.Command == room.CommandReset {
 		// Before New creates the backend: a room that cannot fit touches nothing.
 		if code := checkCapacity(cl.Plan, stderr); code != 0 {
 			return code
@@ -46,7 +46,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 	if cl.EngineOutput {
 		opts.Progress = stderr
 	}
-	if cl.Command == string(room.OpUp) || cl.Command == string(room.OpPreview) || cl.Command == "plugins" {
+	if cl.Command == string(room.OpUp) || cl.Command == string(room.OpPreview) || cl.Command == "plugins" || cl.Command == room.CommandReset {
 		if opts.Plugins, err = with.Plugins(); err != nil {
 			fmt.Fprintln(stderr, err)
 			return 2
@@ -72,6 +72,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 		report, err = o.Reap(ctx, cl.DryRun)
 	case opHandout:
 		report, err = o.Handouts(ctx, cl.HandoutDir)
+	case opReset:
+		report, err = o.Reset(ctx, cl.Names)
 	default: // plugins
 		if err := o.InstallPlugins(ctx); err != nil {
 			fmt.Fprintln(stderr, err)

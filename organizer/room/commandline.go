@@ -16,9 +16,9 @@ const DefaultParallel = 4
 
 // Commands are organizer's commands: an Operation on every stack, or
 // installing the pinned provider plugins.
-var Commands = []string{string(OpUp), string(OpPreview), string(OpDestroy), string(OpStatus), string(OpReap), CommandPlan, CommandHandout, "plugins"}
+var Commands = []string{string(OpUp), string(OpPreview), string(OpDestroy), string(OpStatus), string(OpReap), CommandPlan, CommandHandout, CommandReset, "plugins"}
 
-const usage = `usage: organizer [flags] COMMAND
+const usage = `usage: organizer [flags] COMMAND (reset NAME...)
 
 Runs the workshop for a room: the shared cluster (stack %q, configured by
 -cluster-config) and, on it, one stack per participant: a namespace they may
@@ -41,6 +41,8 @@ commands:
   handout  write each participant's handout, <handout-dir>/NAME.txt: their
            namespace, how to reach it as themselves, how to open their
            apps, their expiry; no secret
+  reset NAME...  destroy those participants' stacks and bring them up again,
+           as up would (its refusals, its report); no one else's is touched
   plugins  install the pinned provider plugins
 
 flags:
@@ -128,6 +130,8 @@ type CommandLine struct {
 	DryRun bool
 	// HandoutDir is where handout writes.
 	HandoutDir string
+	// Names are reset's participants.
+	Names []string
 }
 
 // ParseArgs reads organizer's command line and checks everything that can
@@ -160,7 +164,7 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, err // the flag package has said why, with the usage
 	}
-	if fs.NArg() != 1 {
+	if fs.NArg() != 1 && (fs.NArg() == 0 || fs.Arg(0) != CommandReset) {
 		fs.Usage()
 		return nil, fmt.Errorf("%d arguments %q: want one command", fs.NArg(), fs.Args())
 	}
@@ -168,7 +172,7 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 		fmt.Fprintln(stderr, err)
 		return nil, err
 	}
-	cl := &CommandLine{Command: fs.Arg(0), EngineOutput: *engineOutput, DryRun: *dryRun}
+	cl := &CommandLine{Command: fs.Arg(0), EngineOutput: *engineOutput, DryRun: *dryRun, Names: fs.Args()[1:]}
 	if !slices.Contains(Commands, cl.Command) {
 		defer fs.Usage()
 		return fail(fmt.Errorf("unknown command %q: want one of %v", cl.Command, Commands))
@@ -191,6 +195,11 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 	}
 	if err != nil {
 		return fail(err)
+	}
+	if cl.Command == CommandReset {
+		if _, err := cl.Plan.SelectParticipants(cl.Names); err != nil {
+			return fail(err)
+		}
 	}
 
 	state, err := filepath.Abs(*stateDir)
