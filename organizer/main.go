@@ -74,6 +74,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 		report, err = o.Handouts(ctx, cl.HandoutDir)
 	case opReset:
 		report, err = o.Reset(ctx, cl.Names)
+	case opServe:
+		return serve(ctx, o, cl, stderr)
 	default: // plugins
 		if err := o.InstallPlugins(ctx); err != nil {
 			fmt.Fprintln(stderr, err)

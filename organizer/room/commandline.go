@@ -16,7 +16,7 @@ const DefaultParallel = 4
 
 // Commands are organizer's commands: an Operation on every stack, or
 // installing the pinned provider plugins.
-var Commands = []string{string(OpUp), string(OpPreview), string(OpDestroy), string(OpStatus), string(OpReap), CommandPlan, CommandHandout, CommandReset, "plugins"}
+var Commands = []string{string(OpUp), string(OpPreview), string(OpDestroy), string(OpStatus), string(OpReap), CommandPlan, CommandHandout, CommandReset, CommandServe, "plugins"}
 
 const usage = `usage: organizer [flags] COMMAND (reset NAME...)
 
@@ -43,6 +43,9 @@ commands:
            apps, their expiry; no secret
   reset NAME...  destroy those participants' stacks and bring them up again,
            as up would (its refusals, its report); no one else's is touched
+  serve    serve the room's board on -listen (loopback by default): every
+           stack's state, URL, time left and last error, read every
+           -refresh, and each participant's handout at /p/NAME
   plugins  install the pinned provider plugins
 
 flags:
@@ -132,6 +135,9 @@ type CommandLine struct {
 	HandoutDir string
 	// Names are reset's participants.
 	Names []string
+	// Listen and Refresh are serve's address and reading interval.
+	Listen  string
+	Refresh time.Duration
 }
 
 // ParseArgs reads organizer's command line and checks everything that can
@@ -160,6 +166,8 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 	ttl := fs.Duration("ttl", 0, "up: the stacks expire this long after up starts (e.g. 8h); reap destroys them then")
 	dryRun := fs.Bool("dry-run", false, "reap: list the expired stacks, destroy nothing")
 	handoutDir := fs.String("handout-dir", "", "handout: where the files go (default <state-dir>/handouts)")
+	listen := fs.String("listen", DefaultListen, "serve: the board's address; another host than loopback shows the room to that network")
+	boardRefresh := fs.Duration("refresh-every", DefaultRefresh, "serve: how often the board reads the stacks")
 	existing := addExistingFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err // the flag package has said why, with the usage
@@ -172,7 +180,7 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 		fmt.Fprintln(stderr, err)
 		return nil, err
 	}
-	cl := &CommandLine{Command: fs.Arg(0), EngineOutput: *engineOutput, DryRun: *dryRun, Names: fs.Args()[1:]}
+	cl := &CommandLine{Command: fs.Arg(0), EngineOutput: *engineOutput, DryRun: *dryRun, Names: fs.Args()[1:], Listen: *listen, Refresh: *boardRefresh}
 	if !slices.Contains(Commands, cl.Command) {
 		defer fs.Usage()
 		return fail(fmt.Errorf("unknown command %q: want one of %v", cl.Command, Commands))
