@@ -16,7 +16,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/eks-workshop/eks-workshop/internal/tools")
+	"github.com/eks-workshop/eks-workshop/internal/tools"
+)
 
 // EnvBoardScreenshot, when set, is where the board test saves Chromium's
 // screenshot of the board (docs/room-board.png in the repository).
