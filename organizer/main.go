@@ -119,6 +119,10 @@ func printCapacity(plan *room.Plan, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	if err := plan.WriteGuard(stdout); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
 	if !c.FitsAtMinimum() {
 		return 2
 	}

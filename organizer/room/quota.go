@@ -2,6 +2,7 @@ package room
 
 import (
 	"fmt"
+	"io"
 	"math"
 
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -71,6 +72,35 @@ func quantities(r Resources) spec.ComputeQuantities {
 	q := spec.ComputeQuantities{Memory: fmt.Sprintf("%dMi", r.MemoryMiB)}
 	if r.CPUMilli > 0 {
 		q.CPU = fmt.Sprintf("%dm", r.CPUMilli)
+	}
+	return q
+}
+
+// WriteGuard says what bounds each participant's namespace: the quota and
+// container limits (the same for everyone, as their apps are), and the
+// admission policy's rules.
+func (p *Plan) WriteGuard(w io.Writer) error {
+	if len(p.Participants) == 0 {
+		return nil
+	}
+	cfg, err := p.ParticipantConfig(p.Participants[0].Name, ClusterOutputs{})
+	if err != nil {
+		return err
+	}
+	g := cfg.Guard
+	_, err = fmt.Fprintf(w, "\nEach participant's namespace (their apps at the HPA maximum; the same for everyone):\n"+
+		"  ResourceQuota  %d pods, requests %s CPU and %s memory, limits %s memory, no Service of type LoadBalancer\n"+
+		"  LimitRange     a container without resources gets requests %s/%s and limits %s/%s; none may exceed %s/%s\n"+
+		"  Admission      the group %s may not join an IngressGroup, touch the room's routes, make an internet-facing Ingress, or write NetworkPolicies\n",
+		g.Pods, g.Requests.CPU, g.Requests.Memory, g.MemoryLimit,
+		g.DefaultRequest.CPU, g.DefaultRequest.Memory, orNone(g.DefaultLimit.CPU), g.DefaultLimit.Memory, orNone(g.MaxLimit.CPU), g.MaxLimit.Memory,
+		config.TeamGroup("NAMESPACE"))
+	return err
+}
+
+func orNone(q string) string {
+	if q == "" {
+		return "no CPU limit"
 	}
 	return q
 }

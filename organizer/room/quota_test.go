@@ -102,3 +102,30 @@ func TestQuantitiesLeaveOutANoneCPU(t *testing.T) {
 		t.Errorf("1m: %+v", q)
 	}
 }
+
+func TestWriteGuardSaysWhatBoundsEachNamespace(t *testing.T) {
+	plan, err := NewPlan(devConfig(t), []Participant{{Name: "alice"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := plan.WriteGuard(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"ResourceQuota  20 pods, requests 3000m CPU and 1600Mi memory, limits 3200Mi memory, no Service of type LoadBalancer",
+		"requests 50m/32Mi and limits 500m/256Mi; none may exceed 500m/256Mi",
+		"NAMESPACE-developers may not join an IngressGroup",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("lacks %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	if err := (&Plan{}).WriteGuard(&out); err != nil || out.Len() != 0 {
+		t.Errorf("no participant: %q, %v", out.String(), err)
+	}
+	if orNone("") != "no CPU limit" || orNone("1") != "1" {
+		t.Error("orNone")
+	}
+}
