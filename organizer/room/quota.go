@@ -25,9 +25,9 @@ func participantGuard(cfg config.Config) (spec.NamespaceGuardArgs, error) {
 		return spec.NamespaceGuardArgs{}, err
 	}
 	g := spec.NamespaceGuardArgs{Namespace: cfg.Namespace, Group: config.TeamGroup(cfg.Namespace)}
-	var requests, smallest Resources
-	var memoryLimit, largest Resources
-	for i, w := range workloads {
+	var requests, memoryLimit, largest Resources
+	smallest := Resources{math.MaxInt64, math.MaxInt64}
+	for _, w := range workloads {
 		requests = requests.plus(w.PerPod.times(w.MaxPods))
 		g.Pods += w.MaxPods
 		limits, err := appLimits(apps[w.Name])
@@ -35,9 +35,6 @@ func participantGuard(cfg config.Config) (spec.NamespaceGuardArgs, error) {
 			return spec.NamespaceGuardArgs{}, fmt.Errorf("%s/%s: %w", cfg.Namespace, w.Name, err)
 		}
 		memoryLimit.MemoryMiB += limits.MemoryMiB * int64(w.MaxPods)
-		if i == 0 {
-			smallest = w.PerPod
-		}
 		smallest = Resources{min(smallest.CPUMilli, w.PerPod.CPUMilli), min(smallest.MemoryMiB, w.PerPod.MemoryMiB)}
 		largest = Resources{max(largest.CPUMilli, limits.CPUMilli), max(largest.MemoryMiB, limits.MemoryMiB)}
 	}
