@@ -56,20 +56,23 @@ type GuardRule struct {
 // GuardRules are the policy's validations; the binding applies them to the
 // group's requests in the namespace (GuardMatchCondition).
 func GuardRules() []GuardRule {
-	annotations := func(obj string) string {
-		return fmt.Sprintf("(has(%s.metadata.annotations) ? %s.metadata.annotations : {})", obj, obj)
+	// An Ingress request that names the annotation: on CREATE the object
+	// has no old version, on DELETE no new one.
+	names := func(obj, skipped, annotation string) string {
+		return fmt.Sprintf("request.kind.kind != 'Ingress' || request.operation == %q || !has(%s.metadata.annotations) || !(%q in %s.metadata.annotations)",
+			skipped, obj, annotation, obj)
 	}
 	return []GuardRule{
 		{
-			Expression: fmt.Sprintf("request.kind.kind != 'Ingress' || oldObject == null || !(%q in %s)", IngressGroupAnnotation, annotations("oldObject")),
+			Expression: names("oldObject", "CREATE", IngressGroupAnnotation),
 			Message:    "the room's organizer owns the Ingresses of its shared ALB (" + IngressGroupAnnotation + "): they are changed by its reset, not by hand",
 		},
 		{
-			Expression: fmt.Sprintf("request.kind.kind != 'Ingress' || object == null || !(%q in %s)", IngressGroupAnnotation, annotations("object")),
+			Expression: names("object", "DELETE", IngressGroupAnnotation),
 			Message:    "an Ingress may not join an IngressGroup (" + IngressGroupAnnotation + "): the group's ALB and its routes are the room's",
 		},
 		{
-			Expression: fmt.Sprintf("request.kind.kind != 'Ingress' || object == null || !(%[2]q in %[1]s) || %[1]s[%[2]q] != %[3]q", annotations("object"), IngressSchemeAnnotation, SchemeInternetFacing),
+			Expression: fmt.Sprintf("%s || object.metadata.annotations[%q] != %q", names("object", "DELETE", IngressSchemeAnnotation), IngressSchemeAnnotation, SchemeInternetFacing),
 			Message:    "an Ingress may not make an internet-facing load balancer (" + IngressSchemeAnnotation + ": " + SchemeInternetFacing + "); leave the scheme out for an internal one",
 		},
 		{
