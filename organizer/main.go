@@ -31,6 +31,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 	if cl.Command == room.CommandPlan {
 		return printCapacity(cl.Plan, stdout, stderr)
 	}
+	if cl.Command == room.CommandRender {
+		return render(cl, with.Program, stdout, stderr)
+	}
 	if cl.Command == string(room.OpUp) || cl.Command == room.CommandReset {
 		// Before New creates the backend: a room that cannot fit touches nothing.
 		if code := checkCapacity(cl.Plan, stderr); code != 0 {

@@ -16,7 +16,7 @@ const DefaultParallel = 4
 
 // Commands are organizer's commands: an Operation on every stack, or
 // installing the pinned provider plugins.
-var Commands = []string{string(OpUp), string(OpPreview), string(OpDestroy), string(OpStatus), string(OpReap), CommandPlan, CommandHandout, CommandReset, CommandServe, "plugins"}
+var Commands = []string{string(OpUp), string(OpPreview), string(OpDestroy), string(OpStatus), string(OpReap), CommandPlan, CommandHandout, CommandReset, CommandServe, CommandRender, "plugins"}
 
 const usage = `usage: organizer [flags] COMMAND (reset NAME...)
 
@@ -46,6 +46,8 @@ commands:
   serve    serve the room's board on -listen (loopback by default): every
            stack's state, URL, time left and last error, read every
            -refresh, and each participant's handout at /p/NAME
+  render   write each participant stack's plan, as synth writes a stack's, into
+           -render-dir/NAME (resources.yaml, kubernetes/*.yaml); runs nothing
   plugins  install the pinned provider plugins
 
 flags:
@@ -135,6 +137,8 @@ type CommandLine struct {
 	HandoutDir string
 	// Names are reset's participants.
 	Names []string
+	// RenderDir is where render writes.
+	RenderDir string
 	// Listen and Refresh are serve's address and reading interval.
 	Listen  string
 	Refresh time.Duration
@@ -168,6 +172,7 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 	handoutDir := fs.String("handout-dir", "", "handout: where the files go (default <state-dir>/handouts)")
 	listen := fs.String("listen", DefaultListen, "serve: the board's address; another host than loopback shows the room to that network")
 	boardRefresh := fs.Duration("refresh-every", DefaultRefresh, "serve: how often the board reads the stacks")
+	renderDir := fs.String("render-dir", "room-plan", "render: where each participant's plan goes")
 	existing := addExistingFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err // the flag package has said why, with the usage
@@ -180,7 +185,7 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 		fmt.Fprintln(stderr, err)
 		return nil, err
 	}
-	cl := &CommandLine{Command: fs.Arg(0), EngineOutput: *engineOutput, DryRun: *dryRun, Names: fs.Args()[1:], Listen: *listen, Refresh: *boardRefresh}
+	cl := &CommandLine{Command: fs.Arg(0), EngineOutput: *engineOutput, DryRun: *dryRun, Names: fs.Args()[1:], Listen: *listen, Refresh: *boardRefresh, RenderDir: *renderDir}
 	if !slices.Contains(Commands, cl.Command) {
 		defer fs.Usage()
 		return fail(fmt.Errorf("unknown command %q: want one of %v", cl.Command, Commands))
@@ -228,7 +233,7 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 	if cl.HandoutDir = *handoutDir; cl.HandoutDir == "" {
 		cl.HandoutDir = filepath.Join(state, "handouts")
 	}
-	if cl.Command == CommandPlan {
+	if cl.Command == CommandPlan || cl.Command == CommandRender {
 		return cl, nil // runs no stack: no backend or passphrase needed
 	}
 	if err := cl.Settings.Check(); err != nil {

@@ -78,3 +78,14 @@ func TestHandoutOnAnExistingClusterNamesTheGroupAndNotTheKubeconfig(t *testing.T
 		t.Errorf("%s: %q, %v", path, got, err)
 	}
 }
+
+func TestRenderOutputsKeepTheKubeconfigOut(t *testing.T) {
+	built := (&Plan{}).RenderOutputs()
+	if built.FlaskImage != RenderedImage("demo-flask-backend") || built.NginxImage != RenderedImage("demo-nginx") || built.Kubeconfig != "ROOM_KUBECONFIG" {
+		t.Errorf("built cluster: %+v", built)
+	}
+	existing := (&Plan{Existing: &ClusterOutputs{Kubeconfig: "/home/o/kubeconfig", FlaskImage: "f:1", NginxImage: "n:1"}}).RenderOutputs()
+	if existing.FlaskImage != "f:1" || existing.NginxImage != "n:1" || existing.Kubeconfig != "ROOM_KUBECONFIG" {
+		t.Errorf("existing cluster: %+v", existing)
+	}
+}
