@@ -17,7 +17,7 @@ func RenderedImage(name string) string {
 func (p *Plan) RenderOutputs() ClusterOutputs {
 	out := ClusterOutputs{Kubeconfig: "ROOM_KUBECONFIG", FlaskImage: RenderedImage("demo-flask-backend"), NginxImage: RenderedImage("demo-nginx")}
 	if p.Existing != nil {
-		out.FlaskImage, out.NginxImage = p.Existing.NginxImage, p.Existing.FlaskImage
+		out.FlaskImage, out.NginxImage = p.Existing.FlaskImage, p.Existing.NginxImage
 	}
 	return out
 }
