@@ -38,8 +38,8 @@ func chromium(t *testing.T) string {
 	return path
 }
 
-// render is the DOM Chromium renders at url, after its scripts (none here).
-func render(t *testing.T, browser, url string, extra ...string) string {
+// renderDOM is the DOM Chromium renders at url, after its scripts (none here).
+func renderDOM(t *testing.T, browser, url string, extra ...string) string {
 	t.Helper()
 	args := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + t.TempDir()}, extra...)
 	out, err := exec.Command(browser, append(args, "--dump-dom", url)...).Output()
@@ -127,7 +127,7 @@ func checkBoard(t *testing.T, o *Organizer, browser string) {
 	url := fmt.Sprintf("http://%s/", <-addr)
 	var page string
 	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(time.Second) {
-		if page = render(t, browser, url); !strings.Contains(page, "not read yet") {
+		if page = renderDOM(t, browser, url); !strings.Contains(page, "not read yet") {
 			break
 		}
 	}
@@ -140,7 +140,7 @@ func checkBoard(t *testing.T, o *Organizer, browser string) {
 	if strings.Contains(page, o.plan.Existing.Kubeconfig) || strings.Contains(page, `class="failed"`) {
 		t.Errorf("the board shows the kubeconfig or a failure:\n%s", page)
 	}
-	if mine := render(t, browser, url+"p/p01"); !strings.Contains(mine, "Namespace: p01") || strings.Contains(mine, "p02") {
+	if mine := renderDOM(t, browser, url+"p/p01"); !strings.Contains(mine, "Namespace: p01") || strings.Contains(mine, "p02") {
 		t.Errorf("p01's page:\n%s", mine)
 	}
 	if shot := os.Getenv(EnvBoardScreenshot); shot != "" {
