@@ -1,8 +1,12 @@
 package components
 
 import (
+	"slices"
 	"strings"
 	"testing"
+
+	admissionv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -94,4 +98,43 @@ func runGuard(t *testing.T, a spec.NamespaceGuardArgs) *mocktest.Monitor {
 		return err
 	})
 	return m
+}
+
+// The objects decode strictly into the API's own types, and the policy
+// says what it intercepts: every write of the guarded resources in the
+// namespace, for the group only.
+func TestNamespaceGuardObjectsDecodeStrictlyIntoKubernetesTypes(t *testing.T) {
+	m := runGuard(t, guardArgs())
+	var quota corev1.ResourceQuota
+	var limits corev1.LimitRange
+	var policy admissionv1.ValidatingAdmissionPolicy
+	var binding admissionv1.ValidatingAdmissionPolicyBinding
+	for name, into := range map[string]any{"alice-quota": &quota, "alice-limits": &limits, "alice-policy": &policy, "alice-binding": &binding} {
+		var typ string
+		for _, r := range m.Resources() {
+			if r.Name == name {
+				typ = r.Type
+			}
+		}
+		if err := m.Get(t, typ, name).DecodeStrict(into); err != nil {
+			t.Error(err)
+		}
+	}
+	rule := policy.Spec.MatchConstraints.ResourceRules[0]
+	if rule.APIGroups[0] != "networking.k8s.io" || !slices.Equal(rule.Resources, spec.GuardedResources) ||
+		!slices.Equal(rule.Operations, []admissionv1.OperationType{admissionv1.Create, admissionv1.Update, admissionv1.Delete}) {
+		t.Errorf("rules %+v", rule)
+	}
+	if sel := policy.Spec.MatchConstraints.NamespaceSelector.MatchLabels; sel["kubernetes.io/metadata.name"] != "alice" {
+		t.Errorf("namespace selector %v", sel)
+	}
+	if sel := binding.Spec.MatchResources.NamespaceSelector.MatchLabels; sel["kubernetes.io/metadata.name"] != "alice" {
+		t.Errorf("binding's namespace selector %v", sel)
+	}
+	if got := limits.Spec.Limits[0].Max[corev1.ResourceCPU]; got.String() != "500m" {
+		t.Errorf("max CPU %s", got.String())
+	}
+	if got := quota.Spec.Hard[corev1.ResourceServicesLoadBalancers]; !got.IsZero() {
+		t.Errorf("load balancers %s", got.String())
+	}
 }
