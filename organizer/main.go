@@ -37,7 +37,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 	if cl.Command == room.CommandPlan {
 		return printCapacity(cl.Plan, stdout, stderr)
 	}
-	if cl.Command == string(room.OpUp) {
+	if cl.Command == room.CommandRender {
+		return render(cl, with.Program, stdout, stderr)
+	}
+	if cl.Command == string(room.OpUp) || cl.Command == room.CommandReset {
 		// Before New creates the backend: a room that cannot fit touches nothing.
 		if code := checkCapacity(cl.Plan, stderr); code != 0 {
 			return code
@@ -54,7 +57,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 	if cl.EngineOutput {
 		opts.Progress = stderr
 	}
-	if cl.Command == string(room.OpUp) || cl.Command == string(room.OpPreview) || cl.Command == "plugins" {
+	if cl.Command == string(room.OpUp) || cl.Command == string(room.OpPreview) || cl.Command == "plugins" || cl.Command == room.CommandReset {
 		if opts.Plugins, err = with.Plugins(); err != nil {
 			fmt.Fprintln(stderr, err)
 			return 2
@@ -85,6 +88,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 		report, err = o.Status(ctx)
 	case room.OpReap:
 		report, err = o.Reap(ctx, cl.DryRun)
+	case opHandout:
+		report, err = o.Handouts(ctx, cl.HandoutDir)
+	case opReset:
+		report, err = o.Reset(ctx, cl.Names)
+	case opServe:
+		return serve(ctx, o, cl, stderr)
 	default: // plugins
 		if err := o.InstallPlugins(ctx); err != nil {
 			fmt.Fprintln(stderr, err)
@@ -128,6 +137,10 @@ func printCapacity(plan *room.Plan, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if err := c.WriteTable(stdout); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if err := plan.WriteGuard(stdout); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}

@@ -312,7 +312,11 @@ func deployLocal(ctx *pulumi.Context, cfg Config, p config.Plan) (pulumi.Map, er
 	if err != nil {
 		return nil, err
 	}
-	apps, err := deployApps(ctx, cfg, p, provider, images, namespace)
+	inNamespace, err := deployGuard(ctx, cfg, p, provider, namespace)
+	if err != nil {
+		return nil, err
+	}
+	apps, err := deployApps(ctx, cfg, p, provider, images, inNamespace...)
 	if err != nil {
 		return nil, err
 	}

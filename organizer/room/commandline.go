@@ -16,9 +16,9 @@ const DefaultParallel = 4
 
 // Commands are organizer's commands: an Operation on every stack, or
 // installing the pinned provider plugins.
-var Commands = []string{string(OpUp), string(OpPreview), string(OpDestroy), string(OpStatus), string(OpReap), CommandPlan, "plugins"}
+var Commands = []string{string(OpUp), string(OpPreview), string(OpDestroy), string(OpStatus), string(OpReap), CommandPlan, CommandHandout, CommandReset, CommandServe, CommandRender, "plugins"}
 
-const usage = `usage: organizer [flags] COMMAND
+const usage = `usage: organizer [flags] COMMAND (reset NAME...)
 
 Runs the workshop for a room: the shared cluster (stack %q, configured by
 -cluster-config) and, on it, one stack per participant: a namespace they may
@@ -38,6 +38,16 @@ commands:
            once no participant is left; -dry-run lists them only
   plan     print whether the room fits its nodes (pods, CPU, memory at the
            HPA minimum and maximum); runs nothing
+  handout  write each participant's handout, <handout-dir>/NAME.txt: their
+           namespace, how to reach it as themselves, how to open their
+           apps, their expiry; no secret
+  reset NAME...  destroy those participants' stacks and bring them up again,
+           as up would (its refusals, its report); no one else's is touched
+  serve    serve the room's board on -listen (loopback by default): every
+           stack's state, URL, time left and last error, read every
+           -refresh, and each participant's handout at /p/NAME
+  render   write each participant stack's plan, as synth writes a stack's, into
+           -render-dir/NAME (resources.yaml, kubernetes/*.yaml); runs nothing
   plugins  install the pinned provider plugins
 
 flags:
@@ -129,6 +139,15 @@ type CommandLine struct {
 	EngineOutput bool
 	// DryRun makes reap list what it would destroy.
 	DryRun bool
+	// HandoutDir is where handout writes.
+	HandoutDir string
+	// Names are reset's participants.
+	Names []string
+	// RenderDir is where render writes.
+	RenderDir string
+	// Listen and Refresh are serve's address and reading interval.
+	Listen  string
+	Refresh time.Duration
 }
 
 // ParseArgs reads organizer's command line and checks everything that can
@@ -157,11 +176,15 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 	ttl := fs.Duration("ttl", 0, "up: the stacks expire this long after up starts (e.g. 8h); reap destroys them then")
 	leaseWait := fs.Duration("lease-wait", 0, "up, destroy, reap: wait this long for the room while another run holds it (0: stop at once, naming it)")
 	dryRun := fs.Bool("dry-run", false, "reap: list the expired stacks, destroy nothing")
+	handoutDir := fs.String("handout-dir", "", "handout: where the files go (default <state-dir>/handouts)")
+	listen := fs.String("listen", DefaultListen, "serve: the board's address; another host than loopback shows the room to that network")
+	boardRefresh := fs.Duration("refresh-every", DefaultRefresh, "serve: how often the board reads the stacks")
+	renderDir := fs.String("render-dir", "room-plan", "render: where each participant's plan goes")
 	existing := addExistingFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err // the flag package has said why, with the usage
 	}
-	if fs.NArg() != 1 {
+	if fs.NArg() != 1 && (fs.NArg() == 0 || fs.Arg(0) != CommandReset) {
 		fs.Usage()
 		return nil, fmt.Errorf("%d arguments %q: want one command", fs.NArg(), fs.Args())
 	}
@@ -169,7 +192,7 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 		fmt.Fprintln(stderr, err)
 		return nil, err
 	}
-	cl := &CommandLine{Command: fs.Arg(0), EngineOutput: *engineOutput, DryRun: *dryRun}
+	cl := &CommandLine{Command: fs.Arg(0), EngineOutput: *engineOutput, DryRun: *dryRun, Names: fs.Args()[1:], Listen: *listen, Refresh: *boardRefresh, RenderDir: *renderDir}
 	if !slices.Contains(Commands, cl.Command) {
 		defer fs.Usage()
 		return fail(fmt.Errorf("unknown command %q: want one of %v", cl.Command, Commands))
@@ -193,6 +216,11 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 	if err != nil {
 		return fail(err)
 	}
+	if cl.Command == CommandReset {
+		if _, err := cl.Plan.SelectParticipants(cl.Names); err != nil {
+			return fail(err)
+		}
+	}
 
 	state, err := filepath.Abs(*stateDir)
 	if err != nil {
@@ -210,7 +238,10 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 	if cl.Backend == "" {
 		cl.Backend = "file://" + filepath.Join(state, "state")
 	}
-	if cl.Command == CommandPlan {
+	if cl.HandoutDir = *handoutDir; cl.HandoutDir == "" {
+		cl.HandoutDir = filepath.Join(state, "handouts")
+	}
+	if cl.Command == CommandPlan || cl.Command == CommandRender {
 		return cl, nil // runs no stack: no backend or passphrase needed
 	}
 	if err := cl.Settings.Check(); err != nil {

@@ -173,5 +173,10 @@ func (p *Plan) ParticipantConfig(name string, cluster ClusterOutputs) (config.Co
 	cfg.Namespace = part.EnvironmentNamespace()
 	cfg.FlaskImage, cfg.NginxImage = cluster.FlaskImage, cluster.NginxImage
 	cfg.MetricsServer = false
+	guard, err := participantGuard(cfg)
+	if err != nil {
+		return config.Config{}, err
+	}
+	cfg.Guard = &guard
 	return cfg, nil
 }

@@ -37,6 +37,10 @@ type Config struct {
 	// Today dates the Kubernetes version checks (spec.KubernetesCalendar);
 	// zero means the day the program runs.
 	Today time.Time `json:"-"`
+	// Guard, set by the organizer for a participant, bounds the namespace
+	// on the room's shared cluster (components.NamespaceGuard); no stack
+	// setting sets it.
+	Guard *spec.NamespaceGuardArgs `json:"-"`
 
 	// Network (eksctl's vpc: block).
 	VpcCidr               string              `json:"vpcCidr"`

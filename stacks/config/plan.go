@@ -20,6 +20,8 @@ type Plan struct {
 	Addons  spec.ClusterAddonsArgs
 	// MetricsServer is the local target's, nil without one.
 	MetricsServer *spec.MetricsServerArgs
+	// Guard is the namespace's bounds on a room's cluster, nil outside a room.
+	Guard *spec.NamespaceGuardArgs
 	// Images (of the workloads built from source) and Apps are by Workload name.
 	Images map[string]spec.ECRImageArgs
 	Apps   map[string]spec.AppArgs
@@ -103,6 +105,11 @@ func (c Config) Plan() (Plan, error) {
 
 	c.checkNamespace(&p)
 	c.checkShellWords(&p)
+	if c.Guard != nil {
+		guard := *c.Guard
+		out.Guard = &guard
+		p.fields(guard.Validate(), func(field string) string { return "guard." + field }, false)
+	}
 	for _, w := range c.Workloads() {
 		c.planImage(w, &p, &out)
 		c.planApp(w, &p, &out)
