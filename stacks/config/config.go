@@ -45,15 +45,19 @@ type Config struct {
 	NatGateway            spec.NatGatewayMode `json:"natGateway"`
 
 	// Control plane.
-	ClusterName            string             `json:"clusterName"`
-	KubernetesVersion      string             `json:"kubernetesVersion"`
-	EnabledClusterLogTypes []string           `json:"enabledClusterLogTypes"`
-	LogRetentionDays       int                `json:"logRetentionDays"`
-	EndpointPublicAccess   bool               `json:"endpointPublicAccess"`
-	EndpointPrivateAccess  bool               `json:"endpointPrivateAccess"`
-	PublicAccessCidrs      []string           `json:"publicAccessCidrs"`
-	SecretsEncryption      bool               `json:"secretsEncryption"`
-	AccessEntries          []spec.AccessEntry `json:"accessEntries"`
+	ClusterName            string   `json:"clusterName"`
+	KubernetesVersion      string   `json:"kubernetesVersion"`
+	EnabledClusterLogTypes []string `json:"enabledClusterLogTypes"`
+	// SupportType is what EKS does at the end of the version's standard
+	// support: STANDARD upgrades the cluster, EXTENDED keeps it at the
+	// extended rate.
+	SupportType           spec.SupportType   `json:"supportType"`
+	LogRetentionDays      int                `json:"logRetentionDays"`
+	EndpointPublicAccess  bool               `json:"endpointPublicAccess"`
+	EndpointPrivateAccess bool               `json:"endpointPrivateAccess"`
+	PublicAccessCidrs     []string           `json:"publicAccessCidrs"`
+	SecretsEncryption     bool               `json:"secretsEncryption"`
+	AccessEntries         []spec.AccessEntry `json:"accessEntries"`
 
 	// Managed node group.
 	NodeGroupName         string             `json:"nodeGroupName"`
@@ -122,6 +126,7 @@ func DefaultConfig() Config {
 		NatGateway:               spec.DefaultNatGateway,
 		ClusterName:              DefaultClusterName,
 		KubernetesVersion:        DefaultKubernetesVersion,
+		SupportType:              DefaultSupportType,
 		EnabledClusterLogTypes:   []string{"*"},
 		LogRetentionDays:         spec.DefaultLogRetentionDays,
 		EndpointPublicAccess:     spec.DefaultEndpointPublicAccess,
