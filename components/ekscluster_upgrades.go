@@ -9,9 +9,9 @@ import (
 	"github.com/eks-workshop/eks-workshop/components/spec"
 )
 
-// eksClusterType is the AWS resource pulumi-eks's Cluster creates the
+// awsEKSClusterType is the AWS resource pulumi-eks's Cluster creates the
 // control plane as.
-const eksClusterType = "aws:eks/cluster:Cluster"
+const awsEKSClusterType = "aws:eks/cluster:Cluster"
 
 // supportTypeTransforms set upgradePolicy.supportType on the control
 // plane pulumi-eks creates: pulumi-eks v3.9.1's ClusterArgs has no
@@ -23,7 +23,7 @@ func supportTypeTransforms(t spec.SupportType) []pulumi.ResourceTransform {
 		return nil
 	}
 	return []pulumi.ResourceTransform{func(_ context.Context, args *pulumi.ResourceTransformArgs) *pulumi.ResourceTransformResult {
-		if args.Type != eksClusterType {
+		if args.Type != awsEKSClusterType {
 			return nil
 		}
 		props := pulumi.Map{}
