@@ -118,8 +118,8 @@ func TestPreflightAsksEKSForEachPinnedBuild(t *testing.T) {
 		}
 	}
 	for _, addon := range []string{"vpc-cni", "kube-proxy", "amazon-cloudwatch-observability", "aws-ebs-csi-driver"} {
-		if asked[addon+"@1.35"] != 2 { // its default and its newest
-			t.Errorf("%s asked %d times for 1.35: %v", addon, asked[addon+"@1.35"], asked)
+		if asked[addon+"@1.36"] != 2 { // its default and its newest
+			t.Errorf("%s asked %d times for 1.36: %v", addon, asked[addon+"@1.36"], asked)
 		}
 	}
 }
