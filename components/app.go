@@ -188,7 +188,7 @@ func (o appObjects) deployment() (*appsv1.Deployment, error) {
 			RollingUpdate: appsv1.RollingUpdateDeploymentArgs{MaxSurge: pulumi.Int(1), MaxUnavailable: pulumi.Int(0)},
 		},
 		Template: corev1.PodTemplateSpecArgs{
-			Metadata: metav1.ObjectMetaArgs{Labels: o.labels},
+			Metadata: metav1.ObjectMetaArgs{Labels: o.labels, Annotations: pulumi.ToStringMap(a.PodAnnotations())},
 			Spec:     podSpec(a, o.selector),
 		},
 	}
@@ -417,7 +417,7 @@ func writableVolumes(paths []string) (corev1.VolumeArray, corev1.VolumeMountArra
 	var volumes corev1.VolumeArray
 	var mounts corev1.VolumeMountArray
 	for i, p := range paths {
-		volume := fmt.Sprintf("writable-%d", i)
+		volume := spec.WritableVolumeName(i)
 		volumes = append(volumes, corev1.VolumeArgs{Name: pulumi.String(volume), EmptyDir: corev1.EmptyDirVolumeSourceArgs{}})
 		mounts = append(mounts, corev1.VolumeMountArgs{Name: pulumi.String(volume), MountPath: pulumi.String(p)})
 	}

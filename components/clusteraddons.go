@@ -139,6 +139,8 @@ func (p clusterAddonParts) loadBalancerController(onCluster []pulumi.ResourceOpt
 		"region":       pulumi.String(p.args.Region),
 		"vpcId":        p.args.VpcID,
 		"replicaCount": pulumi.Int(spec.LoadBalancerControllerReplicas),
+		// A drain or a scale-in evicts one replica at a time.
+		spec.LoadBalancerControllerPDBValue: pulumi.ToIntMap(spec.LoadBalancerControllerPDB),
 		"serviceAccount": pulumi.Map{
 			"create": pulumi.Bool(true),
 			"name":   pulumi.String(spec.LoadBalancerControllerServiceAccount),

@@ -99,7 +99,8 @@ func NewEKSCluster(ctx *pulumi.Context, name string, args *EKSClusterArgs, opts 
 	if err != nil {
 		return nil, err
 	}
-	cluster, err := eks.NewCluster(ctx, name+"-cluster", parts.clusterArgs(partition, encryptionKeyArn), parts.parent, pulumi.DependsOn(clusterDeps))
+	cluster, err := eks.NewCluster(ctx, name+"-cluster", parts.clusterArgs(partition, encryptionKeyArn), parts.parent, pulumi.DependsOn(clusterDeps),
+		pulumi.Transforms(supportTypeTransforms(a.SupportType)))
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +241,9 @@ func (p eksClusterParts) clusterArgs(partition aws.GetPartitionResultOutput, enc
 		EncryptionConfigKeyArn: encryptionKeyArn,
 		VpcCniOptions: &eks.VpcCniOptionsArgs{
 			EnableNetworkPolicy: pulumi.Bool(a.EnableNetworkPolicy),
+			AddonVersion:        pulumi.StringPtrFromPtr(nonEmptyString(a.VpcCniVersion)),
 		},
+		KubeProxyAddonOptions:  kubeProxyOptions(a.KubeProxyVersion),
 		ProviderCredentialOpts: kubeconfigOptions(a.KubeconfigIdentity),
 		Tags:                   p.tags,
 	}

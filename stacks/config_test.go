@@ -199,7 +199,7 @@ var badConfigurations = []struct {
 	{"node group name set empty", "ManagedNodeGroupArgs.nodeGroupName", "", map[string]string{"eks-workshop:nodeGroupName": ""}, []string{`nodeGroupName = ""`, "1-63 letters"}},
 	{"node group name over 63", "ManagedNodeGroupArgs.nodeGroupName", "", map[string]string{"eks-workshop:nodeGroupName": strings.Repeat("n", 64)}, []string{`nodeGroupName = "nnn`, "1-63 letters"}},
 	{"version format", "EKSClusterArgs.kubernetesVersion", "", map[string]string{"eks-workshop:kubernetesVersion": "v1.33"}, []string{`kubernetesVersion = "v1.33"`, `"1.<minor>"`}},
-	{"version unsupported", "EKSClusterArgs.kubernetesVersion", "", map[string]string{"eks-workshop:kubernetesVersion": "1.24"}, []string{`kubernetesVersion = "1.24"`, "1.30 to 1.35"}},
+	{"version unsupported", "EKSClusterArgs.kubernetesVersion", "", map[string]string{"eks-workshop:kubernetesVersion": "1.24"}, []string{`kubernetesVersion = "1.24"`, "1.30 to 1.36"}},
 	{"log type", "EKSClusterArgs.enabledClusterLogTypes", "", map[string]string{"eks-workshop:enabledClusterLogTypes": `["api","kubelet"]`}, []string{`enabledClusterLogTypes = "kubelet"`, "api, audit"}},
 	{"log retention", "EKSClusterArgs.logRetentionDays", "", map[string]string{"eks-workshop:logRetentionDays": "100"}, []string{"logRetentionDays = 100", "CloudWatch Logs accepts"}},
 	{"log retention set to zero", "Config.setToZero", "", map[string]string{"eks-workshop:logRetentionDays": "0"}, []string{"logRetentionDays = 0", "CloudWatch Logs accepts [1 3 5", "1 problems"}},
@@ -262,7 +262,7 @@ var badConfigurations = []struct {
 	{"add-on version missing", "ClusterAddonsArgs.addonVersions", "", map[string]string{"eks-workshop:addonVersions": `{"metricsServer":""}`}, []string{`addonVersions.metricsServer = ""`, "every add-on is pinned"}},
 	{"EKS add-on version", "ClusterAddonsArgs.addonVersions", "", map[string]string{"eks-workshop:addonVersions": `{"ebsCsiDriver":"1.56"}`}, []string{`addonVersions.ebsCsiDriver = "1.56"`, "EKS add-on version such as v1.45.0-eksbuild.1"}},
 	{"chart version", "ClusterAddonsArgs.addonVersions", "", map[string]string{"eks-workshop:addonVersions": `{"awsLoadBalancerController":"latest"}`}, []string{`addonVersions.awsLoadBalancerController = "latest"`, "version such as 1.2.3"}},
-	{"autoscaler of another minor version", "Config.autoscalerVersion", "", map[string]string{"eks-workshop:addonVersions": `{"clusterAutoscalerImage":"v1.33.3"}`}, []string{`addonVersions.clusterAutoscalerImage = "v1.33.3"`, "want v1.35.x"}},
+	{"autoscaler of another minor version", "Config.autoscalerVersion", "", map[string]string{"eks-workshop:addonVersions": `{"clusterAutoscalerImage":"v1.33.3"}`}, []string{`addonVersions.clusterAutoscalerImage = "v1.33.3"`, "want v1.36.x"}},
 
 	{"namespace", "AppArgs.namespace", "", map[string]string{"eks-workshop:namespace": "Dev"}, []string{`eks-workshop:namespace = "Dev"`, "RFC 1123", "1 problems"}},
 	{"namespace of the system", "Config.namespace", "", map[string]string{"eks-workshop:namespace": "kube-system"}, []string{`namespace = "kube-system"`, "namespace of the environment's own"}},

@@ -82,6 +82,9 @@ func deployEKS(ctx *pulumi.Context, cfg Config, p config.Plan) (pulumi.Map, erro
 	if err != nil {
 		return nil, err
 	}
+	if err := preflight(ctx, cfg, p, pulumi.Provider(awsProvider)); err != nil {
+		return nil, err
+	}
 	onAWS := pulumi.Providers(awsProvider)
 	eks, err := deployCluster(ctx, cfg, p, onAWS)
 	if err != nil {

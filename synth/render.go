@@ -161,6 +161,8 @@ const resourcesHeader = `# The plan of stack %q under mocks, written by go run .
 # under mocks: their children are not listed (except the stand-ins the mock registers
 # for what the program reads from them, standin: true), and the Kubernetes objects of
 # Helm charts are not rendered under kubernetes/. Secrets show as %s.
+# Preflight was not run: its lookups (quotas, Elastic IPs, add-on builds, the
+# account; docs/preflight.md) were answered by the mock's account, not AWS's.
 `
 
 // Files renders the synth: resources.yaml (every resource with its type,
@@ -222,11 +224,16 @@ func (r *Result) Summary() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %d resources, %d Kubernetes objects\n", r.Stack, len(r.Resources), kubernetes)
 	b.WriteString(settingsNote(r.Settings))
+	b.WriteString(PreflightNote)
 	for _, t := range types {
 		fmt.Fprintf(&b, "  %4d  %s\n", counts[t], t)
 	}
 	return b.String()
 }
+
+// PreflightNote is what a synth says of the stack's preflight
+// (docs/preflight.md): it ran against the mocks' account, not an AWS one.
+const PreflightNote = "  preflight not run: no AWS account; the mocks answered its lookups (`pulumi preview` runs it)\n"
 
 func encodeYAML(v any) ([]byte, error) {
 	var buf bytes.Buffer

@@ -14,6 +14,10 @@ type AddonVersions struct {
 	CloudWatchObservability string `json:"cloudwatchObservability"`
 	EbsCsiDriver            string `json:"ebsCsiDriver"`
 	PodIdentityAgent        string `json:"podIdentityAgent"`
+	// VpcCni and KubeProxy are the EKS add-ons pulumi-eks installs with the
+	// cluster (EKSClusterArgs.VpcCniVersion and KubeProxyVersion).
+	VpcCni    string `json:"vpcCni"`
+	KubeProxy string `json:"kubeProxy"`
 }
 
 // ClusterAddonsArgs configures ClusterAddons, less what registration gives

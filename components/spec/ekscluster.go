@@ -80,6 +80,14 @@ type EKSClusterArgs struct {
 	// role, so that Kubernetes sees the identity AWS does. Optional; default
 	// the ambient credentials.
 	KubeconfigIdentity KubeconfigIdentity
+	// SupportType is the cluster's upgrade policy (SupportType). Optional;
+	// default EKS's own, EXTENDED.
+	SupportType SupportType
+	// VpcCniVersion and KubeProxyVersion pin the vpc-cni and kube-proxy EKS
+	// add-ons ("v1.20.1-eksbuild.3"; kube-proxy's minor is the cluster's).
+	// Optional; default pulumi-eks's, the newest build on every run.
+	VpcCniVersion    string
+	KubeProxyVersion string
 }
 
 // KubeconfigIdentity is an AWS CLI profile and a role to assume, each optional.
@@ -182,6 +190,7 @@ func (a EKSClusterArgs) Validate() error {
 			}
 		}
 	}
+	a.validateUpgrades(&errs)
 	return errs.err()
 }
 

@@ -14,6 +14,10 @@ type KubernetesRelease struct {
 	EndOfStandardSupport   string // the last day of standard support
 	EndOfExtendedSupport   string // the last day of extended support
 	ClusterAutoscalerImage string
+	// KubeProxyAddon is the newest kube-proxy EKS add-on build for this
+	// minor (its minor must be the cluster's), pinned so that pulumi-eks does
+	// not resolve it with mostRecent on every run.
+	KubeProxyAddon string
 }
 
 // The EKS version calendar, as the AWS EKS user guide publishes it
@@ -27,24 +31,40 @@ type KubernetesRelease struct {
 // (awsdocs/amazon-eks-user-guide latest/ug/versioning/kubernetes-versions.adoc
 // at 013856044148d6eeed4723027a45aa2180536bcb). internal/cost prices the
 // control plane by this calendar too: it is the only one.
-// The newest release there is 1.35; a later version is refused until it is
+// 1.36: the EKS user guide's "Review release notes for Kubernetes versions
+// on standard support" (kubernetes-versions-standard.html, stored copy read
+// 2026-12-07) says "Kubernetes 1.36 is now available in Amazon EKS" but no
+// stored AWS page gives its dates. Its release (2026-06-02) and end of
+// standard support (2027-08-02) are a third-party write-up's
+// (devopsdreams.blogspot.com/2026/08/kubernetes-136-on-amazon-eks-upgrade.html,
+// "reached Amazon EKS on June 2, 2026 and remains in standard support through
+// August 2, 2027"), which agree with the 14-month policy; its end of extended
+// support (2028-08-02) is derived from the policy and stated by no source.
+// Check them against the user guide's calendar when it is legible.
+// The newest release here is 1.36; a later version is refused until it is
 // added here with its dates. The autoscaler images are the newest patch of
-// each minor that kubernetes/k8s.io promoted (PR 8815: 1.32.5, 1.33.3,
-// 1.34.2) and cluster-autoscaler-1.35.0 (kubernetes/autoscaler PR 9193).
+// each minor: cluster-autoscaler-1.36.1, -1.35.2, -1.34.5 and -1.33.6
+// (kubernetes/autoscaler releases of 2026-07-23, read in a stored copy of
+// their release notes 2026-12-07) and 1.32.7 (as issue 24 states; no stored
+// source read). The kube-proxy builds are the EKS user guide's table
+// "kube-proxy versions" (managing-kube-proxy, stored ja_jp copy read
+// 2026-12-07: 1.31 to 1.36), 1.30's from an earlier copy of the same table
+// (docs.amazonaws.cn zh_cn).
 const (
 	KubernetesCalendarURL  = "https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html"
-	KubernetesCalendarDate = "2026-12-04"
+	KubernetesCalendarDate = "2026-12-07"
 )
 
 // KubernetesCalendar lists every version EKS still runs or ran recently, oldest first.
 var KubernetesCalendar = []KubernetesRelease{
 	// 1.30 and 1.31 are past extended support: kept to name their end in the error.
-	{"1.30", "2024-05-23", "2025-07-23", "2026-07-23", "v1.30.0"},
-	{"1.31", "2024-09-26", "2025-11-26", "2026-11-26", "v1.31.0"},
-	{"1.32", "2025-01-23", "2026-03-23", "2027-03-23", "v1.32.5"},
-	{"1.33", "2025-05-29", "2026-07-29", "2027-07-29", "v1.33.3"},
-	{"1.34", "2025-10-02", "2026-12-02", "2027-12-02", "v1.34.2"},
-	{"1.35", "2026-01-27", "2027-03-27", "2028-03-27", "v1.35.0"},
+	{"1.30", "2024-05-23", "2025-07-23", "2026-07-23", "v1.30.0", "v1.30.14-eksbuild.28"},
+	{"1.31", "2024-09-26", "2025-11-26", "2026-11-26", "v1.31.0", "v1.31.14-eksbuild.20"},
+	{"1.32", "2025-01-23", "2026-03-23", "2027-03-23", "v1.32.7", "v1.32.13-eksbuild.16"},
+	{"1.33", "2025-05-29", "2026-07-29", "2027-07-29", "v1.33.6", "v1.33.10-eksbuild.13"},
+	{"1.34", "2025-10-02", "2026-12-02", "2027-12-02", "v1.34.5", "v1.34.6-eksbuild.13"},
+	{"1.35", "2026-01-27", "2027-03-27", "2028-03-27", "v1.35.2", "v1.35.3-eksbuild.13"},
+	{"1.36", "2026-06-02", "2027-08-02", "2028-08-02", "v1.36.1", "v1.36.0-eksbuild.14"},
 }
 
 // EKS control-plane prices per cluster-hour, in US dollars

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/eks-workshop/eks-workshop/components/spec"
 )
 
 // Resource is one registration as plain data: its type token, name and
@@ -150,13 +152,17 @@ type estimator struct {
 	// rootVolumes are the launch templates' root volume sizes (GiB) by the
 	// ID a node group refers to them by (a synth's placeholder).
 	rootVolumes map[string]string
+	// supportTypes are the clusters' upgradePolicy.supportType by cluster
+	// name, from the control planes (the mocks' stand-ins included: the
+	// transform that sets it reaches only pulumi-eks's child).
+	supportTypes map[string]spec.SupportType
 }
 
 // EstimateResources prices resources, the registrations of stack, in region with
 // table's prices (the nearest listed region's when region is not listed)
 // and usage's assumptions.
 func EstimateResources(stack, region string, resources []Resource, table *Table, usage *Usage) *Estimate {
-	e := &estimator{table: table, usage: usage, region: table.PriceRegion(region), albs: map[string][]Resource{},
+	e := &estimator{table: table, usage: usage, region: table.PriceRegion(region), albs: map[string][]Resource{}, supportTypes: map[string]spec.SupportType{},
 		out: &Estimate{Stack: stack, Region: region, Date: table.Date, HoursPerMonth: table.HoursPerMonth, Assumptions: usage.Assumptions()}}
 	e.out.PriceRegion = e.region
 	e.rootVolumes = map[string]string{}
@@ -166,6 +172,9 @@ func EstimateResources(stack, region string, resources []Resource, table *Table,
 		}
 		if r.Type == typeLaunchTemplate {
 			e.rootVolumes[launchTemplateID(r.Name)] = rootVolumeSize(r.Inputs)
+		}
+		if t := lookup(r.Inputs, "upgradePolicy", "supportType"); r.Type == "aws:eks/cluster:Cluster" && t != "" {
+			e.supportTypes[lookup(r.Inputs, "name")] = spec.SupportType(t)
 		}
 	}
 	for _, r := range resources {

@@ -24,12 +24,17 @@ func (e *estimator) cluster(r Resource) {
 		e.unpriced(r, fmt.Sprintf("Kubernetes %s is not in the EKS calendar (%s)", version, spec.KubernetesCalendarURL))
 		return
 	}
+	supportType := e.supportTypes[lookup(r.Inputs, "name")]
 	var it Item
-	switch release.Phase(e.table.Date) {
-	case spec.StandardSupport:
+	switch phase := release.Phase(e.table.Date); {
+	case phase == spec.StandardSupport:
 		it = e.item(itemEKSStandard, one())
 		it.What = fmt.Sprintf("EKS cluster, Kubernetes %s in standard support until %s", version, release.EndOfStandardSupport)
-	case spec.ExtendedSupport:
+	case phase == spec.ExtendedSupport && !release.BillsExtended(supportType, e.table.Date):
+		it = e.item(itemEKSStandard, one())
+		it.What = fmt.Sprintf("EKS cluster, Kubernetes %s past standard support (%s) with supportType STANDARD: upgraded by EKS, billed at the standard rate",
+			version, release.EndOfStandardSupport)
+	case phase == spec.ExtendedSupport:
 		it = e.item(itemEKSExtended, one())
 		it.What = fmt.Sprintf("EKS cluster, Kubernetes %s in extended support since %s (ends %s)", version, release.EndOfStandardSupport, release.EndOfExtendedSupport)
 	default:

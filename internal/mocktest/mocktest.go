@@ -8,6 +8,7 @@
 package mocktest
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"encoding/pem"
@@ -68,6 +69,15 @@ type Monitor struct {
 	NewResourceFunc func(args pulumi.MockResourceArgs) (id string, state resource.PropertyMap, handled bool, err error)
 	// CallFunc, when set, is asked first for every invoke.
 	CallFunc func(args pulumi.MockCallArgs) (result resource.PropertyMap, handled bool, err error)
+
+	// The account as preflight sees it (see preflight.go): applied quota
+	// values by quota code (missing: DefaultQuotas'), the region's Elastic
+	// IP addresses, each by its tags, and the EKS add-on builds offered
+	// (by add-on name, for every Kubernetes version; missing: the default
+	// configuration's pins).
+	Quotas      map[string]float64
+	ElasticIPs  []map[string]string
+	AddonBuilds map[string]string
 
 	mu        sync.Mutex
 	ctx       *pulumi.Context
@@ -241,6 +251,9 @@ func (m *Monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"name": m.Region, "id": m.Region, "endpoint": "ec2." + m.Region + ".amazonaws.com",
 		}), nil
+	case "aws:servicequotas/getServiceQuota:getServiceQuota", "aws:ec2/getEips:getEips",
+		"aws:ec2/getInstanceType:getInstanceType", "aws:eks/getAddonVersion:getAddonVersion":
+		return m.preflightCall(args)
 	case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"id":            m.Region,
@@ -487,7 +500,8 @@ func (m *Monitor) mockEKSCluster(args pulumi.MockResourceArgs, state resource.Pr
 
 // registerReferenced registers a custom resource through the program's
 // context, as a child of the remote component owner would be, and returns a
-// reference to it.
+// reference to it. The owner's transforms apply to it, as the engine
+// applies them to a remote component's children.
 func (m *Monitor) registerReferenced(owner pulumi.MockResourceArgs, typ, name string, props map[string]any) (resource.PropertyValue, error) {
 	ownerURN := urnOf(owner.TypeToken, owner.Name, owner.RegisterRPC.GetParent(), m.stack())
 	m.mu.Lock()
@@ -503,6 +517,11 @@ func (m *Monitor) registerReferenced(owner pulumi.MockResourceArgs, typ, name st
 	inputs := pulumi.Map{}
 	for k, v := range props {
 		inputs[k] = pulumi.Any(v)
+	}
+	for _, transform := range owner.Transforms {
+		if out := transform(context.Background(), &pulumi.ResourceTransformArgs{Custom: true, Type: typ, Name: name, Props: inputs}); out != nil {
+			inputs = out.Props
+		}
 	}
 	var res pulumi.CustomResourceState
 	if err := ctx.RegisterResource(typ, name, inputs, &res); err != nil {

@@ -52,11 +52,15 @@ type Config struct {
 	ClusterName            string   `json:"clusterName"`
 	KubernetesVersion      string   `json:"kubernetesVersion"`
 	EnabledClusterLogTypes []string `json:"enabledClusterLogTypes"`
-	LogRetentionDays       int      `json:"logRetentionDays"`
-	EndpointPublicAccess   bool     `json:"endpointPublicAccess"`
-	EndpointPrivateAccess  bool     `json:"endpointPrivateAccess"`
-	PublicAccessCidrs      []string `json:"publicAccessCidrs"`
-	SecretsEncryption      bool     `json:"secretsEncryption"`
+	// SupportType is what EKS does at the end of the version's standard
+	// support: STANDARD upgrades the cluster, EXTENDED keeps it at the
+	// extended rate.
+	SupportType           spec.SupportType `json:"supportType"`
+	LogRetentionDays      int              `json:"logRetentionDays"`
+	EndpointPublicAccess  bool             `json:"endpointPublicAccess"`
+	EndpointPrivateAccess bool             `json:"endpointPrivateAccess"`
+	PublicAccessCidrs     []string         `json:"publicAccessCidrs"`
+	SecretsEncryption     bool             `json:"secretsEncryption"`
 	// SecretsKeyDeletionWindowDays is how long KMS waits before deleting the
 	// secrets key that `pulumi destroy` scheduled for deletion, 7 to 30.
 	SecretsKeyDeletionWindowDays int                `json:"secretsKeyDeletionWindowDays"`
@@ -137,6 +141,7 @@ func DefaultConfig() Config {
 		NatGateway:                   spec.DefaultNatGateway,
 		ClusterName:                  DefaultClusterName,
 		KubernetesVersion:            DefaultKubernetesVersion,
+		SupportType:                  DefaultSupportType,
 		EnabledClusterLogTypes:       []string{"*"},
 		LogRetentionDays:             spec.DefaultLogRetentionDays,
 		EndpointPublicAccess:         spec.DefaultEndpointPublicAccess,

@@ -13,7 +13,6 @@ const (
 	WorkshopStack = "dev"
 
 	DefaultClusterName         = "eks-demo"
-	DefaultKubernetesVersion   = "1.35" // in EKS standard support until 2027-03-27 (spec.KubernetesCalendar)
 	DefaultNodeGroupName       = "node-group"
 	DefaultMaxSize             = 5 // the workshop's Cluster Autoscaler chapter
 	DefaultAppsDir             = "apps"
@@ -22,15 +21,33 @@ const (
 	DefaultImageRegistry       = "localhost:5000"
 	DefaultNamespace           = "workshop"
 	DefaultIngressGroupName    = "eks-demo-group"
+	// DefaultSupportType lets EKS upgrade a forgotten workshop cluster
+	// rather than bill it at the extended rate; prod sets EXTENDED.
+	DefaultSupportType = spec.SupportStandard
 )
+
+// DefaultKubernetesVersion is the newest version in EKS standard support:
+// the calendar's newest (spec.KubernetesNewestRelease).
+var DefaultKubernetesVersion = spec.KubernetesNewestRelease().Version
 
 // addonPinsCheckedFor is the Kubernetes version defaultAddonVersions were
 // checked against; a test fails when DefaultKubernetesVersion moves on
 // without them.
-const addonPinsCheckedFor = "1.35"
+const addonPinsCheckedFor = "1.36"
 
-// defaultAddonVersions are the add-ons for DefaultKubernetesVersion, each
-// checked for Kubernetes 1.35 against its upstream source, read 2026-12-04.
+// defaultAddonVersions are the add-ons for DefaultKubernetesVersion.
+//
+// For 1.36 (read 2026-12-07): the chart pins below were not read again for
+// 1.36 (the Cluster Autoscaler image follows the calendar: v1.36.1); kube-proxy
+// follows the calendar too (v1.36.0-eksbuild.14 for 1.36, the EKS user
+// guide's table); vpcCni v1.20.1-eksbuild.3 is the newest EKS build a stored
+// AWS page names (managing-vpc-cni, ja_jp copy, listed for 1.27 to 1.33),
+// no stored source lists the builds EKS offers for 1.35 or 1.36. Which of
+// the EKS add-on builds EKS offers for 1.36 no public source states: the
+// stack's preflight asks EKS at every preview (aws:eks/getAddonVersion,
+// docs/preflight.md) and stops on a build newer than EKS's newest.
+//
+// Each checked for Kubernetes 1.35 against its upstream source, read 2026-12-04.
 // EKS's 1.35 release notes name no add-on requirement
 // (awsdocs/amazon-eks-user-guide kubernetes-versions-standard.adoc at 0e7fca3).
 //   - metricsServer 3.13.1 (app 0.8.1): works. README "Compatibility Matrix"
@@ -75,4 +92,6 @@ var defaultAddonVersions = spec.AddonVersions{
 	CloudWatchObservability: "v4.10.1-eksbuild.1",
 	EbsCsiDriver:            "v1.56.0-eksbuild.1",
 	PodIdentityAgent:        "v1.3.10-eksbuild.2",
+	VpcCni:                  "v1.20.1-eksbuild.3",
+	KubeProxy:               "", // spec.KubernetesCalendar's for kubernetesVersion
 }

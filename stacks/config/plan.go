@@ -127,6 +127,7 @@ func (c Config) planEKS(p *problems, out *Plan) {
 		p.add("metricsServer", false, "the eks target always installs metrics-server with its add-ons (the HPAs need it); only the local target can leave it out")
 	}
 	c.checkSetToZero(p)
+	c.checkUpgradePins(p)
 	c.checkEndpoint(p)
 	c.checkAWS(p)
 	c.checkAccountNames(p)
@@ -330,18 +331,20 @@ func (c Config) today() time.Time {
 }
 
 // checkKubernetesSupport rejects a version past EKS extended support and
-// returns the warning for one in extended support.
+// returns the warning for one in extended support or near the end of
+// standard support, as the support type makes it (spec.SupportWarning).
 func (c Config) checkKubernetesSupport(p *problems) []string {
 	release, known := spec.KubernetesReleaseOf(c.KubernetesVersion)
 	if !known {
 		return nil // the cluster's own rules report it
 	}
-	switch release.Phase(c.today()) {
-	case spec.ExtendedSupport:
-		return []string{release.ExtendedSupportWarning()}
-	case spec.PastSupport:
+	if release.Phase(c.today()) == spec.PastSupport {
 		p.add("kubernetesVersion", c.KubernetesVersion, fmt.Sprintf("EKS extended support for %s ended on %s (%s); want one of %s",
 			release.Version, release.EndOfExtendedSupport, spec.KubernetesCalendarURL, strings.Join(c.supportedVersions(), ", ")))
+		return nil
+	}
+	if w := release.SupportWarning(c.SupportType, c.today()); w != "" {
+		return []string{w}
 	}
 	return nil
 }
@@ -462,6 +465,9 @@ func (c Config) clusterArgs() spec.EKSClusterArgs {
 		AccessEntries:                entries,
 		EnableNetworkPolicy:          c.NetworkPolicyEnforcement,
 		KubeconfigIdentity:           c.AWS.kubeconfigIdentity(),
+		SupportType:                  c.SupportType,
+		VpcCniVersion:                c.AddonVersions.VpcCni,
+		KubeProxyVersion:             c.kubeProxyVersion(),
 	}
 }
 

@@ -65,7 +65,7 @@ func TestPlanRules(t *testing.T) {
 		{"an entry besides the team's", "", map[string]string{"teamPrincipalArn": "arn:aws:iam::123456789012:role/T", "accessEntries": `[{"principalArn":"x","policy":"View"}]`},
 			[]string{"accessEntries[0].principalArn"}, ""},
 		{"the region", "", map[string]string{"aws:region": "Seoul"}, []string{"aws:region"}, ""},
-		{"the autoscaler a minor behind", "", map[string]string{"addonVersions": `{"clusterAutoscalerImage":"v1.34.2"}`}, []string{"addonVersions.clusterAutoscalerImage"}, "want v1.35.x"},
+		{"the autoscaler a minor behind", "", map[string]string{"addonVersions": `{"clusterAutoscalerImage":"v1.35.2"}`}, []string{"addonVersions.clusterAutoscalerImage"}, "want v1.36.x"},
 		{"the autoscaler off", "", map[string]string{"kubernetesVersion": "1.32", "clusterAutoscaler": "false"}, nil, ""},
 		{"a bad version, not also the autoscaler's", "", map[string]string{"kubernetesVersion": "1.3"}, []string{"kubernetesVersion"}, ""},
 		{"a cluster name too long for the controllers' roles", "", map[string]string{"clusterName": strings.Repeat("c", 32)}, []string{"clusterName"}, "want at most 31"},
