@@ -55,6 +55,10 @@ type Config struct {
 	SecretsEncryption      bool               `json:"secretsEncryption"`
 	AccessEntries          []spec.AccessEntry `json:"accessEntries"`
 
+	// Compute: the workshop's managed node group, or EKS Auto Mode (no node
+	// group: the keys below keep their defaults, see checkAutoMode).
+	ComputeMode spec.ComputeMode `json:"computeMode"`
+
 	// Managed node group.
 	NodeGroupName         string             `json:"nodeGroupName"`
 	InstanceTypes         []string           `json:"instanceTypes"`
@@ -129,6 +133,7 @@ func DefaultConfig() Config {
 		PublicAccessCidrs:        []string{spec.DefaultPublicAccessCidr},
 		SecretsEncryption:        true,
 		AccessEntries:            []spec.AccessEntry{},
+		ComputeMode:              spec.DefaultComputeMode,
 		NodeGroupName:            DefaultNodeGroupName,
 		InstanceTypes:            []string{spec.DefaultInstanceType},
 		DesiredSize:              spec.DefaultDesiredSize,
