@@ -31,6 +31,10 @@ type AutoModeAddons struct {
 
 	IngressClassName pulumi.StringOutput `pulumi:"ingressClassName"`
 	StorageClassName pulumi.StringOutput `pulumi:"storageClassName"`
+
+	// IngressClass is what Ingresses depend on: it must exist before them
+	// and outlive them, so that Auto Mode deletes their ALB.
+	IngressClass pulumi.Resource `pulumi:"-"`
 }
 
 // NewAutoModeAddons registers the add-ons of an Auto Mode cluster.
@@ -53,7 +57,8 @@ func NewAutoModeAddons(ctx *pulumi.Context, name string, args *AutoModeAddonsArg
 	if _, err := metricsServerChart(ctx, name, a.MetricsServerVersion, false, onCluster...); err != nil {
 		return nil, err
 	}
-	if err := autoModeIngressClass(ctx, name, a, onCluster); err != nil {
+	ingressClass, err := autoModeIngressClass(ctx, name, a, onCluster)
+	if err != nil {
 		return nil, err
 	}
 	if err := autoModeStorageClass(ctx, name, a, onCluster); err != nil {
@@ -62,6 +67,7 @@ func NewAutoModeAddons(ctx *pulumi.Context, name string, args *AutoModeAddonsArg
 	if err := autoModeNetworkPolicy(ctx, name, a, onCluster); err != nil {
 		return nil, err
 	}
+	c.IngressClass = ingressClass
 	c.IngressClassName = pulumi.String(a.IngressClassName).ToStringOutput()
 	c.StorageClassName = pulumi.String(a.StorageClassName).ToStringOutput()
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
@@ -74,7 +80,7 @@ func NewAutoModeAddons(ctx *pulumi.Context, name string, args *AutoModeAddonsArg
 // IngressClass that hands Ingresses to Auto Mode's load balancing: one
 // internet-facing ALB for the group (Auto Mode takes the group's name only
 // from here, spec.group.name; it refuses the group.name annotation).
-func autoModeIngressClass(ctx *pulumi.Context, name string, a spec.AutoModeArgs, onCluster []pulumi.ResourceOption) error {
+func autoModeIngressClass(ctx *pulumi.Context, name string, a spec.AutoModeArgs, onCluster []pulumi.ResourceOption) (*networkingv1.IngressClass, error) {
 	params, err := apiextensions.NewCustomResource(ctx, name+"-ingressclassparams", &apiextensions.CustomResourceArgs{
 		ApiVersion: pulumi.String(spec.AutoModeParamsGroup + "/" + spec.AutoModeParamsVersion),
 		Kind:       pulumi.String(spec.AutoModeIngressClassParams),
@@ -85,9 +91,9 @@ func autoModeIngressClass(ctx *pulumi.Context, name string, a spec.AutoModeArgs,
 		}},
 	}, onCluster...)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, err = networkingv1.NewIngressClass(ctx, name+"-ingressclass", &networkingv1.IngressClassArgs{
+	return networkingv1.NewIngressClass(ctx, name+"-ingressclass", &networkingv1.IngressClassArgs{
 		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(a.IngressClassName)},
 		Spec: networkingv1.IngressClassSpecArgs{
 			Controller: pulumi.String(spec.AutoModeIngressController),
@@ -98,7 +104,6 @@ func autoModeIngressClass(ctx *pulumi.Context, name string, a spec.AutoModeArgs,
 			},
 		},
 	}, append(onCluster, pulumi.DependsOn([]pulumi.Resource{params}))...)
-	return err
 }
 
 // autoModeStorageClass registers the cluster's default StorageClass: gp3

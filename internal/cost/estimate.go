@@ -117,7 +117,7 @@ var neverBilled = []string{
 	"aws:ec2/securityGroup:SecurityGroup", "aws:ec2/securityGroupRule:SecurityGroupRule", "aws:vpc/",
 	"aws:ec2/tag:Tag", "aws:kms/alias:Alias", "aws:ecr/lifecyclePolicy:LifecyclePolicy",
 	"aws:eks/accessEntry:AccessEntry", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
-	"aws:eks/podIdentityAssociation:PodIdentityAssociation",
+	"aws:eks/podIdentityAssociation:PodIdentityAssociation", "pulumi:pulumi:StackReference",
 	// Kubernetes objects run on the nodes, which are priced; the ones AWS
 	// bills for beyond them (Ingress, Service of type LoadBalancer) have
 	// their own rules.
@@ -147,6 +147,8 @@ type estimator struct {
 	// ingresses by ALB group, and the subnets an internet-facing ALB spans.
 	albs       map[string][]Resource
 	elbSubnets int
+	// autoModeClasses are the IngressClasses EKS Auto Mode serves, with their groups.
+	autoModeClasses map[string]string
 }
 
 // EstimateResources prices resources, the registrations of stack, in region with
@@ -156,6 +158,7 @@ func EstimateResources(stack, region string, resources []Resource, table *Table,
 	e := &estimator{table: table, usage: usage, region: table.PriceRegion(region), albs: map[string][]Resource{},
 		out: &Estimate{Stack: stack, Region: region, Date: table.Date, HoursPerMonth: table.HoursPerMonth, Assumptions: usage.Assumptions()}}
 	e.out.PriceRegion = e.region
+	e.autoModeClasses = findAutoModeClasses(resources)
 	for _, r := range resources {
 		if r.Type == typeSubnet && lookup(r.Inputs, "tags", "kubernetes.io/role/elb") == "1" {
 			e.elbSubnets++
@@ -180,7 +183,7 @@ func (e *estimator) price(r Resource) {
 	case r.Standin, r.Component && !r.Remote:
 		return
 	case r.Type == typeIngress:
-		e.albs[albGroup(r)] = append(e.albs[albGroup(r)], r)
+		e.albs[e.albGroup(r)] = append(e.albs[e.albGroup(r)], r)
 		return
 	case pricers[r.Type] != nil:
 		pricers[r.Type](e, r)
