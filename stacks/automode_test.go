@@ -169,16 +169,14 @@ func runWithPrevious(t *testing.T, stack string, previous map[string]any) (error
 		state["outputs"] = resource.NewObjectProperty(resource.NewPropertyMapFromMap(previous))
 		return args.Name, state, true, nil
 	}
-	cfg := stackConfig(t, stack)
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+	m.Preview = true
+	err := m.Run(stack, stackConfig(t, stack), func(ctx *pulumi.Context) error {
 		c, err := LoadConfig(ctx)
 		if err != nil {
 			return err
 		}
 		_, err = deploy(ctx, c)
 		return err
-	}, pulumi.WithMocks(mocktest.Project, stack, m), func(info *pulumi.RunInfo) {
-		info.Config, info.DryRun = cfg, true
 	})
 	return err, m
 }

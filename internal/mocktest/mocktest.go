@@ -62,6 +62,8 @@ type Monitor struct {
 	// (ctx.RootDirectory, PULUMI_ROOT_DIRECTORY under the engine); empty
 	// leaves it unset, as Pulumi's mocks do.
 	RootDirectory string
+	// Preview runs the program as `pulumi preview` does (RunInfo.DryRun).
+	Preview bool
 
 	// NewResourceFunc, when set, is asked first; returning handled=false
 	// falls through to the defaults.
@@ -96,7 +98,7 @@ func (m *Monitor) Run(stack string, config map[string]string, program pulumi.Run
 		m.mu.Unlock()
 		return program(ctx)
 	}, pulumi.WithMocks(Project, stack, m), func(info *pulumi.RunInfo) {
-		info.Config, info.RootDirectory = config, m.RootDirectory
+		info.Config, info.RootDirectory, info.DryRun = config, m.RootDirectory, m.Preview
 	})
 }
 
@@ -324,6 +326,9 @@ func (m *Monitor) newResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		id = prefix + shortHash(args.Name)
 	}
 	switch {
+	case args.TypeToken == "pulumi:pulumi:StackReference":
+		// A stack with no outputs yet (NewResourceFunc gives others).
+		state["outputs"] = resource.NewObjectProperty(resource.PropertyMap{})
 	case args.TypeToken == "eks:index:Cluster":
 		return m.mockEKSCluster(args, state)
 	case args.TypeToken == "eks:index:ManagedNodeGroup":
