@@ -169,8 +169,8 @@ func (e *estimator) autoModeInstances(r Resource) {
 		return
 	}
 	_, fee := e.table.rate(itemAutoModeFee, e.region)
-	e.unpriced(r, fmt.Sprintf("EKS Auto Mode's instances: EKS picks their types and number as pods need them, so neither their EC2 price nor %s "+
-		"(%s, no price in the table: %s) is estimated", fee.What, fee.Source, fee.Note))
+	e.unpriced(r, fmt.Sprintf("EKS Auto Mode's instances: EKS picks their types and number as pods need them, so neither their EC2 price "+
+		"nor %s (%s) is estimated; the fee has no price in the table (internal/cost/prices.yaml says why)", fee.What, fee.Source))
 }
 
 // loadBalancers prices one ALB per IngressGroup (the AWS Load Balancer

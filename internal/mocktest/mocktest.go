@@ -271,6 +271,12 @@ func (m *Monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		rec.Remote = rpc.GetRemote()
 		rec.URN = urnOf(args.TypeToken, args.Name, rpc.GetParent(), m.stack())
 	}
+	if rpc := args.ReadRPC; rpc != nil { // a read (StackReference, Get), of a custom resource
+		rec.Custom = true
+		rec.Parent = rpc.GetParent()
+		rec.Dependencies = rpc.GetDependencies()
+		rec.URN = urnOf(args.TypeToken, args.Name, rpc.GetParent(), m.stack())
+	}
 	m.mu.Lock()
 	rec.StandinFor, rec.Standin = m.standins[args.Name]
 	m.resources = append(m.resources, rec)
