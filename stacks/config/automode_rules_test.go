@@ -47,6 +47,8 @@ func TestAutoModeRules(t *testing.T) {
 		{"Pod Identity", map[string]string{"computeMode": "auto", "clusterAutoscaler": "false"}, []string{"podIdentity"}, "runs the Pod Identity agent"},
 		{"node-role add-on policies", autoSettings(map[string]string{"nodeRoleAddonPolicies": `{"ebs":true,"cloudWatch":true}`}),
 			[]string{"nodeRoleAddonPolicies"}, `"cloudWatch, ebs"`},
+		{"one node-role add-on policy", autoSettings(map[string]string{"nodeRoleAddonPolicies": `{"imageBuilder":true}`}),
+			[]string{"nodeRoleAddonPolicies"}, `"imageBuilder"`},
 		{"IMDSv1", autoSettings(map[string]string{"requireImdsv2": "false"}), []string{"requireImdsv2"}, "hop limit 1"},
 		{"the controller's pin", autoSettings(map[string]string{"addonVersions": `{"awsLoadBalancerController":"1.17.2"}`}),
 			[]string{"addonVersions.awsLoadBalancerController"}, "installs no such add-on"},
