@@ -283,7 +283,7 @@ func (o appObjects) ingress(service *corev1.Service) (pulumi.StringOutput, error
 	ingress, err := networkingv1.NewIngress(o.ctx, o.name+"-ingress", &networkingv1.IngressArgs{
 		Metadata: meta,
 		Spec: networkingv1.IngressSpecArgs{
-			IngressClassName: pulumi.String("alb"),
+			IngressClassName: pulumi.String(ing.ClassName),
 			Rules: networkingv1.IngressRuleArray{networkingv1.IngressRuleArgs{
 				Http: networkingv1.HTTPIngressRuleValueArgs{Paths: networkingv1.HTTPIngressPathArray{networkingv1.HTTPIngressPathArgs{
 					Path:     pulumi.String(ing.Path),
@@ -302,7 +302,9 @@ func (o appObjects) ingress(service *corev1.Service) (pulumi.StringOutput, error
 	return loadBalancerHostname(ingress), nil
 }
 
-// albAnnotations configure the AWS Load Balancer Controller's ALB for ing.
+// albAnnotations configure the ALB for ing, for the AWS Load Balancer
+// Controller or EKS Auto Mode, which read the same annotations but the
+// group's name (from the IngressClass's parameters, ing.GroupFromClass).
 func albAnnotations(ing spec.AppIngress) pulumi.StringMap {
 	annotations := pulumi.StringMap{
 		"alb.ingress.kubernetes.io/scheme":           pulumi.String("internet-facing"),
@@ -311,6 +313,8 @@ func albAnnotations(ing spec.AppIngress) pulumi.StringMap {
 	}
 	if ing.GroupName != "" {
 		annotations["alb.ingress.kubernetes.io/group.name"] = pulumi.String(ing.GroupName)
+	}
+	if ing.Grouped() {
 		annotations["alb.ingress.kubernetes.io/group.order"] = pulumi.String(strconv.Itoa(ing.GroupOrder))
 	}
 	for k, v := range ing.ListenerAnnotations() {

@@ -239,13 +239,41 @@ func (p eksClusterParts) clusterArgs(partition aws.GetPartitionResultOutput, enc
 		EndpointPrivateAccess:  pulumi.Bool(a.EndpointPrivateAccess),
 		PublicAccessCidrs:      pulumi.ToStringArray(a.PublicAccessCidrs),
 		EncryptionConfigKeyArn: encryptionKeyArn,
-		VpcCniOptions: &eks.VpcCniOptionsArgs{
-			EnableNetworkPolicy: pulumi.Bool(a.EnableNetworkPolicy),
-			AddonVersion:        pulumi.StringPtrFromPtr(nonEmptyString(a.VpcCniVersion)),
-		},
+		VpcCniOptions:          vpcCniOptions(a.EKSClusterArgs),
 		KubeProxyAddonOptions:  kubeProxyOptions(a.KubeProxyVersion),
+		AutoMode:               autoModeOptions(a.EKSClusterArgs),
 		ProviderCredentialOpts: kubeconfigOptions(a.KubeconfigIdentity),
 		Tags:                   p.tags,
+	}
+}
+
+// vpcCniOptions configure the VPC CNI add-on pulumi-eks installs, nil in
+// Auto Mode, where it installs none (v3.9.1 nodejs/eks/cluster/cluster.ts:
+// vpcCniAddonEnabled is !autoMode.enabled) and the options would be ignored.
+func vpcCniOptions(a spec.EKSClusterArgs) *eks.VpcCniOptionsArgs {
+	if a.AutoMode {
+		return nil
+	}
+	return &eks.VpcCniOptionsArgs{
+		EnableNetworkPolicy: pulumi.Bool(a.EnableNetworkPolicy),
+		AddonVersion:        pulumi.StringPtrFromPtr(nonEmptyString(a.VpcCniVersion)),
+	}
+}
+
+// autoModeOptions turn EKS Auto Mode on, nil without it. pulumi-eks then
+// creates the node role (AmazonEKSWorkerNodeMinimalPolicy and
+// AmazonEC2ContainerRegistryPullOnly), gives the cluster role Auto Mode's
+// policies, sets bootstrapSelfManagedAddons false and skips the default
+// security groups, the VPC CNI and kube-proxy add-ons. The node pools are
+// named here rather than left to its default so that the plan says them.
+func autoModeOptions(a spec.EKSClusterArgs) *eks.AutoModeOptionsArgs {
+	if !a.AutoMode {
+		return nil
+	}
+	return &eks.AutoModeOptionsArgs{
+		Enabled:        true,
+		CreateNodeRole: pulumi.BoolRef(true),
+		ComputeConfig:  eks.ClusterComputeConfigArgs{NodePools: pulumi.ToStringArray(spec.AutoModeNodePools)},
 	}
 }
 

@@ -80,7 +80,7 @@ func declaredType(v any) string {
 func TestStackFilesAreValid(t *testing.T) {
 	t.Parallel()
 	project := loadProject(t)
-	for _, stack := range []string{"dev", "prod"} {
+	for _, stack := range []string{"dev", "prod", "auto"} {
 		cfg := stackConfig(t, stack)
 		for key, value := range cfg {
 			name, ok := strings.CutPrefix(key, config.ProjectName+":")

@@ -78,6 +78,9 @@ func deploy(ctx *pulumi.Context, cfg Config) (pulumi.Map, error) {
 // deployEKS builds the workshop on AWS: network, cluster, nodes, add-ons,
 // images in ECR and the workloads behind one ALB.
 func deployEKS(ctx *pulumi.Context, cfg Config, p config.Plan) (pulumi.Map, error) {
+	if err := checkComputeModeUnchanged(ctx, cfg); err != nil {
+		return nil, err
+	}
 	awsProvider, err := aws.NewProvider(ctx, "aws", awsProviderArgs(cfg))
 	if err != nil {
 		return nil, err
@@ -99,7 +102,7 @@ func deployEKS(ctx *pulumi.Context, cfg Config, p config.Plan) (pulumi.Map, erro
 	if err != nil {
 		return nil, err
 	}
-	addons, err := eks.deployAddons(ctx, cfg, p, provider, onAWS)
+	ingressController, err := eks.deployAddons(ctx, cfg, p, provider, onAWS)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +112,7 @@ func deployEKS(ctx *pulumi.Context, cfg Config, p config.Plan) (pulumi.Map, erro
 	}
 	// The controller must outlive the Ingresses: it deletes their ALBs,
 	// which would otherwise block the VPC's deletion.
-	apps, err := deployApps(ctx, cfg, p, provider, images, namespace, addons.LoadBalancerController)
+	apps, err := deployApps(ctx, cfg, p, provider, images, namespace, ingressController)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +121,7 @@ func deployEKS(ctx *pulumi.Context, cfg Config, p config.Plan) (pulumi.Map, erro
 }
 
 // eksCluster is the eks target's cluster, with the network it runs in and
-// its nodes.
+// its nodes (nil in Auto Mode).
 type eksCluster struct {
 	network *components.Network
 	cluster *components.EKSCluster
@@ -147,6 +150,9 @@ func deployCluster(ctx *pulumi.Context, cfg Config, p config.Plan, onAWS pulumi.
 		return eksCluster{}, err
 	}
 
+	if p.AutoMode != nil {
+		return eksCluster{network: network, cluster: cluster}, nil // EKS runs the nodes
+	}
 	nodeArgs := components.ManagedNodeGroupArgs{
 		ManagedNodeGroupArgs: p.Nodes,
 		Cluster:              cluster,
@@ -174,8 +180,18 @@ func ecrImages(ctx *pulumi.Context, cfg Config, p config.Plan, outputs pulumi.Ma
 	})
 }
 
-// deployAddons installs the cluster's add-ons, once its nodes exist.
-func (e eksCluster) deployAddons(ctx *pulumi.Context, cfg Config, p config.Plan, provider pulumi.ProviderResource, onAWS pulumi.ResourceOption) (*components.ClusterAddons, error) {
+// deployAddons installs the cluster's add-ons, once its nodes exist, and
+// returns what serves the Ingresses: the load balancer controller, or in
+// Auto Mode the IngressClass.
+func (e eksCluster) deployAddons(ctx *pulumi.Context, cfg Config, p config.Plan, provider pulumi.ProviderResource, onAWS pulumi.ResourceOption) (pulumi.Resource, error) {
+	if p.AutoMode != nil {
+		args := components.AutoModeAddonsArgs{AutoModeArgs: *p.AutoMode, KubernetesProvider: provider}
+		addons, err := components.NewAutoModeAddons(ctx, cfg.EKSClusterName(), &args, pulumi.DependsOn([]pulumi.Resource{e.cluster}))
+		if err != nil {
+			return nil, err
+		}
+		return addons.IngressClass, nil
+	}
 	addonArgs := components.ClusterAddonsArgs{
 		ClusterAddonsArgs:  p.Addons,
 		Cluster:            e.cluster,
@@ -183,7 +199,11 @@ func (e eksCluster) deployAddons(ctx *pulumi.Context, cfg Config, p config.Plan,
 		KubernetesProvider: provider,
 		Nodes:              e.nodes.Nodes,
 	}
-	return components.NewClusterAddons(ctx, cfg.EKSClusterName(), &addonArgs, onAWS)
+	addons, err := components.NewClusterAddons(ctx, cfg.EKSClusterName(), &addonArgs, onAWS)
+	if err != nil {
+		return nil, err
+	}
+	return addons.LoadBalancerController, nil
 }
 
 // addOutputs adds the eks target's stack outputs: the apps' URLs, and what
@@ -207,10 +227,13 @@ func (e eksCluster) addOutputs(outputs pulumi.Map, cfg Config, p config.Plan, ap
 		"updateKubeconfigCommand":  pulumi.Sprintf("aws eks update-kubeconfig --region %s --name %s%s", cfg.Region, e.cluster.ClusterName, cfg.AWS.UpdateKubeconfigArgs()),
 		"clusterAdminPrincipalArn": e.cluster.AdminPrincipalArn,
 		"oidcProviderArn":          e.cluster.OidcProviderArn,
-		"nodeGroupName":            e.nodes.NodeGroupName,
 		"namespace":                pulumi.String(cfg.Namespace),
+		config.ComputeModeOutput:   pulumi.String(string(cfg.ComputeMode)),
 	}) {
 		outputs[key] = value
+	}
+	if e.nodes != nil {
+		outputs["nodeGroupName"] = e.nodes.NodeGroupName
 	}
 }
 

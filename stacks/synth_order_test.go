@@ -14,7 +14,7 @@ import (
 // shuffled, with their dependencies, must render the same bytes.
 func TestSynthIgnoresTheOrderOfRegistration(t *testing.T) {
 	t.Parallel()
-	for _, stack := range []string{"dev", "prod"} {
+	for _, stack := range []string{"dev", "prod", "auto"} {
 		res := mustRun(t, root, stack, nil, stacks.Run)
 		want := mustFiles(t, res)
 		shuffled := *res

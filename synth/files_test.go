@@ -130,7 +130,7 @@ func TestCommandWithCostAndCriticalPath(t *testing.T) {
 	if err := synth.Command([]string{"-root", root, "-all", "-out", dir}, program, &out, &out); err != nil {
 		t.Fatal(err)
 	}
-	if stacks, err := synth.SnapshotStacks(dir); err != nil || !slices.Equal(stacks, []string{"dev", "local", "prod"}) {
+	if stacks, err := synth.SnapshotStacks(dir); err != nil || !slices.Equal(stacks, []string{"auto", "dev", "local", "prod"}) {
 		t.Fatalf("-all -out wrote %v, %v", stacks, err)
 	}
 	latencies := filepath.Join(t.TempDir(), "latencies")

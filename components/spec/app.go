@@ -52,6 +52,12 @@ type AppIngress struct {
 	GroupName string
 	// GroupOrder orders this Ingress's rules in the group, -1000 to 1000 (workshop flask: 1). Optional; default 0.
 	GroupOrder int
+	// ClassName is the Ingress's IngressClass. Optional; default IngressClassALB.
+	ClassName string
+	// GroupFromClass: the IngressClass's parameters put every Ingress of
+	// the class in one group (EKS Auto Mode, which refuses the group.name
+	// annotation); GroupName must be empty then. Optional; default false.
+	GroupFromClass bool
 	// HealthCheckPath is the ALB's target health check. It must not call an
 	// external API, or an upstream outage takes every target out. Optional;
 	// default ReadinessPath.
@@ -222,8 +228,15 @@ func (ing AppIngress) withDefaults(readinessPath string) AppIngress {
 	if ing.HealthCheckPath == "" {
 		ing.HealthCheckPath = readinessPath
 	}
+	if ing.ClassName == "" {
+		ing.ClassName = IngressClassALB
+	}
 	return ing
 }
+
+// Grouped reports whether the Ingress shares its ALB with a group: its own
+// group.name annotation, or its IngressClass's.
+func (ing AppIngress) Grouped() bool { return ing.GroupName != "" || ing.GroupFromClass }
 
 // TerminationGracePeriodSeconds is the pod's grace period: the preStop
 // pause, then the app's own shutdown after SIGTERM.
@@ -322,8 +335,14 @@ func (ing AppIngress) validate(errs *fieldErrors) {
 	if ing.CertificateArn != "" && CertificateRegion(ing.CertificateArn) == "" {
 		errs.add("ingress.certificateArn", ing.CertificateArn, "want an ACM certificate ARN, arn:aws:acm:<region>:<account>:certificate/<uuid>")
 	}
-	if ing.GroupOrder != 0 && ing.GroupName == "" {
+	if ing.GroupOrder != 0 && !ing.Grouped() {
 		errs.add("ingress.groupOrder", ing.GroupOrder, "only orders rules within a group: set groupName too")
+	}
+	if ing.GroupFromClass && ing.GroupName != "" {
+		errs.add("ingress.groupName", ing.GroupName, "the IngressClass's parameters name the group (groupFromClass); EKS Auto Mode does not support the group.name annotation")
+	}
+	if !ValidKubernetesName(ing.ClassName) {
+		errs.add("ingress.className", ing.ClassName, "want an IngressClass name (lowercase RFC 1123 label)")
 	}
 }
 

@@ -87,7 +87,7 @@ func TestAppDefaults(t *testing.T) {
 	if *d.Autoscaling != (Autoscaling{MinReplicas: DefaultMinReplicas, MaxReplicas: DefaultMaxReplicas, TargetCPUUtilization: DefaultTargetCPUUtilization}) {
 		t.Errorf("autoscaling defaults = %+v", *d.Autoscaling)
 	}
-	if *d.Ingress != (AppIngress{Path: DefaultIngressPath, HealthCheckPath: DefaultReadinessPath}) {
+	if *d.Ingress != (AppIngress{Path: DefaultIngressPath, HealthCheckPath: DefaultReadinessPath, ClassName: IngressClassALB}) {
 		t.Errorf("ingress defaults = %+v, want the health check on the readiness path", *d.Ingress)
 	}
 	set := AppArgs{ServicePort: 80, ReadinessPath: "/ready", Replicas: 4, RunAsUser: 7, Autoscaling: &Autoscaling{MinReplicas: 2, MaxReplicas: 3, TargetCPUUtilization: 70},

@@ -74,7 +74,12 @@ type EKSClusterArgs struct {
 	// identity running `pulumi up`, which always gets cluster admin (see AdminPrincipalArn).
 	AccessEntries []AccessEntry
 	// EnableNetworkPolicy turns on the VPC CNI's NetworkPolicy enforcement. Optional; default false.
+	// An Auto Mode cluster has no VPC CNI add-on: AutoModeArgs.NetworkPolicy turns its policies on.
 	EnableNetworkPolicy bool
+	// AutoMode creates the cluster in EKS Auto Mode with its built-in node
+	// pools (AutoModeNodePools) and a node role pulumi-eks creates. It is
+	// chosen at creation: EKS cannot turn it off again. Optional; default false.
+	AutoMode bool
 	// KubeconfigIdentity is who the kubeconfig's `aws eks get-token` acts as
 	// (pulumi-eks providerCredentialOpts): the AWS provider's profile and
 	// role, so that Kubernetes sees the identity AWS does. Optional; default
@@ -165,6 +170,9 @@ func (a EKSClusterArgs) Validate() error {
 		if problem := publicCIDRProblem(c); problem != "" {
 			errs.add("publicAccessCidrs", c, "%s", problem)
 		}
+	}
+	if a.AutoMode && a.EnableNetworkPolicy {
+		errs.add("enableNetworkPolicy", a.EnableNetworkPolicy, "an Auto Mode cluster has no VPC CNI add-on to configure; AutoModeArgs.NetworkPolicy turns its network policies on")
 	}
 	principals := map[string]bool{}
 	for i, e := range a.AccessEntries {

@@ -77,12 +77,17 @@ func PhysicalNameError(field, value string, names []PhysicalName) error {
 // name, name+"-cluster"), the log group and the KMS alias.
 func (a EKSClusterArgs) PhysicalNames(name string) []PhysicalName {
 	eks := name + "-cluster"
-	return []PhysicalName{
+	names := []PhysicalName{
 		{What: "pulumi-eks's cluster IAM role", Name: eks + "-eksRole-role", Max: maxIAMRoleName, Autonamed: true},
 		{What: "pulumi-eks's cluster security group", Name: eks + "-eksClusterSecurityGroup", Max: maxSecurityGroupName, Autonamed: true},
 		{What: "the control-plane log group", Name: a.logGroupName(), Max: maxLogGroupName},
 		{What: "the secrets key's KMS alias", Name: a.kmsAliasName(), Max: maxKMSAliasName},
 	}
+	if a.AutoMode {
+		// pulumi-eks v3.9.1 cluster.ts: new ServiceRole(`${name}-nodeRole`).
+		names = append(names, PhysicalName{What: "pulumi-eks's Auto Mode node role", Name: eks + "-nodeRole-role", Max: maxIAMRoleName, Autonamed: true})
+	}
+	return names
 }
 
 // logGroupName is where EKS sends control-plane logs.

@@ -23,7 +23,7 @@ func table(t *testing.T) *Table {
 // price or null); the calendar covers the versions validation accepts.
 func TestTableIsSourcedAndComplete(t *testing.T) {
 	tab := table(t)
-	for _, key := range []string{itemEKSStandard, itemEKSExtended, itemNATHour, itemNATGB, itemIPv4Hour, itemALBHour, itemALBLCU, itemGP3, itemKMSKey, itemLogsGB} {
+	for _, key := range []string{itemEKSStandard, itemEKSExtended, itemNATHour, itemNATGB, itemIPv4Hour, itemALBHour, itemALBLCU, itemGP3, itemKMSKey, itemLogsGB, itemAutoModeFee} {
 		p, ok := tab.Prices[key]
 		if !ok || !strings.HasPrefix(p.Source, "https://") {
 			t.Errorf("%s: missing or without a source URL", key)

@@ -119,7 +119,7 @@ var neverBilled = []string{
 	"aws:ec2/securityGroup:SecurityGroup", "aws:ec2/securityGroupRule:SecurityGroupRule", "aws:vpc/",
 	"aws:ec2/tag:Tag", "aws:kms/alias:Alias", typeLaunchTemplate, "aws:ecr/lifecyclePolicy:LifecyclePolicy",
 	"aws:eks/accessEntry:AccessEntry", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
-	"aws:eks/podIdentityAssociation:PodIdentityAssociation",
+	"aws:eks/podIdentityAssociation:PodIdentityAssociation", "pulumi:pulumi:StackReference",
 	// Kubernetes objects run on the nodes, which are priced; the ones AWS
 	// bills for beyond them (Ingress, Service of type LoadBalancer) have
 	// their own rules.
@@ -156,6 +156,8 @@ type estimator struct {
 	// name, from the control planes (the mocks' stand-ins included: the
 	// transform that sets it reaches only pulumi-eks's child).
 	supportTypes map[string]spec.SupportType
+	// autoModeClasses are the IngressClasses EKS Auto Mode serves, with their groups.
+	autoModeClasses map[string]string
 }
 
 // EstimateResources prices resources, the registrations of stack, in region with
@@ -166,6 +168,7 @@ func EstimateResources(stack, region string, resources []Resource, table *Table,
 		out: &Estimate{Stack: stack, Region: region, Date: table.Date, HoursPerMonth: table.HoursPerMonth, Assumptions: usage.Assumptions()}}
 	e.out.PriceRegion = e.region
 	e.rootVolumes = map[string]string{}
+	e.autoModeClasses = findAutoModeClasses(resources)
 	for _, r := range resources {
 		if r.Type == typeSubnet && lookup(r.Inputs, "tags", "kubernetes.io/role/elb") == "1" {
 			e.elbSubnets++
@@ -196,7 +199,7 @@ func (e *estimator) price(r Resource) {
 	case r.Standin, r.Component && !r.Remote:
 		return
 	case r.Type == typeIngress:
-		e.albs[albGroup(r)] = append(e.albs[albGroup(r)], r)
+		e.albs[e.albGroup(r)] = append(e.albs[e.albGroup(r)], r)
 		return
 	case pricers[r.Type] != nil:
 		pricers[r.Type](e, r)

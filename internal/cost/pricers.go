@@ -42,6 +42,7 @@ func (e *estimator) cluster(r Resource) {
 		return
 	}
 	e.line(r, it)
+	e.autoModeInstances(r)
 }
 
 // nodeGroup is desiredSize on-demand instances of its first instance type,
@@ -123,11 +124,19 @@ func (e *estimator) volumeClaim(r Resource) {
 // albGroupPrefix marks Ingresses outside any ALB group ("" for non-ALB ones).
 const albGroupPrefix = "ingress/"
 
-// albGroup is the ALB an Ingress gets: its IngressGroup's, or its own.
-func albGroup(r Resource) string {
+// albGroup is the ALB an Ingress gets: its IngressGroup's (for an EKS Auto
+// Mode class, the group its IngressClassParams name), or its own.
+func (e *estimator) albGroup(r Resource) string {
+	own := albGroupPrefix + lookup(r.Inputs, "metadata", "namespace") + "/" + r.Name
 	class := lookup(r.Inputs, "spec", "ingressClassName")
 	if class == "" {
 		class = lookup(r.Inputs, "metadata", "annotations", "kubernetes.io/ingress.class")
+	}
+	if group, auto := e.autoModeClasses[class]; auto {
+		if group == "" {
+			return own
+		}
+		return group
 	}
 	if class != "alb" {
 		return ""
@@ -135,7 +144,43 @@ func albGroup(r Resource) string {
 	if g := lookup(r.Inputs, "metadata", "annotations", "alb.ingress.kubernetes.io/group.name"); g != "" {
 		return g
 	}
-	return albGroupPrefix + lookup(r.Inputs, "metadata", "namespace") + "/" + r.Name
+	return own
+}
+
+// Types of EKS Auto Mode's load balancing.
+const (
+	typeIngressClass       = "kubernetes:networking.k8s.io/v1:IngressClass"
+	typeIngressClassParams = "kubernetes:" + spec.AutoModeParamsGroup + "/" + spec.AutoModeParamsVersion + ":" + spec.AutoModeIngressClassParams
+)
+
+// findAutoModeClasses maps each IngressClass served by EKS Auto Mode to the
+// ALB group its IngressClassParams name ("" for none).
+func findAutoModeClasses(resources []Resource) map[string]string {
+	groups := map[string]string{}
+	for _, r := range resources {
+		if r.Type == typeIngressClassParams {
+			groups[lookup(r.Inputs, "metadata", "name")] = lookup(r.Inputs, "spec", "group", "name")
+		}
+	}
+	classes := map[string]string{}
+	for _, r := range resources {
+		if r.Type == typeIngressClass && lookup(r.Inputs, "spec", "controller") == spec.AutoModeIngressController {
+			classes[lookup(r.Inputs, "metadata", "name")] = groups[lookup(r.Inputs, "spec", "parameters", "name")]
+		}
+	}
+	return classes
+}
+
+// autoModeInstances: an EKS Auto Mode cluster's nodes are EC2 instances EKS
+// launches as pods need them, billed with a management fee per instance;
+// neither is in the recording to count, so both are listed, not priced.
+func (e *estimator) autoModeInstances(r Resource) {
+	if lookup(r.Inputs, "autoMode", "enabled") != "true" {
+		return
+	}
+	_, fee := e.table.rate(itemAutoModeFee, e.region)
+	e.unpriced(r, fmt.Sprintf("EKS Auto Mode's instances: EKS picks their types and number as pods need them, so neither their EC2 price "+
+		"nor %s (%s) is estimated; the fee has no price in the table (internal/cost/prices.yaml says why)", fee.What, fee.Source))
 }
 
 // loadBalancers prices one ALB per IngressGroup (the AWS Load Balancer

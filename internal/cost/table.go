@@ -58,6 +58,7 @@ const (
 	itemGP3         = "ebs-gp3-gb-month"
 	itemKMSKey      = "kms-key-month"
 	itemLogsGB      = "logs-ingested-gb"
+	itemAutoModeFee = "eks-auto-mode-instance-hour"
 )
 
 // DefaultTable is the embedded prices.yaml.

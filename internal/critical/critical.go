@@ -179,6 +179,27 @@ func providerURN(ref string) string {
 // chart) and the first ALB (an Ingress), each waiting for the one before.
 var Unavoidable = []string{TypeVpc, TypeSubnet, TypeEKSCluster, TypeNodeGroup, TypeHelmChart, TypeIngress}
 
+// UnavoidableAutoMode is the chain on an EKS Auto Mode cluster, whose ALB
+// EKS provisions itself: no node group or controller chart comes between
+// the control plane and the first ALB.
+var UnavoidableAutoMode = []string{TypeVpc, TypeSubnet, TypeEKSCluster, TypeIngress}
+
+// unavoidable is the chain of the stack's cluster: UnavoidableAutoMode for
+// one with autoMode.enabled in its inputs, else Unavoidable.
+func unavoidable(resources []recorded.Resource) []string {
+	for _, r := range resources {
+		if r.Type != TypeEKSCluster {
+			continue
+		}
+		if auto, ok := r.Inputs["autoMode"]; ok && auto.IsObject() {
+			if enabled, ok := auto.ObjectValue()["enabled"]; ok && enabled.IsBool() && enabled.BoolValue() {
+				return UnavoidableAutoMode
+			}
+		}
+	}
+	return Unavoidable
+}
+
 // Floor is the unavoidable chain's length under the table, counting only
 // the types the program registers (a stack without a cluster has no floor).
 func Floor(resources []recorded.Resource, table Table) float64 {
@@ -190,7 +211,7 @@ func Floor(resources []recorded.Resource, table Table) float64 {
 		return 0
 	}
 	floor := 0.0
-	for _, typ := range Unavoidable {
+	for _, typ := range unavoidable(resources) {
 		if present[typ] {
 			floor += table.Of(recorded.Resource{Type: typ, Custom: true})
 		}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
 	"github.com/eks-workshop/eks-workshop/internal/mocktest/recorded"
 )
 
@@ -121,5 +123,35 @@ func TestCycleIsAnError(t *testing.T) {
 	}
 	if _, err := Simulate(g, DefaultTable()); err == nil || !strings.Contains(err.Error(), "cycle") {
 		t.Errorf("got %v, want a cycle error", err)
+	}
+}
+
+// On an Auto Mode cluster the chain skips the node group and the
+// controller chart, even when the stack registers a chart (metrics-server);
+// autoMode off, or a cluster without it, keeps them (negative controls).
+func TestFloorOnAutoMode(t *testing.T) {
+	withCluster := func(inputs resource.PropertyMap) []recorded.Resource {
+		resources := []recorded.Resource{{Type: TypeEKSCluster, Inputs: inputs}}
+		for _, typ := range []string{TypeVpc, TypeSubnet, TypeHelmChart, TypeIngress} {
+			resources = append(resources, recorded.Resource{Type: typ, Custom: true})
+		}
+		return resources
+	}
+	autoMode := func(enabled bool) resource.PropertyMap {
+		return resource.PropertyMap{"autoMode": resource.NewObjectProperty(resource.PropertyMap{"enabled": resource.NewBoolProperty(enabled)})}
+	}
+	for _, tc := range []struct {
+		name   string
+		inputs resource.PropertyMap
+		want   float64
+	}{
+		{"auto mode", autoMode(true), 5.0 + 5 + 600 + 150},
+		{"auto mode off", autoMode(false), 5.0 + 5 + 600 + 60 + 150},
+		{"no auto mode", nil, 5.0 + 5 + 600 + 60 + 150},
+		{"autoMode not an object", resource.PropertyMap{"autoMode": resource.NewBoolProperty(true)}, 5.0 + 5 + 600 + 60 + 150},
+	} {
+		if got := Floor(withCluster(tc.inputs), DefaultTable()); got != tc.want {
+			t.Errorf("%s: floor %v s, want %v", tc.name, got, tc.want)
+		}
 	}
 }

@@ -63,6 +63,8 @@ type Monitor struct {
 	// (ctx.RootDirectory, PULUMI_ROOT_DIRECTORY under the engine); empty
 	// leaves it unset, as Pulumi's mocks do.
 	RootDirectory string
+	// Preview runs the program as `pulumi preview` does (RunInfo.DryRun).
+	Preview bool
 
 	// NewResourceFunc, when set, is asked first; returning handled=false
 	// falls through to the defaults.
@@ -106,7 +108,7 @@ func (m *Monitor) Run(stack string, config map[string]string, program pulumi.Run
 		m.mu.Unlock()
 		return program(ctx)
 	}, pulumi.WithMocks(Project, stack, m), func(info *pulumi.RunInfo) {
-		info.Config, info.RootDirectory = config, m.RootDirectory
+		info.Config, info.RootDirectory, info.DryRun = config, m.RootDirectory, m.Preview
 	})
 }
 
@@ -282,6 +284,12 @@ func (m *Monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		rec.Remote = rpc.GetRemote()
 		rec.URN = urnOf(args.TypeToken, args.Name, rpc.GetParent(), m.stack())
 	}
+	if rpc := args.ReadRPC; rpc != nil { // a read (StackReference, Get), of a custom resource
+		rec.Custom = true
+		rec.Parent = rpc.GetParent()
+		rec.Dependencies = rpc.GetDependencies()
+		rec.URN = urnOf(args.TypeToken, args.Name, rpc.GetParent(), m.stack())
+	}
 	m.mu.Lock()
 	rec.StandinFor, rec.Standin = m.standins[args.Name]
 	m.resources = append(m.resources, rec)
@@ -337,6 +345,9 @@ func (m *Monitor) newResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		id = prefix + shortHash(args.Name)
 	}
 	switch {
+	case args.TypeToken == "pulumi:pulumi:StackReference":
+		// A stack with no outputs yet (NewResourceFunc gives others).
+		state["outputs"] = resource.NewObjectProperty(resource.PropertyMap{})
 	case args.TypeToken == "eks:index:Cluster":
 		return m.mockEKSCluster(args, state)
 	case args.TypeToken == "eks:index:ManagedNodeGroup":

@@ -266,6 +266,9 @@ func (p *Plan) Capacity() (*Capacity, error) {
 	if p.Existing != nil {
 		return nil, ErrNodesUnknown
 	}
+	if p.Cluster.AutoMode() {
+		return nil, p.autoModeCapacity()
+	}
 	c := &Capacity{Participants: len(p.Participants), NodeGroup: p.Cluster.NodeGroupName,
 		MinSize: p.Cluster.MinSize, DesiredSize: p.Cluster.DesiredSize, MaxSize: p.Cluster.MaxSize, Autoscaler: p.Cluster.ClusterAutoscaler}
 	var unknown []string

@@ -69,6 +69,10 @@ type Config struct {
 	// entry so that CI can update a cluster a person created (docs/security.md).
 	DeployRoleArn string `json:"deployRoleArn"`
 
+	// Compute: the workshop's managed node group, or EKS Auto Mode (no node
+	// group: the keys below keep their defaults, see checkAutoMode).
+	ComputeMode spec.ComputeMode `json:"computeMode"`
+
 	// Managed node group.
 	NodeGroupName         string             `json:"nodeGroupName"`
 	InstanceTypes         []string           `json:"instanceTypes"`
@@ -151,6 +155,7 @@ func DefaultConfig() Config {
 		SecretsKeyDeletionWindowDays: spec.DefaultSecretsKeyDeletionWindowDays,
 		AccessEntries:                []spec.AccessEntry{},
 		DeployRoleArn:                "",
+		ComputeMode:                  spec.DefaultComputeMode,
 		NodeGroupName:                DefaultNodeGroupName,
 		InstanceTypes:                []string{spec.DefaultInstanceType},
 		DesiredSize:                  spec.DefaultDesiredSize,

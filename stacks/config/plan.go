@@ -18,6 +18,9 @@ type Plan struct {
 	Cluster spec.EKSClusterArgs
 	Nodes   spec.ManagedNodeGroupArgs
 	Addons  spec.ClusterAddonsArgs
+	// AutoMode is an Auto Mode cluster's add-ons, nil with a managed node
+	// group (Nodes and Addons are then left empty).
+	AutoMode *spec.AutoModeArgs
 	// MetricsServer is the local target's, nil without one.
 	MetricsServer *spec.MetricsServerArgs
 	// Guard is the namespace's bounds on a room's cluster, nil outside a room.
@@ -94,6 +97,7 @@ func (c Config) Plan() (Plan, error) {
 	var p problems
 	out := Plan{Images: map[string]spec.ECRImageArgs{}, Apps: map[string]spec.AppArgs{}}
 
+	c.checkComputeMode(&p)
 	switch c.Target {
 	case TargetEKS:
 		c.planEKS(&p, &out)
@@ -138,15 +142,23 @@ func (c Config) planEKS(p *problems, out *Plan) {
 
 	c.planCluster(p, out)
 	out.Warnings = append(out.Warnings, c.checkKubernetesSupport(p)...)
+	if c.AutoMode() {
+		c.planAutoMode(p, out)
+	} else {
+		c.planNodeGroup(p, out)
+	}
+	c.checkDerivedNames(p, out)
+	out.Warnings = append(out.Warnings, c.checkSecurity(p)...)
+}
 
+// planNodeGroup builds and checks the managed node group and the add-ons
+// this program installs for it.
+func (c Config) planNodeGroup(p *problems, out *Plan) {
 	out.Nodes = c.nodeGroupArgs()
 	p.fields(out.Nodes.Validate(), nil, false)
 	out.Warnings = append(out.Warnings, c.autoscalerWarnings()...)
-
 	c.planAddons(p, out)
 	c.checkAutoscalerVersion(p)
-	c.checkDerivedNames(p, out)
-	out.Warnings = append(out.Warnings, c.checkSecurity(p)...)
 }
 
 // checkZones: every zone configured must be in the region.
@@ -195,10 +207,13 @@ func (c Config) planAddons(p *problems, out *Plan) {
 func (c Config) checkDerivedNames(p *problems, out *Plan) {
 	if !p.keys[qualified("clusterName")] {
 		cluster := c.EKSClusterName()
-		names := append(out.Cluster.PhysicalNames(cluster), out.Addons.PhysicalNames(cluster)...)
+		names := out.Cluster.PhysicalNames(cluster)
+		if !c.AutoMode() {
+			names = append(names, out.Addons.PhysicalNames(cluster)...)
+		}
 		p.fields(spec.PhysicalNameError("clusterName", cluster, names), nil, true)
 	}
-	if !p.keys[qualified("clusterName")] && !p.keys[qualified("nodeGroupName")] {
+	if !p.keys[qualified("clusterName")] && !p.keys[qualified("nodeGroupName")] && !c.AutoMode() {
 		p.fields(spec.PhysicalNameError("nodeGroupName", c.NodeGroupName, out.Nodes.PhysicalNames(c.NodeGroupComponent())), nil, true)
 	}
 }
@@ -461,9 +476,10 @@ func (c Config) clusterArgs() spec.EKSClusterArgs {
 		PublicAccessCidrs:            c.PublicAccessCidrs,
 		SecretsEncryption:            c.SecretsEncryption,
 		SecretsKeyDeletionWindowDays: c.SecretsKeyDeletionWindowDays,
-		ContainerInsightsLogGroups:   true, // ClusterAddons always installs amazon-cloudwatch-observability
+		ContainerInsightsLogGroups:   !c.AutoMode(), // ClusterAddons always installs amazon-cloudwatch-observability
 		AccessEntries:                entries,
-		EnableNetworkPolicy:          c.NetworkPolicyEnforcement,
+		EnableNetworkPolicy:          c.NetworkPolicyEnforcement && !c.AutoMode(), // Auto Mode's: autoModeArgs
+		AutoMode:                     c.AutoMode(),
 		KubeconfigIdentity:           c.AWS.kubeconfigIdentity(),
 		SupportType:                  c.SupportType,
 		VpcCniVersion:                c.AddonVersions.VpcCni,

@@ -91,7 +91,9 @@ func (c Config) NamespaceLabels() map[string]string {
 	for _, mode := range []string{"enforce", "audit", "warn"} {
 		labels["pod-security.kubernetes.io/"+mode] = "restricted"
 	}
-	if c.Target == TargetEKS {
+	if c.Target == TargetEKS && !c.AutoMode() {
+		// The controller's webhook injects the gate; Auto Mode has none
+		// documented (auto-configure-alb.adoc lists no readiness gate).
 		labels[spec.ReadinessGateInjectLabel] = spec.ReadinessGateInjectValue
 	}
 	return labels
@@ -158,6 +160,10 @@ func (w Workload) appArgs(c Config) spec.AppArgs {
 	}
 	if c.Target == TargetEKS {
 		args.Ingress = &spec.AppIngress{Path: w.IngressPath, GroupName: c.IngressGroupName, GroupOrder: w.ingressOrder, CertificateArn: c.CertificateArn}
+		if c.AutoMode() {
+			// The IngressClassParams name the group (autoModeArgs).
+			args.Ingress.GroupName, args.Ingress.GroupFromClass = "", true
+		}
 		// ALB targets are pod IPs, reached from the internet-facing ALB's
 		// nodes, which sit in the public subnets only. Not the VPC's CIDR:
 		// under the VPC CNI every pod's IP is in it, so that would admit
