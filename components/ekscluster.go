@@ -40,13 +40,6 @@ func accessPolicyArn(partition string, p AccessPolicy) string {
 	return fmt.Sprintf("arn:%s:eks::aws:cluster-access-policy/AmazonEKS%sPolicy", partition, p)
 }
 
-// accessEntryKey names an entry's resources after its principal, so
-// reordering the list does not replace entries.
-func accessEntryKey(principalArn string) string {
-	resource := principalArn[strings.LastIndex(principalArn, ":")+1:]
-	return strings.NewReplacer("/", "-", "+", "-", "=", "-", ",", "-", "@", "-", ".", "-").Replace(resource)
-}
-
 // kubeconfigOptions is pulumi-eks's providerCredentialOpts for id, nil
 // for the ambient credentials.
 func kubeconfigOptions(id spec.KubeconfigIdentity) eks.KubeconfigOptionsPtrInput {
@@ -219,7 +212,7 @@ func accessEntries(list []spec.AccessEntry, partition aws.GetPartitionResultOutp
 				Type: pulumi.String("namespace"), Namespaces: pulumi.ToStringArray(e.Namespaces),
 			}
 		}
-		entries[accessEntryKey(e.PrincipalArn)] = eks.AccessEntryArgs{
+		entries[spec.AccessEntryKey(e.PrincipalArn)] = eks.AccessEntryArgs{
 			PrincipalArn:     pulumi.String(e.PrincipalArn),
 			KubernetesGroups: pulumi.ToStringArray(e.KubernetesGroups),
 			AccessPolicies: map[string]eks.AccessPolicyAssociationInput{

@@ -59,6 +59,12 @@ func TestEKSClusterRules(t *testing.T) {
 		{"a principal twice", cluster(func(a *EKSClusterArgs) {
 			a.AccessEntries = []AccessEntry{{PrincipalArn: admin, Policy: AccessPolicyView}, {PrincipalArn: admin, Policy: AccessPolicyEdit}}
 		}), []string{"accessEntries[1].principalArn"}, "listed twice"},
+		{"two accounts' role of one name", cluster(func(a *EKSClusterArgs) {
+			a.AccessEntries = []AccessEntry{{PrincipalArn: "arn:aws:iam::111122223333:role/x", Policy: AccessPolicyView}, {PrincipalArn: "arn:aws:iam::444455556666:role/x", Policy: AccessPolicyEdit}}
+		}), []string{"accessEntries[1].principalArn"}, `resource name "role-x" is also that of arn:aws:iam::111122223333:role/x`},
+		{"two roles of one account", cluster(func(a *EKSClusterArgs) {
+			a.AccessEntries = []AccessEntry{{PrincipalArn: "arn:aws:iam::111122223333:role/x", Policy: AccessPolicyView}, {PrincipalArn: "arn:aws:iam::111122223333:role/y", Policy: AccessPolicyEdit}}
+		}), nil, ""},
 	})
 }
 

@@ -216,7 +216,7 @@ func TestParseArgsOnAnExistingCluster(t *testing.T) {
 	}
 	var stderr strings.Builder
 	cl, err := ParseArgs([]string{"-kubeconfig", rel, "-flask-image", flaskDigest, "-nginx-image", nginxDigest,
-		"-participant", "alice", "-state-dir", t.TempDir(), "up"}, &stderr)
+		"-participant", "alice", "-room", "r1", "-state-dir", t.TempDir(), "up"}, &stderr)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
@@ -226,7 +226,11 @@ func TestParseArgsOnAnExistingCluster(t *testing.T) {
 	// destroy and status need no images; status not even the cluster.
 	for command, server := range map[string]string{"destroy": listening(t), "status": closedPort(t)} {
 		stderr.Reset()
-		if _, err := ParseArgs([]string{"-kubeconfig", writeKubeconfig(t, server), "-state-dir", t.TempDir(), command}, &stderr); err != nil {
+		args := []string{"-kubeconfig", writeKubeconfig(t, server), "-room", "r1", "-state-dir", t.TempDir(), command}
+		if command == "destroy" {
+			args = append([]string{"-whole-room"}, args...)
+		}
+		if _, err := ParseArgs(args, &stderr); err != nil {
 			t.Errorf("%s: %v\n%s", command, err, stderr.String())
 		}
 	}
