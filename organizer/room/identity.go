@@ -65,14 +65,14 @@ func RoomOfProject(project string) (Room, bool) {
 }
 
 // QualifiedStack splits the name pulumi stack ls --all prints,
-// organization/project/stack, into its project and stack; a name with
-// fewer parts has no project.
-func QualifiedStack(name string) (project, stack string) {
+// organization/project/stack; a name with fewer parts has no organization
+// or project.
+func QualifiedStack(name string) (org, project, stack string) {
 	parts := strings.Split(name, "/")
 	if len(parts) != 3 {
-		return "", parts[len(parts)-1]
+		return "", "", parts[len(parts)-1]
 	}
-	return parts[1], parts[2]
+	return parts[0], parts[1], parts[2]
 }
 
 // BackendStack is a stack the room's project lists in the backend: InRoom
@@ -129,3 +129,18 @@ func RoomStackNames(inRoom []string) (cluster bool, participants []string) {
 
 // isTeamStack is whether name is one of TeamStacks.
 func isTeamStack(name string) bool { return slices.Contains(TeamStacks, name) }
+
+// OpAdopt makes stacks of a room from before rooms had names the room's.
+const OpAdopt = Operation(CommandAdopt)
+
+// What adopt did to a stack.
+const (
+	StatusAdopted    Status = "adopted"
+	StatusWouldAdopt Status = "would adopt" // -dry-run
+	StatusRoomsOwn   Status = "the room's"  // already tagged: nothing to do
+)
+
+// LegacyProject is the project of the rooms the organizer made before
+// rooms had names, the team's own: adopt moves a stack named explicitly
+// from it into the room's project.
+const LegacyProject = config.ProjectName

@@ -15,6 +15,9 @@ const CommandPlan = "plan"
 const (
 	StatusExpired Status = "expired" // past its expiry; -dry-run destroys nothing
 	StatusKept    Status = "kept"    // not expired, or no expiry
+	// StatusWouldDestroy is destroy's -dry-run: the stack exists, and
+	// destroy without it would destroy it.
+	StatusWouldDestroy Status = "would destroy"
 )
 
 // ExpiryTag is the stack tag that holds when a stack expires, in RFC 3339
