@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/eks-workshop/eks-workshop/organizer/room"
@@ -37,6 +38,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 			return code
 		}
 	}
+	if cl.Command == string(room.OpReap) {
+		if err := checkReapBackend(cl.Backend); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+	}
 	opts := Options{
 		Settings: cl.Settings,
 		Events:   printEvents(stderr),
@@ -58,6 +65,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 		return 2
 	}
 
+	if cl.Command == string(room.OpReap) && cl.Room.Name == "" {
+		return reapRooms(ctx, o, opts, stdout, stderr)
+	}
+
 	var report room.Report
 	switch room.Operation(cl.Command) {
 	case room.OpUp:
@@ -70,6 +81,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 		report, err = o.Status(ctx)
 	case room.OpReap:
 		report, err = o.Reap(ctx, cl.DryRun)
+	case room.OpAdopt:
+		report, err = o.Adopt(ctx)
 	default: // plugins
 		if err := o.InstallPlugins(ctx); err != nil {
 			fmt.Fprintln(stderr, err)
@@ -140,9 +153,13 @@ func checkCapacity(plan *room.Plan, stderr io.Writer) int {
 	return 0
 }
 
-// printEvents prints a line when a stack's operation starts and ends.
+// printEvents prints a line when a stack's operation starts and ends; the
+// participants' goroutines call it at once, so its writes take turns.
 func printEvents(w io.Writer) func(Event) {
+	var mu sync.Mutex
 	return func(e Event) {
+		mu.Lock()
+		defer mu.Unlock()
 		now := time.Now().Format("15:04:05")
 		if e.Result == nil {
 			fmt.Fprintf(w, "%s  %-12s %s ...\n", now, e.Stack, e.Operation)
@@ -150,4 +167,40 @@ func printEvents(w io.Writer) func(Event) {
 		}
 		fmt.Fprintf(w, "%s  %-12s -> %s\n", now, e.Stack, e.Result.Summary())
 	}
+}
+
+// reapRooms reaps every room the backend holds, each with its own
+// organizer, and prints a table per room; one room's failure does not stop
+// the next.
+func reapRooms(ctx context.Context, finder *Organizer, opts Options, stdout, stderr io.Writer) int {
+	rooms, err := finder.Rooms(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if len(rooms) == 0 {
+		fmt.Fprintf(stdout, "no room in %s\n", opts.Backend)
+	}
+	code := 0
+	for _, r := range rooms {
+		fmt.Fprintf(stdout, "room %s\n", r.Name)
+		roomOpts := opts
+		roomOpts.Room = r
+		o, err := New(ctx, finder.plan, roomOpts)
+		var report room.Report
+		if err == nil {
+			report, err = o.Reap(ctx, opts.DryRun)
+		}
+		if err == nil {
+			err = report.WriteTable(stdout)
+		}
+		if err == nil {
+			err = report.Err()
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "room %s: %v\n", r.Name, err)
+			code = 1
+		}
+	}
+	return code
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -11,6 +13,23 @@ import (
 
 	"github.com/eks-workshop/eks-workshop/organizer/room"
 )
+
+// checkReapBackend refuses a file backend whose directory does not exist:
+// on a runner, where ORGANIZER_BACKEND_URL was unset or mistyped, the reap
+// would create it empty, reap nothing and succeed.
+func checkReapBackend(backend string) error {
+	u, err := url.Parse(backend)
+	if err != nil {
+		return fmt.Errorf("-backend = %q: %w", backend, err)
+	}
+	if u.Scheme != "file" {
+		return nil
+	}
+	if _, err := os.Stat(u.Path); err != nil {
+		return fmt.Errorf("-backend = %q: reap wants a backend that exists (%v); it creates none", backend, err)
+	}
+	return nil
+}
 
 // now is the organizer's clock: Options.Now, or the wall clock.
 func (o *Organizer) now() time.Time {
