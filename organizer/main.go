@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/eks-workshop/eks-workshop/organizer/room"
+	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
 // Setup is what Main takes besides its arguments: the programs the stacks
@@ -92,6 +93,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 			fmt.Fprintf(stdout, "%s installed\n", p)
 		}
 		return 0
+	}
+	var refused *config.ConfigError
+	if errors.As(err, &refused) {
+		fmt.Fprintln(stderr, err) // the plan refused before anything was touched
+		return 2
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)

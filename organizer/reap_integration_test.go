@@ -142,7 +142,7 @@ func TestReapDestroysOnlyExpiredStacksAndKeepsTheClusterWhileAParticipantRemains
 // backendNames lists the backend's stacks.
 func backendNames(t *testing.T, o *Organizer) string {
 	t.Helper()
-	stacks, err := o.backendStacks(context.Background())
+	stacks, err := o.roomExpiries(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
