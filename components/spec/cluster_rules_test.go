@@ -198,3 +198,18 @@ func TestMetricsServerRules(t *testing.T) {
 		{"unpinned", MetricsServerArgs{}, []string{"version"}, "pinned to a version"},
 	})
 }
+
+// An entry's resources are named by the principal's resource part, path
+// and punctuation made dashes: two accounts' role x share role-x.
+func TestAccessEntryKey(t *testing.T) {
+	for arn, want := range map[string]string{
+		"arn:aws:iam::111122223333:role/x":                "role-x",
+		"arn:aws:iam::444455556666:role/x":                "role-x",
+		"arn:aws:iam::111122223333:role/path/a.b+c=d,e@f": "role-path-a-b-c-d-e-f",
+		"arn:aws-cn:iam::111122223333:user/Admin":         "user-Admin",
+	} {
+		if got := AccessEntryKey(arn); got != want {
+			t.Errorf("%s: %q, want %q", arn, got, want)
+		}
+	}
+}
