@@ -3,7 +3,6 @@ package components
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -42,13 +41,6 @@ type EKSCluster struct {
 // accessPolicyArn is the ARN of an EKS access policy in the given partition.
 func accessPolicyArn(partition string, p AccessPolicy) string {
 	return fmt.Sprintf("arn:%s:eks::aws:cluster-access-policy/AmazonEKS%sPolicy", partition, p)
-}
-
-// accessEntryKey names an entry's resources after its principal, so
-// reordering the list does not replace entries.
-func accessEntryKey(principalArn string) string {
-	resource := principalArn[strings.LastIndex(principalArn, ":")+1:]
-	return strings.NewReplacer("/", "-", "+", "-", "=", "-", ",", "-", "@", "-", ".", "-").Replace(resource)
 }
 
 // kubeconfigOptions is pulumi-eks's providerCredentialOpts for id, nil
@@ -288,7 +280,7 @@ func accessEntries(list []spec.AccessEntry, partition aws.GetPartitionResultOutp
 				Type: pulumi.String("namespace"), Namespaces: pulumi.ToStringArray(e.Namespaces),
 			}
 		}
-		entries[accessEntryKey(e.PrincipalArn)] = eks.AccessEntryArgs{
+		entries[spec.AccessEntryKey(e.PrincipalArn)] = eks.AccessEntryArgs{
 			PrincipalArn:     pulumi.String(e.PrincipalArn),
 			KubernetesGroups: pulumi.ToStringArray(e.KubernetesGroups),
 			AccessPolicies: map[string]eks.AccessPolicyAssociationInput{

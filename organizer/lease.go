@@ -21,7 +21,6 @@ import (
 	"gocloud.dev/gcerrors"
 
 	"github.com/eks-workshop/eks-workshop/organizer/room"
-	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
 // The room's lease (room.Lease) lives in the state backend as one object,
@@ -79,7 +78,7 @@ func openLeaseBucket(ctx context.Context, backend string) (*blob.Bucket, error) 
 }
 
 // leaseKey is the object of this organizer's room.
-func (o *Organizer) leaseKey() string { return room.LeaseKey(config.ProjectName) }
+func (o *Organizer) leaseKey() string { return room.LeaseKey(o.opts.Room.Project()) }
 
 // acquireLease takes the room for op, waiting up to Options.LeaseWait for a
 // holder to let go; it fails with a *room.BusyError naming the holder.

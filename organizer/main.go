@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/eks-workshop/eks-workshop/organizer/room"
+	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
 // Setup is what Main takes besides its arguments: the programs the stacks
@@ -46,6 +47,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 			return code
 		}
 	}
+	if cl.Command == string(room.OpReap) {
+		if err := checkReapBackend(cl.Backend); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2
+		}
+	}
 	opts := Options{
 		Settings: cl.Settings,
 		Events:   printEvents(stderr),
@@ -76,6 +83,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 		go watchSignals(with.Signals, done, o, force, stderr)
 	}
 
+	if cl.Command == string(room.OpReap) && cl.Room.Name == "" {
+		return reapRooms(ctx, o, opts, stdout, stderr)
+	}
+
 	var report room.Report
 	switch room.Operation(cl.Command) {
 	case room.OpUp:
@@ -94,6 +105,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 		report, err = o.Reset(ctx, cl.Names)
 	case opServe:
 		return serve(ctx, o, cl, stderr)
+	case room.OpAdopt:
+		report, err = o.Adopt(ctx)
 	default: // plugins
 		if err := o.InstallPlugins(ctx); err != nil {
 			fmt.Fprintln(stderr, err)
@@ -103,6 +116,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 			fmt.Fprintf(stdout, "%s installed\n", p)
 		}
 		return 0
+	}
+	var refused *config.ConfigError
+	if errors.As(err, &refused) {
+		fmt.Fprintln(stderr, err) // the plan refused before anything was touched
+		return 2
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -171,9 +189,13 @@ func checkCapacity(plan *room.Plan, stderr io.Writer) int {
 	return 0
 }
 
-// printEvents prints a line when a stack's operation starts and ends.
+// printEvents prints a line when a stack's operation starts and ends; the
+// participants' goroutines call it at once, so its writes take turns.
 func printEvents(w io.Writer) func(Event) {
+	var mu sync.Mutex
 	return func(e Event) {
+		mu.Lock()
+		defer mu.Unlock()
 		now := time.Now().Format("15:04:05")
 		if e.Result == nil {
 			fmt.Fprintf(w, "%s  %-12s %s ...\n", now, e.Stack, e.Operation)
@@ -193,4 +215,40 @@ func (s *syncWriter) Write(b []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(b)
+}
+
+// reapRooms reaps every room the backend holds, each with its own
+// organizer, and prints a table per room; one room's failure does not stop
+// the next.
+func reapRooms(ctx context.Context, finder *Organizer, opts Options, stdout, stderr io.Writer) int {
+	rooms, err := finder.Rooms(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if len(rooms) == 0 {
+		fmt.Fprintf(stdout, "no room in %s\n", opts.Backend)
+	}
+	code := 0
+	for _, r := range rooms {
+		fmt.Fprintf(stdout, "room %s\n", r.Name)
+		roomOpts := opts
+		roomOpts.Room = r
+		o, err := New(ctx, finder.plan, roomOpts)
+		var report room.Report
+		if err == nil {
+			report, err = o.Reap(ctx, opts.DryRun)
+		}
+		if err == nil {
+			err = report.WriteTable(stdout)
+		}
+		if err == nil {
+			err = report.Err()
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "room %s: %v\n", r.Name, err)
+			code = 1
+		}
+	}
+	return code
 }

@@ -21,7 +21,7 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"sort"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -31,6 +31,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -104,16 +105,16 @@ type Organizer struct {
 	opts    Options
 	env     map[string]string
 	program ProgramFactory
-	// selecting serializes the CLI's stack selection, which writes the
-	// project's current-stack file, not safe to share (see roomWorkspace).
-	selecting sync.Mutex
-	// listed are the stacks the backend held when Up or Preview started.
-	listed   map[string]bool
-	listedMu sync.Mutex
+	// listed are the room's stacks (scan), the only ones it selects, and
+	// resources how many resources each held when listed.
+	listed    map[string]bool
+	resources map[string]int
+	listedMu  sync.Mutex
 	// progress serializes writes to opts.Progress.
 	progress sync.Mutex
-	// expires is when the stacks of this Up expire (zero without a TTL).
-	expires time.Time
+	// expires is when the stacks of this Up expire (zero without a TTL);
+	// joinExpires, without one, when those joining the room do: the room's.
+	expires, joinExpires time.Time
 	// running are the stacks whose operation is under way.
 	running running
 	// notices serializes writes to opts.Notices.
@@ -144,6 +145,10 @@ func New(ctx context.Context, plan *room.Plan, opts Options) (*Organizer, error)
 			return nil, fmt.Errorf("state backend %s: %w", opts.Backend, err)
 		}
 	}
+	if opts.Room.Name != "" {
+		// Each room's project file and stack settings in a directory of its own.
+		opts.WorkDir = filepath.Join(opts.WorkDir, opts.Room.Name)
+	}
 	if err := os.MkdirAll(opts.WorkDir, 0o700); err != nil {
 		return nil, fmt.Errorf("work directory: %w", err)
 	}
@@ -168,7 +173,7 @@ func New(ctx context.Context, plan *room.Plan, opts Options) (*Organizer, error)
 	if err != nil {
 		return nil, err
 	}
-	project := workspace.Project{Name: config.ProjectName, Runtime: workspace.NewProjectRuntimeInfo("go", nil)}
+	project := workspace.Project{Name: tokens.PackageName(o.projectName()), Runtime: workspace.NewProjectRuntimeInfo("go", nil)}
 	if err := ws.SaveProjectSettings(ctx, &project); err != nil {
 		return nil, fmt.Errorf("writing the project file: %w", err)
 	}
@@ -190,30 +195,22 @@ func (o *Organizer) workspace(ctx context.Context, program pulumi.RunFunc) (room
 	return roomWorkspace{Workspace: ws, secretsProvider: o.opts.SecretsProvider, outputsFromEvents: program != nil}, err
 }
 
-// stack creates or selects the named stack; with create false a stack that
-// does not exist is reported as (nil, nil).
+// stack selects the room's stack name, creating and tagging it first when
+// create is set; with create false a stack that is not the room's (scan
+// did not list it) is reported as (nil, nil).
 func (o *Organizer) stack(ctx context.Context, name string, program pulumi.RunFunc, create bool) (*auto.Stack, error) {
 	ws, err := o.workspace(ctx, program)
 	if err != nil {
 		return nil, err
 	}
-	if create {
-		if !o.isListed(name) {
-			if _, err := auto.NewStack(ctx, name, ws); err != nil && !errors.Is(err, errStackExists) {
-				return nil, err
-			}
+	switch {
+	case o.isListed(name):
+	case !create:
+		return nil, nil // not the room's: never selected
+	default:
+		if err := o.createStack(ctx, ws, name); err != nil {
+			return nil, err
 		}
-		s, err := auto.SelectStack(ctx, name, ws)
-		return &s, err
-	}
-	o.selecting.Lock()
-	err = ws.Workspace.SelectStack(ctx, name) // whether it exists
-	o.selecting.Unlock()
-	if auto.IsSelectStack404Error(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
 	}
 	s, err := auto.SelectStack(ctx, name, ws)
 	return &s, err
@@ -247,14 +244,23 @@ func (o *Organizer) Up(ctx context.Context) (room.Report, error) {
 
 // upRoom is Up, holding the room's lease.
 func (o *Organizer) upRoom(ctx context.Context) (room.Report, error) {
-	o.expires = time.Time{} // without a TTL, tags already set stay as they are
+	if err := o.scan(ctx); err != nil {
+		return nil, err
+	}
+	// Without a TTL, tags already set stay as they are, and a stack joining
+	// the room gets the room's.
+	o.expires, o.joinExpires = time.Time{}, time.Time{}
+	var err error
 	if o.opts.TTL > 0 {
 		o.expires = o.now().Add(o.opts.TTL)
+	} else if o.joining() {
+		if o.joinExpires, err = o.roomExpiry(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if err := o.InstallPlugins(ctx); err != nil {
 		return nil, err
 	}
-	o.listStacks(ctx)
 	report := o.cluster(ctx, room.OpUp, func(r *room.Result) error {
 		return o.up(ctx, r, o.plan.Cluster, outputClusterURL)
 	})
@@ -279,11 +285,12 @@ func (o *Organizer) upRoom(ctx context.Context) (room.Report, error) {
 // up runs `pulumi up` on r's stack with cfg's program and records the
 // changes and the URL the stack outputs under urlOutput.
 func (o *Organizer) up(ctx context.Context, r *room.Result, cfg config.Config, urlOutput string) error {
+	joining := !o.isListed(r.Stack)
 	s, err := o.stack(ctx, r.Stack, o.program(cfg), true)
 	if err != nil {
 		return err
 	}
-	if err := o.recordExpiry(ctx, s); err != nil {
+	if err := o.recordExpiry(ctx, s, joining); err != nil {
 		return err
 	}
 	if o.isListed(r.Stack) {
@@ -333,10 +340,12 @@ func (o *Organizer) upOptions(stack string, stackOutputs chan<- auto.OutputMap) 
 // cluster as it is; before the cluster is up there is nothing to preview
 // them against, and they are reported as skipped.
 func (o *Organizer) Preview(ctx context.Context) (room.Report, error) {
+	if err := o.scan(ctx); err != nil {
+		return nil, err
+	}
 	if err := o.InstallPlugins(ctx); err != nil {
 		return nil, err
 	}
-	o.listStacks(ctx)
 	report := o.cluster(ctx, room.OpPreview, func(r *room.Result) error {
 		s, err := o.stack(ctx, room.ClusterStack, o.program(o.plan.Cluster), true)
 		if err != nil {
@@ -375,23 +384,31 @@ func (o *Organizer) Preview(ctx context.Context) (room.Report, error) {
 	})...), nil
 }
 
-// Destroy removes every participant's environment, those in the plan and
-// any other participant stack in the backend, then the cluster, but only if
-// all of them are gone: a cluster deleted under a participant's stack would
-// leave that stack pointing at nothing.
+// Destroy removes the plan's participants' environments and nothing else;
+// with WholeRoom, every participant stack of the room, those in the plan
+// and any other (someone taken off the list since), then the cluster, but
+// only if all of them are gone: a cluster deleted under a participant's
+// stack would leave that stack pointing at nothing. With DryRun it reports
+// what it would destroy and changes nothing.
 func (o *Organizer) Destroy(ctx context.Context) (room.Report, error) {
 	return o.withLease(ctx, room.OpDestroy, func() (room.Report, error) { return o.destroyRoom(ctx) })
 }
 
 // destroyRoom is Destroy, holding the room's lease.
 func (o *Organizer) destroyRoom(ctx context.Context) (room.Report, error) {
-	rows, err := o.allParticipantRows(ctx)
-	if err != nil {
+	if err := o.scan(ctx); err != nil {
 		return nil, err
+	}
+	rows := o.participantRows()
+	if o.opts.WholeRoom {
+		rows = o.allParticipantRows()
 	}
 	report := o.runParticipants(ctx, room.OpDestroy, rows, func(r *room.Result) error {
 		return o.destroy(ctx, r)
 	})
+	if !o.opts.WholeRoom {
+		return report, nil
+	}
 	remaining := 0
 	for _, r := range report {
 		if r.Err != nil {
@@ -417,6 +434,10 @@ func (o *Organizer) destroy(ctx context.Context, r *room.Result) error {
 		r.Status = room.StatusAbsent
 		return nil
 	}
+	if o.opts.DryRun {
+		r.Status = room.StatusWouldDestroy
+		return nil
+	}
 	res, err := s.Destroy(ctx, optdestroy.ProgressStreams(o.progressWriter(r.Stack)), optdestroy.ShowSecrets(false))
 	if err != nil {
 		return err
@@ -428,10 +449,10 @@ func (o *Organizer) destroy(ctx context.Context, r *room.Result) error {
 
 // Status reports every stack: whether it exists, its last update, and its URL.
 func (o *Organizer) Status(ctx context.Context) (room.Report, error) {
-	rows, err := o.allParticipantRows(ctx)
-	if err != nil {
+	if err := o.scan(ctx); err != nil {
 		return nil, err
 	}
+	rows := o.allParticipantRows()
 	status := func(r *room.Result) error {
 		s, err := o.stack(ctx, r.Stack, nil, false)
 		if err != nil {
@@ -541,32 +562,20 @@ func (o *Organizer) participantRows() []room.Result {
 }
 
 // allParticipantRows are the plan's participants and, after them, any other
-// participant stack the backend holds (someone taken off the list since).
-func (o *Organizer) allParticipantRows(ctx context.Context) ([]room.Result, error) {
+// participant stack of the room (someone taken off the list since).
+func (o *Organizer) allParticipantRows() []room.Result {
 	rows := o.participantRows()
-	ws, err := o.workspace(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	existing, err := ws.ListStacks(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("listing the backend's stacks: %w", err)
-	}
-	listed := map[string]bool{room.ClusterStack: true}
+	planned := map[string]bool{}
 	for _, r := range rows {
-		listed[r.Stack] = true
+		planned[r.Stack] = true
 	}
-	var others []string
-	for _, s := range existing {
-		if !listed[s.Name] {
-			others = append(others, s.Name)
+	_, others := room.RoomStackNames(o.roomStacks())
+	for _, name := range others {
+		if !planned[name] {
+			rows = append(rows, room.Result{Stack: name, Participant: name, Detail: "not in the participants list"})
 		}
 	}
-	sort.Strings(others)
-	for _, name := range others {
-		rows = append(rows, room.Result{Stack: name, Participant: name, Detail: "not in the participants list"})
-	}
-	return rows, nil
+	return rows
 }
 
 // runParticipants runs op for every row, Parallel at a time, in row order in the report.

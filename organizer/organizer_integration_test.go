@@ -41,6 +41,7 @@ func newTestOrganizer(t testing.TB, plan *room.Plan, program ProgramFactory, con
 			Backend:  "file://" + filepath.Join(dir, "state"),
 			WorkDir:  filepath.Join(dir, "work"),
 			Parallel: 2,
+			Room:     room.Room{Name: "test-room"},
 			Env: map[string]string{
 				"PULUMI_CONFIG_PASSPHRASE": "test passphrase",
 				"PULUMI_HOME":              filepath.Join(dir, "home"),
@@ -280,6 +281,7 @@ func TestDestroyRemovesEveryParticipantBeforeTheCluster(t *testing.T) {
 
 	// carol has left the list since; her stack is still destroyed.
 	o.plan = testPlan(t, "alice", "bob", "erin")
+	o.opts.WholeRoom = true
 	events = nil
 	report, err := o.Destroy(ctx)
 	if err != nil {
@@ -321,6 +323,7 @@ func TestDestroyKeepsTheClusterWhileAParticipantRemains(t *testing.T) {
 	if report, err := o.Up(ctx); err != nil || report.Err() != nil {
 		t.Fatal(err, report.Err())
 	}
+	o.opts.WholeRoom = true
 	report, err := o.Destroy(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -11,6 +13,23 @@ import (
 
 	"github.com/eks-workshop/eks-workshop/organizer/room"
 )
+
+// checkReapBackend refuses a file backend whose directory does not exist:
+// on a runner, where ORGANIZER_BACKEND_URL was unset or mistyped, the reap
+// would create it empty, reap nothing and succeed.
+func checkReapBackend(backend string) error {
+	u, err := url.Parse(backend)
+	if err != nil {
+		return fmt.Errorf("-backend = %q: %w", backend, err)
+	}
+	if u.Scheme != "file" {
+		return nil
+	}
+	if _, err := os.Stat(u.Path); err != nil {
+		return fmt.Errorf("-backend = %q: reap wants a backend that exists (%v); it creates none", backend, err)
+	}
+	return nil
+}
 
 // now is the organizer's clock: Options.Now, or the wall clock.
 func (o *Organizer) now() time.Time {
@@ -33,13 +52,18 @@ func (o *Organizer) checkCapacity() error {
 	return c.Err()
 }
 
-// recordExpiry tags s with the expiry of this Up, when it has a TTL. The tag
-// is set before the update, so a stack whose update fails expires too.
-func (o *Organizer) recordExpiry(ctx context.Context, s *auto.Stack) error {
-	if o.expires.IsZero() {
+// recordExpiry tags s with the expiry of this Up, when it has a TTL, and a
+// stack joining the room without one with the room's (joinExpires). The
+// tag is set before the update, so a stack whose update fails expires too.
+func (o *Organizer) recordExpiry(ctx context.Context, s *auto.Stack, joining bool) error {
+	expires := o.expires
+	if expires.IsZero() && joining {
+		expires = o.joinExpires
+	}
+	if expires.IsZero() {
 		return nil
 	}
-	if err := s.Workspace().SetTag(ctx, s.Name(), room.ExpiryTag, room.FormatExpiry(o.expires)); err != nil {
+	if err := s.Workspace().SetTag(ctx, s.Name(), room.ExpiryTag, room.FormatExpiry(expires)); err != nil {
 		return fmt.Errorf("recording the stack's expiry: %w", err)
 	}
 	return nil
@@ -60,44 +84,67 @@ func stackExpiry(ctx context.Context, ws auto.Workspace, name string) (room.Stac
 	return e, nil
 }
 
-// backendStacks are the project's stacks in the backend with their expiries.
-func (o *Organizer) backendStacks(ctx context.Context) ([]room.StackExpiry, error) {
+// roomExpiries are the room's stacks as list found them, with their
+// expiries; a tag that cannot be read is the stack's Err.
+func (o *Organizer) roomExpiries(ctx context.Context) ([]room.StackExpiry, error) {
+	if _, err := o.list(ctx); err != nil {
+		return nil, err
+	}
 	ws, err := o.workspace(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	summaries, err := ws.ListStacks(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("listing the backend's stacks: %w", err)
-	}
 	var stacks []room.StackExpiry
-	for _, s := range summaries {
-		e, err := stackExpiry(ctx, ws, s.Name)
-		if err != nil {
-			return nil, fmt.Errorf("stack %s: %w", s.Name, err)
-		}
-		if s.ResourceCount != nil {
-			e.Resources = *s.ResourceCount
-		}
+	for _, name := range o.roomStacks() {
+		e, err := stackExpiry(ctx, ws, name)
+		e.Name, e.Err = name, err
+		o.listedMu.Lock()
+		e.Resources = o.resources[name]
+		o.listedMu.Unlock()
 		stacks = append(stacks, e)
 	}
 	return stacks, nil
 }
 
+// roomExpiry is the expiry a stack joining the room gets without a TTL of
+// its own: the cluster stack's when the room has one, else the latest of
+// its stacks'; zero when none has one.
+func (o *Organizer) roomExpiry(ctx context.Context) (time.Time, error) {
+	ws, err := o.workspace(ctx, nil)
+	if err != nil {
+		return time.Time{}, err
+	}
+	names := o.roomStacks()
+	if cluster, _ := room.RoomStackNames(names); cluster {
+		names = []string{room.ClusterStack}
+	}
+	var stacks []room.StackExpiry
+	for _, name := range names {
+		e, err := stackExpiry(ctx, ws, name)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("the room's expiry, which a participant joining it gets: %w", err)
+		}
+		stacks = append(stacks, e)
+	}
+	return room.RoomExpiry(stacks), nil
+}
+
 // Reap destroys, and then removes from the backend, every participant stack
-// past its expiry (Parallel at a time), then the cluster stack if it is past
-// its own and no participant stack holding resources is left. With dryRun
-// it only reports what it would do. It needs no participants list: the
-// backend's stacks and their tags are all it reads. It holds the room's
-// lease throughout (a dry run too: what it lists is then what a reap would
-// do), and reads each stack's expiry again just before destroying it.
+// of the room past its expiry (Parallel at a time), then the cluster stack
+// if it is past its own and no participant stack holding resources is
+// left. A stack whose expiry tag cannot be read is reported (failed) and
+// kept, and keeps the cluster; the rest are reaped. With dryRun it only
+// reports what it would do. It needs no participants list: the room's
+// stacks and their tags are all it reads. It holds the room's lease
+// throughout (a dry run too: what it lists is then what a reap would do),
+// and reads each stack's expiry again just before destroying it.
 func (o *Organizer) Reap(ctx context.Context, dryRun bool) (room.Report, error) {
 	return o.withLease(ctx, room.OpReap, func() (room.Report, error) { return o.reapRoom(ctx, dryRun) })
 }
 
 // reapRoom is Reap, holding the room's lease.
 func (o *Organizer) reapRoom(ctx context.Context, dryRun bool) (room.Report, error) {
-	stacks, err := o.backendStacks(ctx)
+	stacks, err := o.roomExpiries(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +185,8 @@ func (o *Organizer) reapRoom(ctx context.Context, dryRun bool) (room.Report, err
 // reap destroys and removes one stack if it is past its expiry.
 func (o *Organizer) reap(ctx context.Context, r *room.Result, s room.StackExpiry, now time.Time, dryRun bool) error {
 	switch {
+	case s.Err != nil:
+		return fmt.Errorf("kept: %w", s.Err)
 	case !s.Expired(now):
 		r.Status = room.StatusKept
 		return nil

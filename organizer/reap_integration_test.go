@@ -147,7 +147,7 @@ func testReap(t *testing.T, backend string) {
 // backendNames lists the backend's stacks.
 func backendNames(t *testing.T, o *Organizer) string {
 	t.Helper()
-	stacks, err := o.backendStacks(context.Background())
+	stacks, err := o.roomExpiries(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

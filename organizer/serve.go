@@ -121,7 +121,7 @@ const opServe room.Operation = room.CommandServe
 // serve is the serve command: the board until an interrupt; exit 0, or 1
 // when it cannot serve.
 func serve(ctx context.Context, o *Organizer, cl *room.CommandLine, stderr io.Writer) int {
-	err := o.Serve(ctx, cl.Listen, cl.Refresh, func(a net.Addr) {
+	err := o.Serve(ctx, cl.Listen, cl.BoardRefresh, func(a net.Addr) {
 		fmt.Fprintf(stderr, "the room's board: http://%s/ (Ctrl-C stops it)\n", a)
 	})
 	if err != nil {

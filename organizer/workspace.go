@@ -92,26 +92,6 @@ func (w roomWorkspace) run(ctx context.Context, args ...string) (stdout, stderr 
 	return stdout, stderr, nil
 }
 
-// listStacks remembers the stacks the backend holds, in one call, so that
-// stack creates only the missing ones (stack init is as dear as an update
-// that changes nothing). When the list cannot be read, every stack is
-// created or found by stack init instead.
-func (o *Organizer) listStacks(ctx context.Context) {
-	listed := map[string]bool{}
-	ws, err := o.workspace(ctx, nil)
-	if err == nil {
-		var stacks []auto.StackSummary
-		if stacks, err = ws.ListStacks(ctx); err == nil {
-			for _, s := range stacks {
-				listed[s.Name] = true
-			}
-		}
-	}
-	o.listedMu.Lock()
-	defer o.listedMu.Unlock()
-	o.listed = listed
-}
-
 func (o *Organizer) isListed(name string) bool {
 	o.listedMu.Lock()
 	defer o.listedMu.Unlock()

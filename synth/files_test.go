@@ -157,3 +157,58 @@ func TestCommandWithCostAndCriticalPath(t *testing.T) {
 		}
 	}
 }
+
+// Write removes only the files it wrote (its marker lists them), and
+// refuses a directory it did not make.
+func TestWriteRemovesOnlyWhatItWroteAndRefusesADirectoryItDidNotMake(t *testing.T) {
+	dir := t.TempDir()
+	first := synth.Files{synth.ResourcesFile: []byte("a\n"), "kubernetes/ns_Deployment_gone.yaml": []byte("x\n"), "kubernetes/ns_Service_kept.yaml": []byte("y\n")}
+	if err := first.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	mine := filepath.Join(dir, synth.KubernetesDir, "mine.yaml")
+	if err := os.WriteFile(mine, []byte("someone's\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	second := synth.Files{synth.ResourcesFile: []byte("b\n"), "kubernetes/ns_Service_kept.yaml": []byte("z\n")}
+	if err := second.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(mine); err != nil {
+		t.Errorf("a file synth did not write was removed: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "kubernetes/ns_Deployment_gone.yaml")); !os.IsNotExist(err) {
+		t.Errorf("an object gone from the synth lingers: %v", err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, "kubernetes/ns_Service_kept.yaml")); string(got) != "z\n" {
+		t.Errorf("kept object holds %q, want the second write's", got)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, synth.MarkerFile)); string(got) != "kubernetes/ns_Service_kept.yaml\nresources.yaml\n" {
+		t.Errorf("marker %q", got)
+	}
+
+	// A directory with files and no marker is refused, and left as it was.
+	foreign := t.TempDir()
+	manifest := filepath.Join(foreign, synth.KubernetesDir, "prod.yaml")
+	if err := os.MkdirAll(filepath.Dir(manifest), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(manifest, []byte("keep me\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Write(foreign); err == nil || !strings.Contains(err.Error(), "synth did not write it") {
+		t.Errorf("a directory synth did not make: %v", err)
+	}
+	if _, err := os.Stat(manifest); err != nil {
+		t.Errorf("refused, yet its file is gone: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(foreign, synth.ResourcesFile)); !os.IsNotExist(err) {
+		t.Errorf("refused, yet it wrote: %v", err)
+	}
+	// Negative control: a new directory and an empty one are written.
+	for _, fresh := range []string{filepath.Join(t.TempDir(), "new"), t.TempDir()} {
+		if err := second.Write(fresh); err != nil {
+			t.Errorf("%s: %v", fresh, err)
+		}
+	}
+}

@@ -40,23 +40,61 @@ func (f Files) Paths() []string {
 	return paths
 }
 
-// Write replaces dir's synth files with f: resources.yaml and kubernetes/
-// are removed first (so objects that are gone do not linger); nothing
-// else in dir is touched.
+// MarkerFile lists, in a directory synth wrote, the files it wrote there,
+// one slash-separated path a line: the next Write removes exactly those,
+// and a directory without it that holds anything is not synth's.
+const MarkerFile = ".synth-files"
+
+// Write replaces dir's synth files with f: the files the last Write listed
+// in dir's MarkerFile are removed first (so objects that are gone do not
+// linger), then f and a new MarkerFile are written; nothing else in dir is
+// touched. A directory that holds anything and no MarkerFile is refused:
+// synth did not make it, and its kubernetes/ may be someone's manifests.
 func (f Files) Write(dir string) error {
-	if err := os.RemoveAll(filepath.Join(dir, KubernetesDir)); err != nil {
+	if err := removeWritten(dir); err != nil {
 		return err
 	}
-	if err := os.Remove(filepath.Join(dir, ResourcesFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	for _, p := range f.Paths() {
+	paths := f.Paths()
+	for _, p := range paths {
 		full := filepath.Join(dir, filepath.FromSlash(p))
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 			return err
 		}
 		if err := os.WriteFile(full, f[p], 0o644); err != nil {
 			return err
+		}
+	}
+	return os.WriteFile(filepath.Join(dir, MarkerFile), []byte(strings.Join(paths, "\n")+"\n"), 0o644)
+}
+
+// removeWritten removes the files dir's MarkerFile lists and the
+// directories they leave empty; a dir that does not exist or is empty has
+// nothing to remove, and one with files and no marker is refused.
+func removeWritten(dir string) error {
+	marker, err := os.ReadFile(filepath.Join(dir, MarkerFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		entries, err := os.ReadDir(dir)
+		if len(entries) > 0 {
+			return fmt.Errorf("-out %s: the directory holds files and no %s, so synth did not write it; give a new or empty directory", dir, MarkerFile)
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	for _, p := range strings.Fields(string(marker)) {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if !filepath.IsLocal(filepath.FromSlash(p)) {
+			return fmt.Errorf("%s lists %q, outside the directory", filepath.Join(dir, MarkerFile), p)
+		}
+		if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		if sub := filepath.Dir(full); sub != filepath.Clean(dir) {
+			_ = os.Remove(sub) // only when empty: it may hold someone's files
 		}
 	}
 	return nil

@@ -1,7 +1,9 @@
 package synth
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,8 +18,9 @@ const SnapshotDir = "testdata/synth"
 // repository root.
 const RefreshCommand = "go run ./cmd/synth -all -out " + SnapshotDir
 
-// WriteAll writes each result to dir/<stack> and removes the directories
-// of stacks that no longer exist (those holding a resources.yaml).
+// WriteAll writes each result to dir/<stack> and removes what synth wrote
+// in the directories of stacks that no longer exist (those holding a
+// resources.yaml), and each directory once it is empty.
 func WriteAll(dir string, results []*Result) error {
 	keep := map[string]bool{}
 	for _, r := range results {
@@ -36,7 +39,11 @@ func WriteAll(dir string, results []*Result) error {
 	}
 	for _, stack := range old {
 		if !keep[stack] {
-			if err := os.RemoveAll(filepath.Join(dir, stack)); err != nil {
+			// Only what synth wrote there: a directory without its marker is refused.
+			if err := removeWritten(filepath.Join(dir, stack)); err != nil {
+				return err
+			}
+			if err := os.Remove(filepath.Join(dir, stack)); err != nil && !errors.Is(err, fs.ErrExist) && !errors.Is(err, fs.ErrNotExist) {
 				return err
 			}
 		}

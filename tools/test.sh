@@ -6,6 +6,7 @@
 # each timed, all of them even when one fails:
 #   go        go test -tags integration ./...   (mocks, real API server, kube-score,
 #                                               the real engine and Kubernetes provider)
+#   race      go test -race on organizer and organizer/room
 #   python    /usr/bin/python3 -m pytest -q apps
 #   mutation  gremlins on components/spec, stacks/config, synth,
 #             organizer/room and internal/mutation, each held to the thresholds in .gremlins.yaml
@@ -43,6 +44,8 @@ tier() {
 }
 
 tier go go test -timeout 30m -tags integration ./...
+# The organizer runs participants' stacks in goroutines: its packages again under the race detector.
+tier race go test -race -timeout 30m -tags integration ./organizer/ ./organizer/room/
 tier python /usr/bin/python3 -m pytest -q apps
 if [ "${CI:-}" = true ] || [ "${EKS_WORKSHOP_MUTATION:-1}" != 0 ]; then tier mutation go run ./cmd/mutation "${mutation_packages[@]}"; fi
 tier breakages /usr/bin/python3 apps/flask/tests/breakages.py

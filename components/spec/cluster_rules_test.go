@@ -59,6 +59,12 @@ func TestEKSClusterRules(t *testing.T) {
 		{"a principal twice", cluster(func(a *EKSClusterArgs) {
 			a.AccessEntries = []AccessEntry{{PrincipalArn: admin, Policy: AccessPolicyView}, {PrincipalArn: admin, Policy: AccessPolicyEdit}}
 		}), []string{"accessEntries[1].principalArn"}, "listed twice"},
+		{"two accounts' role of one name", cluster(func(a *EKSClusterArgs) {
+			a.AccessEntries = []AccessEntry{{PrincipalArn: "arn:aws:iam::111122223333:role/x", Policy: AccessPolicyView}, {PrincipalArn: "arn:aws:iam::444455556666:role/x", Policy: AccessPolicyEdit}}
+		}), []string{"accessEntries[1].principalArn"}, `resource name "role-x" is also that of arn:aws:iam::111122223333:role/x`},
+		{"two roles of one account", cluster(func(a *EKSClusterArgs) {
+			a.AccessEntries = []AccessEntry{{PrincipalArn: "arn:aws:iam::111122223333:role/x", Policy: AccessPolicyView}, {PrincipalArn: "arn:aws:iam::111122223333:role/y", Policy: AccessPolicyEdit}}
+		}), nil, ""},
 	})
 }
 
@@ -191,4 +197,19 @@ func TestMetricsServerRules(t *testing.T) {
 		{"pinned", MetricsServerArgs{Version: "3.13.1"}, nil, ""},
 		{"unpinned", MetricsServerArgs{}, []string{"version"}, "pinned to a version"},
 	})
+}
+
+// An entry's resources are named by the principal's resource part, path
+// and punctuation made dashes: two accounts' role x share role-x.
+func TestAccessEntryKey(t *testing.T) {
+	for arn, want := range map[string]string{
+		"arn:aws:iam::111122223333:role/x":                "role-x",
+		"arn:aws:iam::444455556666:role/x":                "role-x",
+		"arn:aws:iam::111122223333:role/path/a.b+c=d,e@f": "role-path-a-b-c-d-e-f",
+		"arn:aws-cn:iam::111122223333:user/Admin":         "user-Admin",
+	} {
+		if got := AccessEntryKey(arn); got != want {
+			t.Errorf("%s: %q, want %q", arn, got, want)
+		}
+	}
 }

@@ -39,6 +39,15 @@ type AccessEntry struct {
 	KubernetesGroups []string `json:"kubernetesGroups,omitempty"`
 }
 
+// AccessEntryKey names an entry's resources after its principal, so
+// reordering the list does not replace entries. It keeps the principal's
+// resource part only, so principals of two accounts with the same role name
+// share a key: Validate (and organizer/room's plan) refuse such a pair.
+func AccessEntryKey(principalArn string) string {
+	resource := principalArn[strings.LastIndex(principalArn, ":")+1:]
+	return strings.NewReplacer("/", "-", "+", "-", "=", "-", ",", "-", "@", "-", ".", "-").Replace(resource)
+}
+
 // EKSClusterArgs configures an EKSCluster, less its VPC, subnets and tags
 // (components.EKSClusterArgs adds them).
 type EKSClusterArgs struct {
@@ -175,13 +184,20 @@ func (a EKSClusterArgs) Validate() error {
 		errs.add("enableNetworkPolicy", a.EnableNetworkPolicy, "an Auto Mode cluster has no VPC CNI add-on to configure; AutoModeArgs.NetworkPolicy turns its network policies on")
 	}
 	principals := map[string]bool{}
+	keys := map[string]string{}
 	for i, e := range a.AccessEntries {
 		field := fmt.Sprintf("accessEntries[%d]", i)
 		if !ValidIAMPrincipalArn(e.PrincipalArn) {
 			errs.add(field+".principalArn", e.PrincipalArn, "want an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/Admin (for an SSO user, its role, not the sts session ARN)")
 		}
-		if principals[e.PrincipalArn] {
+		key, seen := AccessEntryKey(e.PrincipalArn), principals[e.PrincipalArn]
+		switch {
+		case seen:
 			errs.add(field+".principalArn", e.PrincipalArn, "listed twice; EKS allows one access entry per principal")
+		case keys[key] != "":
+			errs.add(field+".principalArn", e.PrincipalArn, "its resource name %q is also that of %s: the component names an entry by the principal's role or user name, so two accounts' %q cannot both have one; keep one", key, keys[key], key)
+		default:
+			keys[key] = e.PrincipalArn
 		}
 		principals[e.PrincipalArn] = true
 		if !slices.Contains(accessPolicies, e.Policy) {

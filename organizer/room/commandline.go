@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
 // DefaultParallel is how many participants' stacks run at once by default.
@@ -16,7 +18,11 @@ const DefaultParallel = 4
 
 // Commands are organizer's commands: an Operation on every stack, or
 // installing the pinned provider plugins.
-var Commands = []string{string(OpUp), string(OpPreview), string(OpDestroy), string(OpStatus), string(OpReap), CommandPlan, CommandHandout, CommandReset, CommandServe, CommandRender, "plugins"}
+var Commands = []string{string(OpUp), string(OpPreview), string(OpDestroy), string(OpStatus), string(OpReap), CommandAdopt, CommandPlan, CommandHandout, CommandReset, CommandServe, CommandRender, "plugins"}
+
+// roomCommands need -room: they run on one room's stacks. reap without it
+// reaps every room in the backend.
+var roomCommands = []string{string(OpUp), string(OpPreview), string(OpDestroy), string(OpStatus), CommandAdopt, CommandHandout, CommandReset, CommandServe}
 
 const usage = `usage: organizer [flags] COMMAND (reset NAME...)
 
@@ -25,6 +31,9 @@ Runs the workshop for a room: the shared cluster (stack %q, configured by
 edit, with their own copy of the workloads. With -kubeconfig the room runs
 on that existing cluster instead (EKS Anywhere, kind, an admin's cluster):
 no cluster stack, and the images given by -flask-image and -nginx-image.
+A room is named by -room NAME: its stacks live in project
+eks-workshop-room-NAME and carry the tag eks-workshop:room=NAME, and no
+command touches a stack without them (docs/room-ownership.md).
 
 commands:
   up       install the pinned provider plugins, deploy the cluster, then every
@@ -32,10 +41,15 @@ commands:
            Refuses a room its nodes cannot hold (see plan); -ttl 8h records
            when each stack expires, in the stack's tags
   preview  show what up would change
-  destroy  destroy every participant's stack, then the cluster
+  destroy  destroy the participants named (the cluster stays), or with
+           -whole-room every stack of the room, the cluster last; -dry-run
+           lists them only
   status   every stack's last update, URL and time left
   reap     destroy every participant stack past its expiry, then the cluster
-           once no participant is left; -dry-run lists them only
+           once no participant is left, in -room or else in every room of
+           -backend (required); -dry-run lists them only
+  adopt    make the stacks named (the cluster and the participants given)
+           the room's: a room made before rooms had names; -dry-run lists
   plan     print whether the room fits its nodes (pods, CPU, memory at the
            HPA minimum and maximum); runs nothing
   handout  write each participant's handout, <handout-dir>/NAME.txt: their
@@ -87,6 +101,14 @@ type Settings struct {
 	// LeaseWait is how long up, destroy and reap wait for the room's lease
 	// while another run holds it; 0 stops at once, naming the holder.
 	LeaseWait time.Duration
+	// Room is the room whose stacks the organizer runs; required.
+	Room Room
+	// WholeRoom makes Destroy destroy every stack of the room, the cluster
+	// last; without it Destroy destroys the plan's participants only.
+	WholeRoom bool
+	// DryRun makes Destroy, Reap and Adopt list what they would do and
+	// change nothing.
+	DryRun bool
 }
 
 // Check fills in the defaults (SecretsProvider, Parallel) and reports every
@@ -137,8 +159,6 @@ type CommandLine struct {
 	Settings
 	// EngineOutput asks for the engine's output, each line prefixed with its stack.
 	EngineOutput bool
-	// DryRun makes reap list what it would destroy.
-	DryRun bool
 	// HandoutDir is where handout writes.
 	HandoutDir string
 	// Names are reset's participants.
@@ -146,8 +166,8 @@ type CommandLine struct {
 	// RenderDir is where render writes.
 	RenderDir string
 	// Listen and Refresh are serve's address and reading interval.
-	Listen  string
-	Refresh time.Duration
+	Listen       string
+	BoardRefresh time.Duration
 }
 
 // ParseArgs reads organizer's command line and checks everything that can
@@ -174,12 +194,14 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 	refresh := fs.Bool("refresh", false, "up: refresh each stack from the cloud first")
 	engineOutput := fs.Bool("engine-output", false, "print the engine's output, each line prefixed with its stack")
 	ttl := fs.Duration("ttl", 0, "up: the stacks expire this long after up starts (e.g. 8h); reap destroys them then")
-	leaseWait := fs.Duration("lease-wait", 0, "up, destroy, reap: wait this long for the room while another run holds it (0: stop at once, naming it)")
-	dryRun := fs.Bool("dry-run", false, "reap: list the expired stacks, destroy nothing")
+	leaseWait := fs.Duration("lease-wait", 0, "up, destroy, reap, reset: wait this long for the room while another run holds it (0: stop at once, naming it)")
 	handoutDir := fs.String("handout-dir", "", "handout: where the files go (default <state-dir>/handouts)")
 	listen := fs.String("listen", DefaultListen, "serve: the board's address; another host than loopback shows the room to that network")
 	boardRefresh := fs.Duration("refresh-every", DefaultRefresh, "serve: how often the board reads the stacks")
 	renderDir := fs.String("render-dir", "room-plan", "render: where each participant's plan goes")
+	dryRun := fs.Bool(FlagDryRun[1:], false, "destroy, reap, adopt: list the stacks it would change, change nothing")
+	roomName := fs.String(FlagRoom[1:], "", "the room's name (required but by reap): its stacks' project is eks-workshop-room-NAME and their tag eks-workshop:room=NAME")
+	wholeRoom := fs.Bool(FlagWholeRoom[1:], false, "destroy: every stack of the room, the cluster last (without it, only the participants named)")
 	existing := addExistingFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err // the flag package has said why, with the usage
@@ -192,7 +214,7 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 		fmt.Fprintln(stderr, err)
 		return nil, err
 	}
-	cl := &CommandLine{Command: fs.Arg(0), EngineOutput: *engineOutput, DryRun: *dryRun, Names: fs.Args()[1:], Listen: *listen, Refresh: *boardRefresh, RenderDir: *renderDir}
+	cl := &CommandLine{Command: fs.Arg(0), EngineOutput: *engineOutput, Names: fs.Args()[1:], Listen: *listen, BoardRefresh: *boardRefresh, RenderDir: *renderDir}
 	if !slices.Contains(Commands, cl.Command) {
 		defer fs.Usage()
 		return fail(fmt.Errorf("unknown command %q: want one of %v", cl.Command, Commands))
@@ -207,11 +229,17 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 		participants = read
 	}
 	participants = append(participants, flagged...)
+	r, early := commandProblems(fs, cl.Command, *roomName, *backend, len(participants), *wholeRoom)
 	var err error
-	if *existing.kubeconfig != "" {
+	switch {
+	case cl.Command == string(OpReap):
+		// The backend's stacks and their tags are all reap reads.
+		cl.Plan, err = &Plan{}, withProblems(early, nil)
+	case *existing.kubeconfig != "":
 		cl.Plan, err = existing.plan(fs, cl.Command, participants)
-	} else {
-		cl.Plan, err = newBuiltClusterPlan(*clusterConfig, participants, existing.misused())
+		err = withProblems(early, err)
+	default:
+		cl.Plan, err = newBuiltClusterPlan(*clusterConfig, participants, append(early, existing.misused()...))
 	}
 	if err != nil {
 		return fail(err)
@@ -234,6 +262,9 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 		Refresh:         *refresh,
 		TTL:             *ttl,
 		LeaseWait:       *leaseWait,
+		Room:            r,
+		WholeRoom:       *wholeRoom,
+		DryRun:          *dryRun,
 	}
 	if cl.Backend == "" {
 		cl.Backend = "file://" + filepath.Join(state, "state")
@@ -248,4 +279,41 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 		return fail(err)
 	}
 	return cl, nil
+}
+
+// commandProblems checks what the command itself asks of its command line:
+// only the flags it reads, a valid -room where it needs one, destroy's form
+// and reap's explicit backend. It returns the room named.
+func commandProblems(fs *flag.FlagSet, command, roomName, backend string, participants int, wholeRoom bool) (Room, []string) {
+	var set []string
+	fs.Visit(func(f *flag.Flag) { set = append(set, f.Name) })
+	problems := checkCommandFlags(command, set)
+	var r Room
+	if roomName != "" || slices.Contains(roomCommands, command) {
+		var err error
+		if r, err = NewRoom(roomName); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
+	if command == string(OpDestroy) {
+		problems = append(problems, checkDestroyForm(participants, wholeRoom)...)
+	}
+	if command == string(OpReap) && backend == "" {
+		problems = append(problems, fmt.Sprintf("%s = %q: reap wants the backend that holds the rooms (s3://bucket/prefix, file:///path): on a runner, the default file backend is empty and a reap of it would succeed having reaped nothing", FlagBackend, backend))
+	}
+	return r, problems
+}
+
+// withProblems adds problems found before err's to it.
+func withProblems(problems []string, err error) error {
+	var invalid *config.ConfigError
+	switch {
+	case len(problems) == 0:
+		return err
+	case errors.As(err, &invalid):
+		return &config.ConfigError{Problems: append(problems, invalid.Problems...)}
+	case err != nil:
+		return errors.Join(append(stringErrors(problems), err)...)
+	}
+	return &config.ConfigError{Problems: problems}
 }

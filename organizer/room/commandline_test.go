@@ -48,7 +48,7 @@ func TestUsage(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "")
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE_FILE", "")
-	_, err := ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "status"}, &stderr)
+	_, err := ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "-room", "r1", "status"}, &stderr)
 	if err == nil || !strings.Contains(stderr.String(), "PULUMI_CONFIG_PASSPHRASE") {
 		t.Errorf("no passphrase: %v, stderr %q", err, stderr.String())
 	}
@@ -58,12 +58,12 @@ func TestParseArgsDefaultsTheStateToTheStateDir(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "x")
 	var stderr strings.Builder
-	cl, err := ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "-participant", "alice", "preview"}, &stderr)
+	cl, err := ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "-room", "r1", "-participant", "alice", "preview"}, &stderr)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
 	if cl.Command != "preview" || cl.Backend != "file://"+filepath.Join(dir, "state") || cl.WorkDir != filepath.Join(dir, "work") ||
-		cl.Parallel != DefaultParallel || cl.SecretsProvider != "passphrase" || len(cl.Plan.Participants) != 1 {
+		cl.Parallel != DefaultParallel || cl.SecretsProvider != "passphrase" || len(cl.Plan.Participants) != 1 || cl.Room.Name != "r1" {
 		t.Errorf("command line %+v", cl)
 	}
 }
@@ -73,22 +73,26 @@ func TestPlanNeedsNoBackendAndTTLMustBePositive(t *testing.T) {
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "")
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE_FILE", "")
 	var stderr strings.Builder
-	cl, err := ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "-participant", "alice", "plan"}, &stderr)
+	cl, err := ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-participant", "alice", "plan"}, &stderr)
 	if err != nil || cl.Command != CommandPlan {
 		t.Fatalf("plan without a passphrase: %v\n%s", err, stderr.String())
 	}
 	// Control: reap, which runs stacks, needs the passphrase.
-	if _, err := ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "reap"}, &stderr); err == nil {
+	if _, err := ParseArgs([]string{"-backend", "file:///tmp/x", "-state-dir", dir, "reap"}, &stderr); err == nil {
 		t.Error("reap without a passphrase was accepted")
 	}
 
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "x")
-	cl, err = ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "-ttl", "8h", "-dry-run", "reap"}, &stderr)
-	if err != nil || cl.TTL != 8*time.Hour || !cl.DryRun {
-		t.Errorf("-ttl 8h -dry-run: %+v, %v", cl, err)
+	cl, err = ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "-room", "r1", "-ttl", "8h", "up"}, &stderr)
+	if err != nil || cl.TTL != 8*time.Hour || cl.DryRun {
+		t.Errorf("-ttl 8h: %+v, %v", cl, err)
+	}
+	cl, err = ParseArgs([]string{"-backend", "file:///tmp/x", "-state-dir", dir, "-dry-run", "reap"}, &stderr)
+	if err != nil || !cl.DryRun || cl.Room.Name != "" {
+		t.Errorf("-dry-run reap: %+v, %v", cl, err)
 	}
 	stderr.Reset()
-	if _, err := ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "-ttl", "-1h", "up"}, &stderr); err == nil ||
+	if _, err := ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "-room", "r1", "-ttl", "-1h", "up"}, &stderr); err == nil ||
 		!strings.Contains(stderr.String(), "ttl = -1h0m0s: want a positive duration") {
 		t.Errorf("a negative TTL: %v, %q", err, stderr.String())
 	}

@@ -37,8 +37,15 @@ const (
 //
 // The images may be empty for a plan that only destroys or reports;
 // ParticipantConfig refuses to deploy without them.
+//
+// Without a context, the plan takes the file's current context now, so each
+// stack's provider keeps the cluster it was given: a later destroy or reap
+// deletes namespaces there, whatever the file's current context names then.
 func NewExistingClusterPlan(cluster ClusterOutputs, participants []Participant) (*Plan, error) {
 	problems := checkKubeconfig(cluster.Kubeconfig, cluster.KubeContext)
+	if len(problems) == 0 && cluster.KubeContext == "" {
+		cluster.KubeContext = currentContext(cluster.Kubeconfig)
+	}
 	reserved := map[string]string{"default": "Kubernetes"}
 	for _, ns := range spec.AddonNamespaces() {
 		reserved[ns] = "the cluster add-ons"
@@ -166,6 +173,15 @@ func kubeconfigServer(path, context string) (*url.URL, error) {
 		return nil, problem(FlagKubeconfig, path, fmt.Sprintf("cluster %q has server %q: want the API server's https:// URL", clusterName, file.Clusters[j].Cluster.Server))
 	}
 	return server, nil
+}
+
+// currentContext is the current context of the kubeconfig at path, which
+// checkKubeconfig has read.
+func currentContext(path string) string {
+	var file kubeconfigFile
+	data, _ := os.ReadFile(path)
+	_ = yaml.Unmarshal(data, &file)
+	return file.CurrentContext
 }
 
 // reachTimeout bounds how long CheckReachable waits for the API server.

@@ -216,7 +216,7 @@ func TestParseArgsOnAnExistingCluster(t *testing.T) {
 	}
 	var stderr strings.Builder
 	cl, err := ParseArgs([]string{"-kubeconfig", rel, "-flask-image", flaskDigest, "-nginx-image", nginxDigest,
-		"-participant", "alice", "-state-dir", t.TempDir(), "up"}, &stderr)
+		"-participant", "alice", "-room", "r1", "-state-dir", t.TempDir(), "up"}, &stderr)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
@@ -226,8 +226,45 @@ func TestParseArgsOnAnExistingCluster(t *testing.T) {
 	// destroy and status need no images; status not even the cluster.
 	for command, server := range map[string]string{"destroy": listening(t), "status": closedPort(t)} {
 		stderr.Reset()
-		if _, err := ParseArgs([]string{"-kubeconfig", writeKubeconfig(t, server), "-state-dir", t.TempDir(), command}, &stderr); err != nil {
+		args := []string{"-kubeconfig", writeKubeconfig(t, server), "-room", "r1", "-state-dir", t.TempDir(), command}
+		if command == "destroy" {
+			args = append([]string{"-whole-room"}, args...)
+		}
+		if _, err := ParseArgs(args, &stderr); err != nil {
 			t.Errorf("%s: %v\n%s", command, err, stderr.String())
 		}
+	}
+}
+
+// Without -kube-context the plan pins the file's current context, so the
+// stacks keep the cluster they were given; a context given stays.
+func TestExistingClusterPlanPinsTheCurrentContext(t *testing.T) {
+	kubeconfig := writeKubeconfig(t, "https://127.0.0.1:6443")
+	plan, err := NewExistingClusterPlan(ClusterOutputs{Kubeconfig: kubeconfig, FlaskImage: flaskDigest, NginxImage: nginxDigest}, []Participant{{Name: "alice"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Existing.KubeContext != "room" {
+		t.Errorf("context %q, want the file's current context room", plan.Existing.KubeContext)
+	}
+	cfg, err := plan.ParticipantConfig("alice", *plan.Existing)
+	if err != nil || cfg.KubeContext != "room" {
+		t.Errorf("alice's environment: context %q, %v", cfg.KubeContext, err)
+	}
+	// Negative control: a context that is not the current one stays.
+	data, err := os.ReadFile(kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	two := strings.Replace(string(data), "contexts:\n", "contexts:\n  - name: other\n    context: {cluster: room, user: admin}\n", 1)
+	if err := os.WriteFile(kubeconfig, []byte(two), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	plan, err = NewExistingClusterPlan(ClusterOutputs{Kubeconfig: kubeconfig, KubeContext: "other"}, nil)
+	if err != nil || plan.Existing.KubeContext != "other" {
+		t.Errorf("given context: %+v, %v", plan, err)
+	}
+	if _, err := NewExistingClusterPlan(ClusterOutputs{Kubeconfig: kubeconfig, KubeContext: "gone"}, nil); err == nil {
+		t.Error("a context the file lacks: accepted")
 	}
 }

@@ -84,7 +84,10 @@ func checkParticipants(participants []Participant, reserved, principals map[stri
 	add := func(field string, value any, allowed string) {
 		problems = append(problems, (&spec.FieldError{Field: field, Value: value, Allowed: allowed}).Error())
 	}
-	names, namespaces := map[string]string{}, map[string]string{}
+	names, namespaces, keys := map[string]string{}, map[string]string{}, map[string]string{}
+	for arn, owner := range principals {
+		keys[spec.AccessEntryKey(arn)] = owner
+	}
 	for i, p := range participants {
 		field := fmt.Sprintf("participants[%d]", i)
 		if p.Name != "" {
@@ -95,6 +98,8 @@ func checkParticipants(participants []Participant, reserved, principals map[stri
 			add(field+".name", p.Name, "want a lowercase RFC 1123 label (a-z, 0-9, '-', at most 63), e.g. alice: it names the stack and the namespace")
 		case p.Name == ClusterStack:
 			add(field+".name", p.Name, "taken by the shared cluster's stack")
+		case isTeamStack(p.Name):
+			add(field+".name", p.Name, fmt.Sprintf("taken by the team's stacks %v of project %s; choose another", TeamStacks, config.ProjectName))
 		case names[p.Name] != "":
 			add(field+".name", p.Name, "already used by "+names[p.Name])
 		default:
@@ -133,8 +138,11 @@ func checkParticipants(participants []Participant, reserved, principals map[stri
 			add(field+".principalArn", p.PrincipalArn, "want an IAM role or user ARN, e.g. arn:aws:iam::123456789012:role/alice (for an SSO user, its role, not the sts session ARN)")
 		case principals[p.PrincipalArn] != "":
 			add(field+".principalArn", p.PrincipalArn, "already used by "+principals[p.PrincipalArn]+"; EKS allows one access entry per principal")
+		case keys[spec.AccessEntryKey(p.PrincipalArn)] != "":
+			add(field+".principalArn", p.PrincipalArn, fmt.Sprintf("its access entry's resource name %q is also that of %s's principal: the cluster names an entry by the role or user name alone; give one of them another role", spec.AccessEntryKey(p.PrincipalArn), keys[spec.AccessEntryKey(p.PrincipalArn)]))
 		default:
 			principals[p.PrincipalArn] = field
+			keys[spec.AccessEntryKey(p.PrincipalArn)] = field
 		}
 	}
 	return problems

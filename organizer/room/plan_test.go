@@ -135,6 +135,9 @@ func TestNewPlanReportsEveryProblemAtOnce(t *testing.T) {
 		{Name: "ivy", PrincipalArn: "arn:aws:iam::111122223333:role/ivy"},
 		{Name: "jo", PrincipalArn: "arn:aws:iam::111122223333:role/ivy"},
 		{Name: ""},
+		{Name: "prod"},
+		{Name: "kim", PrincipalArn: "arn:aws:iam::444455556666:role/ivy"},
+		{Name: "lee", PrincipalArn: "arn:aws:iam::444455556666:role/ops"},
 	})
 	if err == nil {
 		t.Fatal("NewPlan accepted a room full of problems")
@@ -155,17 +158,20 @@ func TestNewPlanReportsEveryProblemAtOnce(t *testing.T) {
 		`participants[10] (hal).principalArn = "arn:aws:iam::111122223333:role/ops": already used by the cluster's accessEntries`,
 		`participants[12] (jo).principalArn = "arn:aws:iam::111122223333:role/ivy": already used by participants[11] (ivy)`,
 		`participants[13].name = "": want a lowercase RFC 1123 label`,
+		`participants[14] (prod).name = "prod": taken by the team's stacks [dev local prod] of project eks-workshop`,
+		`participants[15] (kim).principalArn = "arn:aws:iam::444455556666:role/ivy": its access entry's resource name "role-ivy" is also that of participants[11] (ivy)'s principal`,
+		`participants[16] (lee).principalArn = "arn:aws:iam::444455556666:role/ops": its access entry's resource name "role-ops" is also that of the cluster's accessEntries's principal`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing problem %q", want)
 		}
 	}
-	if n := strings.Count(err.Error(), "\n  - "); n != 15 {
-		t.Errorf("%d problems reported, want 15:\n%v", n, err)
+	if n := strings.Count(err.Error(), "\n  - "); n != 18 {
+		t.Errorf("%d problems reported, want 18:\n%v", n, err)
 	}
 
 	// Negative control: a valid room passes.
-	if _, err := NewPlan(devConfig(t), []Participant{{Name: "alice"}, {Name: "bob", Namespace: "team-bob"}}); err != nil {
+	if _, err := NewPlan(devConfig(t), []Participant{{Name: "alice", PrincipalArn: "arn:aws:iam::111122223333:role/x"}, {Name: "bob", Namespace: "team-bob", PrincipalArn: "arn:aws:iam::111122223333:role/y"}}); err != nil {
 		t.Errorf("valid room rejected: %v", err)
 	}
 }

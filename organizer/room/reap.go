@@ -15,6 +15,9 @@ const CommandPlan = "plan"
 const (
 	StatusExpired Status = "expired" // past its expiry; -dry-run destroys nothing
 	StatusKept    Status = "kept"    // not expired, or no expiry
+	// StatusWouldDestroy is destroy's -dry-run: the stack exists, and
+	// destroy without it would destroy it.
+	StatusWouldDestroy Status = "would destroy"
 )
 
 // ExpiryTag is the stack tag that holds when a stack expires, in RFC 3339
@@ -43,6 +46,9 @@ type StackExpiry struct {
 	Expires time.Time
 	// Resources is how many resources its state holds.
 	Resources int
+	// Err is why its tag could not be read: reap reports it, keeps the
+	// stack and reaps the rest.
+	Err error
 }
 
 // Expired is whether the stack is past its expiry at now.
@@ -80,8 +86,8 @@ type ReapPlan struct {
 	Expired, Kept []StackExpiry
 	// Cluster is the cluster stack; nil when the backend has none.
 	Cluster *StackExpiry
-	// Blocking are the kept participant stacks that still hold resources:
-	// the cluster outlives them.
+	// Blocking are the kept participant stacks that still hold resources
+	// or whose expiry cannot be read: the cluster outlives them.
 	Blocking []string
 }
 
@@ -92,14 +98,28 @@ func PlanReap(stacks []StackExpiry, now time.Time) ReapPlan {
 		switch {
 		case s.Name == ClusterStack:
 			p.Cluster = &s
-		case s.Expired(now):
+		case s.Err == nil && s.Expired(now):
 			p.Expired = append(p.Expired, s)
 		default:
 			p.Kept = append(p.Kept, s)
-			if s.Resources > 0 {
+			if s.Resources > 0 || s.Err != nil {
 				p.Blocking = append(p.Blocking, s.Name)
 			}
 		}
 	}
 	return p
+}
+
+// RoomExpiry is when a room expires: the latest expiry among its stacks,
+// zero when none has one. A participant added by an up without -ttl gets
+// it, so the room's last stack does not outlive the rest and keep the
+// cluster up.
+func RoomExpiry(stacks []StackExpiry) time.Time {
+	var latest time.Time
+	for _, s := range stacks {
+		if s.Expires.After(latest) {
+			latest = s.Expires
+		}
+	}
+	return latest
 }

@@ -74,3 +74,31 @@ func TestPlanReap(t *testing.T) {
 		t.Errorf("cluster %+v", p.Cluster)
 	}
 }
+
+// A stack whose expiry cannot be read is kept and keeps the cluster; the
+// others are reaped as usual.
+func TestPlanReapKeepsAStackWithAnUnreadableTag(t *testing.T) {
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	_, bad := ParseExpiry("tomorrow")
+	p := PlanReap([]StackExpiry{
+		{Name: "alice", Expires: now.Add(-time.Hour), Err: bad},
+		{Name: "bob", Expires: now.Add(-time.Hour), Resources: 3},
+		{Name: ClusterStack, Expires: now.Add(-time.Hour)},
+	}, now)
+	if len(p.Expired) != 1 || p.Expired[0].Name != "bob" || len(p.Kept) != 1 || p.Kept[0].Name != "alice" {
+		t.Errorf("expired %v, kept %v: want bob, alice", p.Expired, p.Kept)
+	}
+	if !slices.Equal(p.Blocking, []string{"alice"}) {
+		t.Errorf("blocking %v, want alice (her expiry is unknown, though she holds nothing)", p.Blocking)
+	}
+}
+
+func TestRoomExpiryIsTheLatest(t *testing.T) {
+	at := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	if got := RoomExpiry([]StackExpiry{{Expires: at}, {}, {Expires: at.Add(time.Hour)}, {Expires: at.Add(-time.Hour)}}); !got.Equal(at.Add(time.Hour)) {
+		t.Errorf("room expiry %v, want the latest", got)
+	}
+	if got := RoomExpiry([]StackExpiry{{Name: "dave"}}); !got.IsZero() {
+		t.Errorf("no tag: %v, want none", got)
+	}
+}
