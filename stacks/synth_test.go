@@ -228,7 +228,7 @@ func TestCriticalPathReportUsesTheLatencyTable(t *testing.T) {
 	if err := synthCommand([]string{"-root", "..", "-stack", "dev", "-critical-path"}, &out, &out); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"stack dev: makespan", "ratio 1.0", "eks:index:Cluster", "latency table:"} {
+	for _, want := range []string{"stack dev: a deploy takes about", "1.0", "critical chain", "eks:index:Cluster", "latency table:"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
