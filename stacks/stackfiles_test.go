@@ -21,9 +21,10 @@ const stackFilesCommand = "go test ./stacks -run TestStackFilesAreInTheCLIsForm 
 
 // The committed Pulumi.<stack>.yaml files are byte for byte what the
 // Pulumi CLI writes when it saves them (workspace.ProjectStack's Save, as
-// `pulumi stack init` and `pulumi config set` do: no comments, keys sorted,
-// its quoting), so creating a stack adds the one line the passphrase
-// provider needs, encryptionsalt, and changes nothing else.
+// `pulumi stack init` and `pulumi config set` do: it keeps the comments and
+// the order of the keys it loaded, and quotes every scalar it re-encodes,
+// booleans and numbers included), so creating a stack adds the one line
+// the passphrase provider needs, encryptionsalt, and changes nothing else.
 func TestStackFilesAreInTheCLIsForm(t *testing.T) {
 	project, err := synth.LoadProject(repoRoot)
 	if err != nil {
@@ -53,8 +54,8 @@ func TestStackFilesAreInTheCLIsForm(t *testing.T) {
 			t.Errorf("%s: creating the stack adds %q, want only the encryptionsalt line", filepath.Base(path), added)
 		}
 	}
-	// Negative control: a comment and quotes the CLI does not write.
-	handWritten := []byte("# the workshop's region\nconfig:\n  aws:region: \"ap-northeast-2\"\n")
+	// Negative control: a boolean as a hand would write it, unquoted.
+	handWritten := []byte("# the hardened variant\nconfig:\n  eks-workshop:protect: true\n")
 	if saved, _ := cliForms(t, project, handWritten); bytes.Equal(saved, handWritten) {
 		t.Error("a hand-written stack file passed as the CLI's form")
 	}

@@ -17,6 +17,7 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eks-workshop/eks-workshop/internal/doccheck"
 	"github.com/eks-workshop/eks-workshop/stacks"
 	"github.com/eks-workshop/eks-workshop/synth"
 )
@@ -247,5 +248,31 @@ func TestCriticalPathReportUsesTheLatencyTable(t *testing.T) {
 	}
 	if err := synthCommand([]string{"-root", "..", "-stack", "dev", "-latencies", slow}, &out, &out); err == nil {
 		t.Error("-latencies without -critical-path was accepted")
+	}
+}
+
+// What synth prints for every stack (the plan, the critical path with its
+// latency table, the cost estimate) refers to no issue and no machine's
+// history: doccheck finds nothing in it.
+func TestToolOutputSpeaksToTheUser(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := synthCommand([]string{"-root", "..", "-all", "-critical-path", "-cost"}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range doccheck.Find(out.String()) {
+		t.Errorf("synth's output, %s", f)
+	}
+	// Negative control: a latency table whose source is an issue is found.
+	latencies := filepath.Join(t.TempDir(), "issue 11.txt")
+	if err := os.WriteFile(latencies, []byte("default=5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := synthCommand([]string{"-root", "..", "-stack", "local", "-critical-path", "-latencies", latencies}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(doccheck.Find(out.String())) == 0 {
+		t.Errorf("a latency table from %q passed:\n%s", latencies, out.String())
 	}
 }
