@@ -3,6 +3,7 @@ package organizer
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -25,8 +26,10 @@ type Setup struct {
 // is room.ParseArgs's; Main runs it.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Setup) int {
 	cl, err := room.ParseArgs(args, stderr)
-	if err != nil {
-		return 2
+	if errors.Is(err, flag.ErrHelp) {
+		return 0 // the usage asked for
+	} else if err != nil {
+		return 2 // ParseArgs has said why
 	}
 	if cl.Command == room.CommandPlan {
 		return printCapacity(cl.Plan, stdout, stderr)
