@@ -276,3 +276,19 @@ func TestToolOutputSpeaksToTheUser(t *testing.T) {
 		t.Errorf("a latency table from %q passed:\n%s", latencies, out.String())
 	}
 }
+
+// README's try-it output is what `go run ./cmd/synth -stack local` prints.
+func TestReadmeShowsSynthsOutput(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := synthCommand([]string{"-root", "..", "-stack", "local"}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```\n"+out.String()+"```\n") {
+		t.Errorf("README.md does not show synth's output for local:\n%s", out.String())
+	}
+}

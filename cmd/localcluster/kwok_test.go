@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -94,5 +96,21 @@ func TestKwokSettings(t *testing.T) {
 	cfg.NginxImage = "registry.example.com/demo-nginx@sha256:0" // negative control
 	if err := cfg.Validate(); err == nil {
 		t.Error("a malformed digest passed")
+	}
+}
+
+// README's try-it path shows the image settings kwok prints, as printed.
+func TestReadmeShowsTheKwokSettings(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(kwokSettings("/k"), "\n"), "\n")[1:] {
+		if !strings.Contains(string(readme), "\n"+line+"\n") {
+			t.Errorf("README.md lacks %q", line)
+		}
+	}
+	if !strings.Contains(string(readme), "go run ./cmd/localcluster kwok | sh") {
+		t.Error("README.md lacks the kwok command")
 	}
 }
