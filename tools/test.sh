@@ -9,7 +9,7 @@
 #   python    /usr/bin/python3 -m pytest -q apps
 #   mutation  gremlins on components/spec, stacks/config, synth,
 #             organizer/room and internal/mutation, each held to the thresholds in .gremlins.yaml
-#             (README "Tests"), a package's passing result kept until its
+#             (docs/testing.md), a package's passing result kept until its
 #             inputs change; EKS_WORKSHOP_MUTATION=0 leaves the tier out of
 #             a local run, never out of CI's
 #   breakages apps/flask/tests/breakages.py: Python's stand-in for mutation
