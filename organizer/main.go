@@ -3,6 +3,7 @@ package organizer
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -32,8 +33,10 @@ type Setup struct {
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Setup) int {
 	stderr = &syncWriter{w: stderr} // stacks, signals and the lease all report on it
 	cl, err := room.ParseArgs(args, stderr)
-	if err != nil {
-		return 2
+	if errors.Is(err, flag.ErrHelp) {
+		return 0 // the usage asked for
+	} else if err != nil {
+		return 2 // ParseArgs has said why
 	}
 	if cl.Command == room.CommandPlan {
 		return printCapacity(cl.Plan, stdout, stderr)

@@ -10,7 +10,7 @@ import (
 )
 
 // maxCriticalPathRatio bounds how much longer a deploy may take than the
-// chain no program can avoid (issue 11).
+// chain no program can avoid.
 const maxCriticalPathRatio = 1.05
 
 // latencyFile overrides the latency table: go test ./stacks -run TestDeployCriticalPath -v -args -critical.latencies FILE

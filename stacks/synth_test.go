@@ -17,6 +17,7 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eks-workshop/eks-workshop/internal/doccheck"
 	"github.com/eks-workshop/eks-workshop/stacks"
 	"github.com/eks-workshop/eks-workshop/synth"
 )
@@ -228,7 +229,7 @@ func TestCriticalPathReportUsesTheLatencyTable(t *testing.T) {
 	if err := synthCommand([]string{"-root", "..", "-stack", "dev", "-critical-path"}, &out, &out); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"stack dev: makespan", "ratio 1.0", "eks:index:Cluster", "latency table:"} {
+	for _, want := range []string{"stack dev: a deploy takes about", "1.0", "critical chain", "eks:index:Cluster", "latency table:"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
@@ -247,5 +248,47 @@ func TestCriticalPathReportUsesTheLatencyTable(t *testing.T) {
 	}
 	if err := synthCommand([]string{"-root", "..", "-stack", "dev", "-latencies", slow}, &out, &out); err == nil {
 		t.Error("-latencies without -critical-path was accepted")
+	}
+}
+
+// What synth prints for every stack (the plan, the critical path with its
+// latency table, the cost estimate) refers to no issue and no machine's
+// history: doccheck finds nothing in it.
+func TestToolOutputSpeaksToTheUser(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := synthCommand([]string{"-root", "..", "-all", "-critical-path", "-cost"}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range doccheck.Find(out.String()) {
+		t.Errorf("synth's output, %s", f)
+	}
+	// Negative control: a latency table whose source is an issue is found.
+	latencies := filepath.Join(t.TempDir(), "issue 11.txt")
+	if err := os.WriteFile(latencies, []byte("default=5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := synthCommand([]string{"-root", "..", "-stack", "local", "-critical-path", "-latencies", latencies}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(doccheck.Find(out.String())) == 0 {
+		t.Errorf("a latency table from %q passed:\n%s", latencies, out.String())
+	}
+}
+
+// README's try-it output is what `go run ./cmd/synth -stack local` prints.
+func TestReadmeShowsSynthsOutput(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := synthCommand([]string{"-root", "..", "-stack", "local"}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```\n"+out.String()+"```\n") {
+		t.Errorf("README.md does not show synth's output for local:\n%s", out.String())
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eks-workshop/eks-workshop/internal/cli"
 	"github.com/eks-workshop/eks-workshop/internal/cost"
 	"github.com/eks-workshop/eks-workshop/internal/critical"
 )
@@ -18,7 +19,7 @@ import (
 // as they ask. It takes the program as an argument so that it can be tested
 // without linking the provider SDKs the real one imports.
 func Command(args []string, program pulumi.RunFunc, stdout, stderr io.Writer) error {
-	o, err := parseOptions(args, stderr)
+	o, err := parseOptions(args)
 	if err != nil {
 		return err
 	}
@@ -47,6 +48,9 @@ func Command(args []string, program pulumi.RunFunc, stdout, stderr io.Writer) er
 	return nil
 }
 
+// Usage is cmd/synth's short usage, printed after a mistake in its flags.
+const Usage = "usage: synth (-stack STACK | -all) [-out DIR] [-diff DIR] [-critical-path [-latencies FILE]] [-cost [-usage FILE]] [-root DIR]"
+
 // options are cmd/synth's flags.
 type options struct {
 	stack, out, diff, root, latencies, usageFile string
@@ -54,10 +58,9 @@ type options struct {
 }
 
 // parseOptions parses and checks the flags.
-func parseOptions(args []string, stderr io.Writer) (options, error) {
+func parseOptions(args []string) (options, error) {
 	var o options
 	flags := flag.NewFlagSet("synth", flag.ContinueOnError)
-	flags.SetOutput(stderr)
 	flags.StringVar(&o.stack, "stack", "", "the stack to synthesize (a Pulumi.<stack>.yaml)")
 	flags.BoolVar(&o.all, "all", false, "synthesize every stack, each into <out>/<stack>")
 	flags.StringVar(&o.out, "out", "", "directory to write resources.yaml and kubernetes/ into (none: only print)")
@@ -67,17 +70,20 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	flags.StringVar(&o.latencies, "latencies", "", "with -critical-path: a file of TYPE=SECONDS lines overriding the latency table")
 	flags.BoolVar(&o.withCost, "cost", false, "print the cost estimate (with -diff, also the cost difference)")
 	flags.StringVar(&o.usageFile, "usage", "", "with -cost: a usage file overriding the usage assumptions")
-	if err := flags.Parse(args); err != nil {
+	if err := cli.Parse(flags, args); err != nil {
 		return o, err
 	}
 	if flags.NArg() > 0 {
-		return o, fmt.Errorf("unexpected arguments %q", flags.Args())
+		return o, cli.Usagef("unexpected arguments %q: synth takes only flags", flags.Args())
 	}
 	if (o.stack == "") == !o.all {
-		return o, errors.New("give exactly one of -stack <stack> and -all")
+		return o, cli.Usagef("give exactly one of -stack STACK and -all")
 	}
 	if o.latencies != "" && !o.criticalPath {
-		return o, errors.New("-latencies goes with -critical-path")
+		return o, cli.Usagef("-latencies goes with -critical-path")
+	}
+	if o.usageFile != "" && !o.withCost {
+		return o, cli.Usagef("-usage goes with -cost")
 	}
 	return o, nil
 }
@@ -174,9 +180,6 @@ func (rep reporter) changes(r *Result, estimate *cost.Estimate) error {
 // without -cost).
 func costInputs(withCost bool, usageFile string) (*cost.Table, *cost.Usage, error) {
 	if !withCost {
-		if usageFile != "" {
-			return nil, nil, errors.New("-usage goes with -cost")
-		}
 		return nil, nil, nil
 	}
 	prices, err := cost.DefaultTable()

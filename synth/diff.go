@@ -88,12 +88,12 @@ func Diff(old, new Files) (*Changes, error) {
 
 	oldObjs, newObjs := map[string]any{}, map[string]any{}
 	for p, raw := range old {
-		if p != ResourcesFile {
+		if isManifest(p) {
 			oldObjs[p] = parseObject(raw)
 		}
 	}
 	for p, raw := range new {
-		if p != ResourcesFile {
+		if isManifest(p) {
 			newObjs[p] = parseObject(raw)
 		}
 	}
@@ -235,3 +235,7 @@ func compact(v any) string {
 	}
 	return string(raw)
 }
+
+// isManifest tells a Kubernetes object's file from the synth's others
+// (resources.yaml, the diagrams, which the objects' diff leaves out).
+func isManifest(p string) bool { return strings.HasPrefix(p, KubernetesDir+"/") }

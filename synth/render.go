@@ -15,6 +15,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"gopkg.in/yaml.v3"
 
+	"github.com/eks-workshop/eks-workshop/internal/critical"
+	"github.com/eks-workshop/eks-workshop/internal/diagram"
 	"github.com/eks-workshop/eks-workshop/internal/mocktest"
 	"github.com/eks-workshop/eks-workshop/internal/mocktest/recorded"
 )
@@ -23,7 +25,15 @@ import (
 const (
 	ResourcesFile = "resources.yaml"
 	KubernetesDir = "kubernetes"
+	// ComponentsFile is the plan's component graph, a Mermaid flowchart in Markdown.
+	ComponentsFile = "components.md"
+	// CriticalPathFile is the deploy's critical path under the default
+	// latency table, a Mermaid Gantt chart in Markdown.
+	CriticalPathFile = "critical-path.md"
 )
+
+// DiagramFiles are the synth's diagrams.
+var DiagramFiles = []string{ComponentsFile, CriticalPathFile}
 
 // Files is a synth directory in memory: slash-separated paths relative to
 // it ("resources.yaml", "kubernetes/development_Deployment_demo-nginx.yaml")
@@ -100,7 +110,8 @@ func removeWritten(dir string) error {
 	return nil
 }
 
-// ReadFiles reads the synth files (resources.yaml, kubernetes/*.yaml) of dir.
+// ReadFiles reads the synth files (resources.yaml, the diagrams where an
+// older synth has them, kubernetes/*.yaml) of dir.
 func ReadFiles(dir string) (Files, error) {
 	f := Files{}
 	raw, err := os.ReadFile(filepath.Join(dir, ResourcesFile))
@@ -108,6 +119,16 @@ func ReadFiles(dir string) (Files, error) {
 		return nil, fmt.Errorf("no synth in %s: %w", dir, err)
 	}
 	f[ResourcesFile] = raw
+	for _, d := range DiagramFiles {
+		raw, err := os.ReadFile(filepath.Join(dir, d))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		f[d] = raw
+	}
 	manifests, err := filepath.Glob(filepath.Join(dir, KubernetesDir, "*.yaml"))
 	if err != nil {
 		return nil, err
@@ -241,7 +262,18 @@ func (r *Result) Files() (Files, error) {
 			return nil, err
 		}
 	}
+	report, err := critical.Analyze(r.Stack, r.Resources, critical.DefaultTable())
+	if err != nil {
+		return nil, err
+	}
+	files[ComponentsFile] = mermaid(diagram.Components(r.Stack, r.Resources))
+	files[CriticalPathFile] = mermaid(report.Gantt())
 	return files, nil
+}
+
+// mermaid fences a Mermaid diagram for Markdown, which GitHub renders.
+func mermaid(diagram string) []byte {
+	return []byte("```mermaid\n" + diagram + "```\n")
 }
 
 // Summary is a short account of the synth: its resources counted by type.

@@ -3,6 +3,8 @@ package synth_test
 import (
 	"bytes"
 	"errors"
+	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/eks-workshop/eks-workshop/internal/cli"
 	"github.com/eks-workshop/eks-workshop/synth"
 )
 
@@ -124,8 +127,8 @@ func TestSynthOfAProgramIsDeterministic(t *testing.T) {
 	}
 	first := mustFiles(t, mustRun(t, root, "dev", nil, program))
 	second := mustFiles(t, mustRun(t, abs, "dev", nil, program))
-	if len(first) != len(second) || len(first) != 2 {
-		t.Fatalf("%d files, then %d; want resources.yaml and one object", len(first), len(second))
+	if len(first) != len(second) || len(first) != 4 {
+		t.Fatalf("%d files, then %d; want resources.yaml, one object and the two diagrams", len(first), len(second))
 	}
 	for _, p := range first.Paths() {
 		if string(first[p]) != string(second[p]) {
@@ -168,8 +171,14 @@ func TestCommandWritesDiffsAndChecksItsFlags(t *testing.T) {
 	if err := synth.Command([]string{"-root", root, "-stack", "prod", "-out", prod, "-diff", dev}, program, &out, &out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "+ kubernetes/production_ConfigMap_settings.yaml") {
-		t.Errorf("prod against dev:\n%s", out.String())
+	if !strings.Contains(out.String(), "+ kubernetes/production_ConfigMap_settings.yaml") ||
+		strings.Contains(out.String(), synth.ComponentsFile) || strings.Contains(out.String(), synth.CriticalPathFile) {
+		t.Errorf("prod against dev (the diagrams are no objects):\n%s", out.String())
+	}
+	for _, d := range synth.DiagramFiles {
+		if b, err := os.ReadFile(filepath.Join(dev, d)); err != nil || !strings.HasPrefix(string(b), "```mermaid\n") {
+			t.Errorf("%s: %v\n%s", d, err, b)
+		}
 	}
 	for _, args := range [][]string{
 		{"-root", root},                                     // neither -stack nor -all
@@ -244,5 +253,30 @@ func TestSettingsAreAppliedToTheirStackAndNamed(t *testing.T) {
 	}
 	if cfg, err := synth.StackConfig(dir, "prod"); err != nil || cfg["eks-workshop:publicAccessCidrs"] != "[]" {
 		t.Errorf("StackConfig(prod) = %v, %v; want the file as committed", cfg["eks-workshop:publicAccessCidrs"], err)
+	}
+}
+
+// A mistake in the flags is a usage error (the command prints the reason,
+// then the short usage, and exits 2); a missing stack is not.
+func TestCommandMistakesAreUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"-nope"},
+		{"-root", root},
+		{"-root", root, "-stack", "dev", "-all"},
+		{"-root", root, "-stack", "dev", "extra"},
+		{"-root", root, "-stack", "dev", "-latencies", "x"},
+		{"-root", root, "-stack", "dev", "-usage", "x"},
+	} {
+		var mistake cli.UsageError
+		if err := synth.Command(args, program, io.Discard, io.Discard); !errors.As(err, &mistake) {
+			t.Errorf("%q: %v, want a usage error", args, err)
+		}
+	}
+	var mistake cli.UsageError
+	if err := synth.Command([]string{"-root", root, "-stack", "staging"}, program, io.Discard, io.Discard); err == nil || errors.As(err, &mistake) {
+		t.Errorf("a stack that does not exist: %v, want an error that is not a usage error", err)
+	}
+	if err := synth.Command([]string{"-h"}, program, io.Discard, io.Discard); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: %v, want flag.ErrHelp", err)
 	}
 }

@@ -1,6 +1,10 @@
 // Command localcluster prepares a local cluster the `local` stack can deploy
 // to, so the nodes can pull the images the stack builds:
 //
+//	go run ./cmd/localcluster kwok [-dir .localcluster]
+//	    no Docker, no cloud: etcd, kube-apiserver, the controller manager,
+//	    the scheduler and three kwok fake nodes from the project's pinned
+//	    binaries (internal/kubetest), running until Ctrl-C.
 //	go run ./cmd/localcluster kind [-name workshop] [-registry-port 5001] [-dir .localcluster]
 //	    kind with a local registry, as kind's "Local Registry" page sets it up.
 //	go run ./cmd/localcluster eksa -cluster dev-cluster [-apps apps]
@@ -15,64 +19,83 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 
 	"sigs.k8s.io/yaml"
 
 	"github.com/eks-workshop/eks-workshop/components/spec"
+	"github.com/eks-workshop/eks-workshop/internal/cli"
 	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "localcluster:", err)
-		os.Exit(1)
-	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(cli.Exit("localcluster", usage, nil, err, os.Stdout, os.Stderr))
 }
 
-const usage = "usage: localcluster kind [-name NAME] [-registry-port PORT] [-dir DIR] | localcluster eksa -cluster NAME [-apps DIR]"
+const usage = `usage: localcluster kwok [-dir DIR]
+       localcluster kind [-name NAME] [-registry-port PORT] [-dir DIR]
+       localcluster eksa -cluster NAME [-apps DIR]`
 
-func run(args []string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New(usage)
+		return cli.Usagef("no cluster named: want kwok, kind or eksa")
 	}
 	sh := shell{stdout: stdout, stderr: stderr}
+	flags := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	dir := flags.String("dir", ".localcluster", "where the generated files go")
 	switch args[0] {
+	case "kwok":
+		if err := parse(flags, args[1:]); err != nil {
+			return err
+		}
+		return runKwok(ctx, *dir, stdout, stderr)
 	case "kind":
-		flags := flag.NewFlagSet("kind", flag.ContinueOnError)
-		flags.SetOutput(stderr)
 		name := flags.String("name", "workshop", "kind cluster name")
 		port := flags.Int("registry-port", 5001, "registry port on 127.0.0.1 (kind's page uses 5001: macOS takes 5000)")
-		dir := flags.String("dir", ".localcluster", "where the generated files go")
-		if err := flags.Parse(args[1:]); err != nil {
+		if err := parse(flags, args[1:]); err != nil {
 			return err
 		}
 		if *port < 1 || *port > 65535 {
-			return fmt.Errorf("-registry-port %d: want 1 to 65535", *port)
+			return cli.Usagef("-registry-port %d: want 1 to 65535", *port)
 		}
 		return setUpKind(sh, *name, registry{hostPort: *port}, filepath.Join(*dir, "kind-"+*name))
 	case "eksa":
-		flags := flag.NewFlagSet("eksa", flag.ContinueOnError)
-		flags.SetOutput(stderr)
 		cluster := flags.String("cluster", "", "EKS Anywhere cluster name (its CLUSTER_NAME)")
 		apps := flags.String("apps", config.DefaultAppsDir, "directory holding flask/ and nginx/")
-		if err := flags.Parse(args[1:]); err != nil {
+		if err := parse(flags, args[1:]); err != nil {
 			return err
 		}
 		if *cluster == "" {
-			return errors.New("eksa: -cluster is required")
+			return cli.Usagef("eksa needs -cluster NAME, the EKS Anywhere cluster's name")
 		}
 		return loadIntoNodes(sh, *cluster, *apps)
 	}
-	return fmt.Errorf("unknown command %q; %s", args[0], usage)
+	return cli.Usagef("unknown cluster %q: want kwok, kind or eksa", args[0])
+}
+
+// parse parses a subcommand's flags; it takes no other arguments.
+func parse(flags *flag.FlagSet, args []string) error {
+	if err := cli.Parse(flags, args); err != nil {
+		return err
+	}
+	if flags.NArg() > 0 {
+		return cli.Usagef("%s takes no arguments besides its flags, got %q", flags.Name(), flags.Args())
+	}
+	return nil
 }
 
 // setUpKind creates the registry (once), the cluster with containerd reading

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,7 +56,7 @@ func TestKindCommandRunsKindsLocalRegistrySequence(t *testing.T) {
 	log := fakeTools(t, map[string]string{"FAKE_REGISTRY_RUNNING": "", "FAKE_REGISTRY_NETWORK": "null"})
 	dir := t.TempDir()
 	var stdout bytes.Buffer
-	if err := run([]string{"kind", "-dir", dir}, &stdout, &bytes.Buffer{}); err != nil {
+	if err := run(context.Background(), []string{"kind", "-dir", dir}, &stdout, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
 	files := filepath.Join(dir, "kind-workshop")
@@ -82,7 +83,7 @@ func TestKindCommandRunsKindsLocalRegistrySequence(t *testing.T) {
 // A second run reuses the registry already running and on the kind network.
 func TestKindCommandReusesARunningRegistry(t *testing.T) {
 	log := fakeTools(t, map[string]string{"FAKE_REGISTRY_RUNNING": "true", "FAKE_REGISTRY_NETWORK": `{"NetworkID":"abc"}`})
-	if err := run([]string{"kind", "-dir", t.TempDir(), "-name", "second"}, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+	if err := run(context.Background(), []string{"kind", "-dir", t.TempDir(), "-name", "second"}, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
 	got := strings.Join(commands(t, log), "\n")
@@ -101,7 +102,7 @@ func TestEksaCommandImportsBothAppsIntoEveryNodeButTheLoadBalancer(t *testing.T)
 		"FAKE_PS": "dev-cluster-lb external-load-balancer\ndev-cluster-abcde control-plane\ndev-cluster-md-0-xyz worker\n",
 	})
 	var stdout bytes.Buffer
-	if err := run([]string{"eksa", "-cluster", "dev-cluster", "-apps", filepath.Join("..", "..", "apps")}, &stdout, &bytes.Buffer{}); err != nil {
+	if err := run(context.Background(), []string{"eksa", "-cluster", "dev-cluster", "-apps", filepath.Join("..", "..", "apps")}, &stdout, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
 	got := commands(t, log)
@@ -138,7 +139,7 @@ func TestEksaCommandImportsBothAppsIntoEveryNodeButTheLoadBalancer(t *testing.T)
 
 func TestEksaCommandFailsWithoutNodes(t *testing.T) {
 	fakeTools(t, map[string]string{"FAKE_PS": ""})
-	err := run([]string{"eksa", "-cluster", "nope"}, &bytes.Buffer{}, &bytes.Buffer{})
+	err := run(context.Background(), []string{"eksa", "-cluster", "nope"}, &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), `no node containers of cluster "nope"`) {
 		t.Errorf("err = %v", err)
 	}

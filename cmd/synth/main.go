@@ -22,9 +22,9 @@
 package main
 
 import (
-	"fmt"
 	"os"
 
+	"github.com/eks-workshop/eks-workshop/internal/cli"
 	"github.com/eks-workshop/eks-workshop/stacks"
 	"github.com/eks-workshop/eks-workshop/synth"
 )
@@ -32,8 +32,6 @@ import (
 // main is wiring only (synth.Command is the command, tested there and in
 // stacks): a test here would link the provider SDKs once more.
 func main() {
-	if err := synth.Command(os.Args[1:], stacks.Run, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "synth:", err)
-		os.Exit(1)
-	}
+	err := synth.Command(os.Args[1:], stacks.Run, os.Stdout, os.Stderr)
+	os.Exit(cli.Exit("synth", synth.Usage, nil, err, os.Stdout, os.Stderr))
 }

@@ -9,13 +9,13 @@ import (
 
 const root = "../.."
 
-// README.md's configuration table is what Pulumi.yaml declares.
-func TestReadmeTableIsCurrent(t *testing.T) {
+// docs/deploying.md's configuration table is what Pulumi.yaml declares.
+func TestConfigurationTableIsCurrent(t *testing.T) {
 	project, err := os.ReadFile(filepath.Join(root, "Pulumi.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	readme, err := os.ReadFile(filepath.Join(root, TableFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,39 @@ func TestReadmeTableIsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	if want != string(readme) {
-		t.Errorf("README.md's configuration table is stale: run `%s`", RefreshCommand)
+		t.Errorf("%s's configuration table is stale: run `%s`", TableFile, RefreshCommand)
+	}
+}
+
+// docs/diagrams.md shows the diagrams of the committed synth of dev, prod
+// and local, which the snapshot test keeps current with the program.
+func TestDiagramsPageIsCurrent(t *testing.T) {
+	read := func(stack, file string) ([]byte, error) {
+		return os.ReadFile(filepath.Join(root, "testdata", "synth", stack, file))
+	}
+	want, err := Diagrams(read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(root, DiagramsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Errorf("%s is stale: run `%s`", DiagramsFile, RefreshCommand)
+	}
+	for _, stack := range DiagramStacks {
+		if !strings.Contains(want, "## "+stack+"\n") || strings.Count(want, "```mermaid") != 2*len(DiagramStacks) {
+			t.Errorf("the page lacks %s's two diagrams", stack)
+		}
+	}
+	// Negative control: a changed diagram makes the page stale.
+	changed, err := Diagrams(func(stack, file string) ([]byte, error) {
+		b, err := read(stack, file)
+		return append(b, '\n'), err
+	})
+	if err != nil || changed == want {
+		t.Errorf("a changed diagram left the page as it was (%v)", err)
 	}
 }
 

@@ -106,7 +106,8 @@ func (s *simulation) step(urn string) (*Step, error) {
 
 	st := &Step{Resource: r, Latency: s.table.Of(r)}
 	waitFor := func(at float64, by string) {
-		if at > st.Start {
+		// Of equal waits the smallest URN, in whatever order they come.
+		if at > st.Start || (at == st.Start && at > 0 && by < st.WaitedFor) {
 			st.Start, st.WaitedFor = at, by
 		}
 	}
@@ -257,16 +258,38 @@ func Analyze(stack string, resources []recorded.Resource, table Table) (*Report,
 	return r, nil
 }
 
-// Write prints the report: the figures, then the critical chain, one
-// resource a line with when it starts and ends.
+// Write prints the report in a user's words: how long the deploy takes
+// when every resource starts as soon as what it waits for exists (the
+// makespan), the chain no program can avoid and the ratio between them,
+// then the critical chain, one resource a line with when it starts and ends.
 func (r *Report) Write(w io.Writer) {
-	fmt.Fprintf(w, "stack %s: makespan %.0f s", r.Stack, r.Schedule.Makespan)
+	fmt.Fprintf(w, "stack %s: a deploy takes about %.0f s (%s) from the first resource to the last, each starting as soon as what it waits for exists\n",
+		r.Stack, r.Schedule.Makespan, minutes(r.Schedule.Makespan))
 	if r.Floor > 0 {
-		fmt.Fprintf(w, ", unavoidable chain %.0f s, ratio %.2f", r.Floor, r.Ratio)
+		fmt.Fprintf(w, "  no program avoids the chain VPC, subnet, control plane, nodes, load balancer controller, first ALB: %.0f s; this stack takes %.2f times that\n", r.Floor, r.Ratio)
 	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "  critical chain (start - end, own time):")
+	fmt.Fprintln(w, "  critical chain, the waits that decide the time (start - end, own time):")
 	for _, st := range r.Schedule.Chain {
 		fmt.Fprintf(w, "  %6.0f - %4.0f s  %4.0f s  %s %s\n", st.Start, st.Finish, st.Latency, st.Type, st.Name)
 	}
+}
+
+// minutes shows seconds as whole minutes, "16 min".
+func minutes(seconds float64) string {
+	return fmt.Sprintf("%.0f min", seconds/60)
+}
+
+// Gantt is the critical chain as a Mermaid Gantt chart, which GitHub
+// renders in Markdown: a bar per resource on the chain, on an axis of
+// seconds from the start of the deploy.
+func (r *Report) Gantt() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "gantt\n    title stack %s: the critical path of a deploy, about %s (typical AWS creation times)\n", r.Stack, minutes(r.Schedule.Makespan))
+	b.WriteString("    dateFormat X\n    axisFormat %s\n    section critical chain\n")
+	for i, st := range r.Schedule.Chain {
+		// A task's text ends at a colon: keep the type's last part.
+		kind := st.Type[strings.LastIndex(st.Type, ":")+1:]
+		fmt.Fprintf(&b, "    %s %s (%.0f s) :c%d, %.0f, %.0f\n", kind, st.Name, st.Latency, i, st.Start, st.Finish)
+	}
+	return b.String()
 }

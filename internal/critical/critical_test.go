@@ -152,6 +152,53 @@ func TestFloorOnAutoMode(t *testing.T) {
 	} {
 		if got := Floor(withCluster(tc.inputs), DefaultTable()); got != tc.want {
 			t.Errorf("%s: floor %v s, want %v", tc.name, got, tc.want)
+// The report says how long the deploy takes in minutes and explains the
+// ratio; the Gantt chart has a bar per step of the chain, at its times.
+func TestReportAndGanttSpeakAUsersWords(t *testing.T) {
+	r, err := Analyze("dev", graph(), DefaultTable())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	r.Write(&out)
+	for _, want := range []string{
+		"stack dev: a deploy takes about 665 s (11 min) from the first resource to the last",
+		"no program avoids the chain VPC, subnet, control plane, nodes, load balancer controller, first ALB: 665 s; this stack takes 1.00 times that",
+		"critical chain, the waits that decide the time",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "makespan") {
+		t.Errorf("report says makespan:\n%s", out.String())
+	}
+	gantt := r.Gantt()
+	want := "gantt\n    title stack dev: the critical path of a deploy, about 11 min (typical AWS creation times)\n" +
+		"    dateFormat X\n    axisFormat %s\n    section critical chain\n" +
+		"    Vpc vpc (5 s) :c0, 0, 5\n" +
+		"    Cluster cluster (600 s) :c1, 5, 605\n" +
+		"    Chart chart (60 s) :c2, 605, 665\n"
+	if gantt != want {
+		t.Errorf("Gantt =\n%s\nwant\n%s", gantt, want)
+	}
+}
+
+// Of two waits that end at once, the chain names the same one whatever
+// the order of the dependencies.
+func TestEqualWaitsPickTheSameResource(t *testing.T) {
+	const p = "urn:pulumi:dev::eks-workshop::"
+	for _, deps := range [][]string{{p + "a", p + "b"}, {p + "b", p + "a"}} {
+		sched, err := Simulate([]recorded.Resource{
+			{URN: p + "a", Type: "x:index:A", Name: "a", Custom: true},
+			{URN: p + "b", Type: "x:index:B", Name: "b", Custom: true},
+			{URN: p + "c", Type: "x:index:C", Name: "c", Custom: true, Dependencies: deps},
+		}, DefaultTable())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := sched.Steps[p+"c"].WaitedFor; got != p+"a" {
+			t.Errorf("dependencies %v: c waited for %s, want a (the smaller URN)", deps, got)
 		}
 	}
 }

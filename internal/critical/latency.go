@@ -29,7 +29,7 @@ type Table struct {
 // Where the figures come from. They are typical, not measured here: there is
 // no cloud to measure against. Override them (Table.Override) with your own.
 const (
-	sourceIssue = "issue 11: typical AWS creation times"
+	sourceTypical = "typical AWS creation time, not a measurement"
 	// Resources that cost nothing in a deploy.
 	sourceNoWork = "no cloud call: Pulumi registers it at once"
 )
@@ -48,22 +48,22 @@ const (
 	providerTypePrefix = "pulumi:providers:"
 )
 
-// DefaultTable is the latency table of issue 11. pulumi-eks's Cluster and
+// DefaultTable is the table of typical AWS creation times. pulumi-eks's Cluster and
 // ManagedNodeGroup and the Helm v4 Chart are remote components: their
 // provider creates the children and answers when all of them are done, so
 // each counts as one unit.
 func DefaultTable() Table {
 	return Table{
 		ByType: map[string]Latency{
-			TypeEKSCluster:  {600, sourceIssue + " (EKS control plane; pulumi-eks also adds its IAM role, security groups and OIDC provider, seconds each)"},
-			TypeNodeGroup:   {150, sourceIssue + " (managed node group until its nodes are Ready)"},
-			TypeNatGateway:  {110, sourceIssue + " (NAT gateway until available)"},
-			TypeHelmChart:   {60, sourceIssue + " (Helm release; Chart v4 waits for its workloads to be ready)"},
-			TypeEKSAddon:    {60, sourceIssue + " (EKS add-on until ACTIVE)"},
-			TypeIngress:     {150, sourceIssue + " (Ingress until its ALB is provisioned and has an address)"},
-			TypeDockerImage: {90, sourceIssue + " (image build and push)"},
+			TypeEKSCluster:  {600, sourceTypical + " (EKS control plane; pulumi-eks also adds its IAM role, security groups and OIDC provider, seconds each)"},
+			TypeNodeGroup:   {150, sourceTypical + " (managed node group until its nodes are Ready)"},
+			TypeNatGateway:  {110, sourceTypical + " (NAT gateway until available)"},
+			TypeHelmChart:   {60, sourceTypical + " (Helm release; Chart v4 waits for its workloads to be ready)"},
+			TypeEKSAddon:    {60, sourceTypical + " (EKS add-on until ACTIVE)"},
+			TypeIngress:     {150, sourceTypical + " (Ingress until its ALB is provisioned and has an address)"},
+			TypeDockerImage: {90, sourceTypical + " (image build and push)"},
 		},
-		Default: Latency{5, sourceIssue + " (most others: a few seconds)"},
+		Default: Latency{5, sourceTypical + " (most others: a few seconds)"},
 	}
 }
 

@@ -57,6 +57,8 @@ type Cluster struct {
 	Kubeconfig string
 	Clientset  kubernetes.Interface
 	Dynamic    dynamic.Interface
+
+	procs []*process
 }
 
 // Timeouts for a loaded two-core CI machine; a healthy start takes seconds.
@@ -76,14 +78,7 @@ var NodeAllocatable = corev1.ResourceList{
 // Start runs a control plane for the test and returns clients for it.
 func Start(t testing.TB, opts Options) *Cluster {
 	t.Helper()
-	binaries := []string{"etcd", "kube-apiserver"}
-	if opts.Controllers {
-		binaries = append(binaries, "kube-controller-manager", "kube-scheduler")
-	}
-	if len(opts.Zones) > 0 {
-		binaries = append(binaries, "kwok")
-	}
-	bin := tools.Require(t, binaries...)
+	bin := tools.Require(t, Binaries(opts)...)
 	c, err := start(t, bin, opts)
 	if err != nil {
 		t.Fatalf("kubetest: %v", err)
@@ -91,9 +86,21 @@ func Start(t testing.TB, opts Options) *Cluster {
 	return c
 }
 
-func start(t testing.TB, bin map[string]string, opts Options) (*Cluster, error) {
+// Binaries are the programs a cluster with opts runs.
+func Binaries(opts Options) []string {
+	binaries := []string{"etcd", "kube-apiserver"}
+	if opts.Controllers {
+		binaries = append(binaries, "kube-controller-manager", "kube-scheduler")
+	}
+	if len(opts.Zones) > 0 {
+		binaries = append(binaries, "kwok")
+	}
+	return binaries
+}
+
+func start(h host, bin map[string]string, opts Options) (*Cluster, error) {
 	ctx := context.Background()
-	dir := t.TempDir()
+	dir := h.TempDir()
 	pki, err := newPKI(dir)
 	if err != nil {
 		return nil, err
@@ -104,34 +111,35 @@ func start(t testing.TB, bin map[string]string, opts Options) (*Cluster, error) 
 	}
 	etcdURL := "http://127.0.0.1:" + strconv.Itoa(ports[0])
 	peerURL := "http://127.0.0.1:" + strconv.Itoa(ports[1])
-	etcd, err := startEtcd(t, ctx, dir, bin["etcd"], etcdURL, peerURL)
+	etcd, err := startEtcd(h, ctx, dir, bin["etcd"], etcdURL, peerURL)
 	if err != nil {
 		return nil, err
 	}
-	c, apiserver, err := startAPIServer(t, ctx, dir, bin["kube-apiserver"], pki, etcdURL, ports[2], opts.EndpointRouting, etcd)
+	c, apiserver, err := startAPIServer(h, ctx, dir, bin["kube-apiserver"], pki, etcdURL, ports[2], opts.EndpointRouting, etcd)
 	if err != nil {
 		return nil, err
 	}
 	procs := []*process{etcd, apiserver}
 
 	if opts.Controllers {
-		if procs, err = startControllers(t, ctx, c, dir, bin, pki, procs); err != nil {
+		if procs, err = startControllers(h, ctx, c, dir, bin, pki, procs); err != nil {
 			return nil, err
 		}
 	}
 
 	if len(opts.Zones) > 0 {
-		if err := startNodes(t, ctx, c, dir, bin["kwok"], opts.Zones, procs); err != nil {
+		if procs, err = startNodes(h, ctx, c, dir, bin["kwok"], opts.Zones, procs); err != nil {
 			return nil, err
 		}
 	}
+	c.procs = procs
 	return c, nil
 }
 
 // startEtcd runs etcd on etcdURL (clients) and peerURL and waits until it
 // is healthy.
-func startEtcd(t testing.TB, ctx context.Context, dir, etcdBin, etcdURL, peerURL string) (*process, error) {
-	etcd, err := startProcess(t, dir, "etcd", etcdBin, nil,
+func startEtcd(h host, ctx context.Context, dir, etcdBin, etcdURL, peerURL string) (*process, error) {
+	etcd, err := startProcess(h, dir, "etcd", etcdBin, nil,
 		"--name=test", "--data-dir="+filepath.Join(dir, "etcd"),
 		"--listen-client-urls="+etcdURL, "--advertise-client-urls="+etcdURL,
 		"--listen-peer-urls="+peerURL, "--initial-advertise-peer-urls="+peerURL,
@@ -150,10 +158,10 @@ func startEtcd(t testing.TB, ctx context.Context, dir, etcdBin, etcdURL, peerURL
 // startAPIServer runs kube-apiserver on port, storing in etcd at etcdURL,
 // waits until it is ready and returns the Cluster of its admin clients and
 // kubeconfig.
-func startAPIServer(t testing.TB, ctx context.Context, dir, apiserverBin string, pki *pki, etcdURL string, port int,
+func startAPIServer(h host, ctx context.Context, dir, apiserverBin string, pki *pki, etcdURL string, port int,
 	endpointRouting bool, etcd *process) (*Cluster, *process, error) {
 	host := "https://127.0.0.1:" + strconv.Itoa(port)
-	apiserver, err := startProcess(t, dir, "kube-apiserver", apiserverBin, nil,
+	apiserver, err := startProcess(h, dir, "kube-apiserver", apiserverBin, nil,
 		"--enable-aggregator-routing="+strconv.FormatBool(endpointRouting),
 		"--etcd-servers="+etcdURL,
 		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port="+strconv.Itoa(port),
@@ -202,8 +210,8 @@ func startAPIServer(t testing.TB, ctx context.Context, dir, apiserverBin string,
 
 // startControllers runs kube-controller-manager and kube-scheduler, adds
 // them to procs, and waits until the controllers admit pods.
-func startControllers(t testing.TB, ctx context.Context, c *Cluster, dir string, bin map[string]string, pki *pki, procs []*process) ([]*process, error) {
-	kcm, err := startProcess(t, dir, "kube-controller-manager", bin["kube-controller-manager"], nil,
+func startControllers(h host, ctx context.Context, c *Cluster, dir string, bin map[string]string, pki *pki, procs []*process) ([]*process, error) {
+	kcm, err := startProcess(h, dir, "kube-controller-manager", bin["kube-controller-manager"], nil,
 		"--kubeconfig="+c.Kubeconfig, "--leader-elect=false",
 		"--bind-address=127.0.0.1", "--secure-port=0",
 		"--service-account-private-key-file="+pki.SAKeyFile, "--root-ca-file="+pki.CAFile,
@@ -211,7 +219,7 @@ func startControllers(t testing.TB, ctx context.Context, c *Cluster, dir string,
 	if err != nil {
 		return nil, err
 	}
-	scheduler, err := startProcess(t, dir, "kube-scheduler", bin["kube-scheduler"], nil,
+	scheduler, err := startProcess(h, dir, "kube-scheduler", bin["kube-scheduler"], nil,
 		"--kubeconfig="+c.Kubeconfig, "--leader-elect=false",
 		"--bind-address=127.0.0.1", "--secure-port=0")
 	if err != nil {
@@ -235,7 +243,7 @@ const fakeNodeAnnotation = "kwok.x-k8s.io/node"
 // startNodes registers one fake node per zone and runs kwok for them. The
 // nodes carry no kwok taint: every pod here is fake, and the workloads
 // under test must schedule as they are.
-func startNodes(t testing.TB, ctx context.Context, c *Cluster, dir, kwokBin string, zones []string, procs []*process) error {
+func startNodes(h host, ctx context.Context, c *Cluster, dir, kwokBin string, zones []string, procs []*process) ([]*process, error) {
 	for i, zone := range zones {
 		name := fmt.Sprintf("kwok-node-%d", i)
 		node := &corev1.Node{
@@ -253,19 +261,20 @@ func startNodes(t testing.TB, ctx context.Context, c *Cluster, dir, kwokBin stri
 			Status: corev1.NodeStatus{Allocatable: NodeAllocatable, Capacity: NodeAllocatable},
 		}
 		if _, err := c.Clientset.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
-			return fmt.Errorf("node %s: %w", name, err)
+			return nil, fmt.Errorf("node %s: %w", name, err)
 		}
 	}
-	kwok, err := startProcess(t, dir, "kwok", kwokBin,
+	kwok, err := startProcess(h, dir, "kwok", kwokBin,
 		// Its own HOME: no ~/.kwok configuration of the developer's applies.
 		[]string{"HOME=" + dir},
 		"--kubeconfig="+c.Kubeconfig,
 		"--manage-all-nodes=false", "--manage-nodes-with-annotation-selector="+fakeNodeAnnotation+"=fake",
 		"--cidr=10.244.0.1/16", "--node-ip=10.0.0.1", "--node-lease-duration-seconds=40")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return waitFor(ctx, fmt.Sprintf("%d kwok nodes Ready", len(zones)), nodeTimeout, func(ctx context.Context) (bool, error) {
+	procs = append(procs, kwok)
+	return procs, waitFor(ctx, fmt.Sprintf("%d kwok nodes Ready", len(zones)), nodeTimeout, func(ctx context.Context) (bool, error) {
 		nodes, err := c.Clientset.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
 		if err != nil {
 			return false, err
@@ -279,7 +288,7 @@ func startNodes(t testing.TB, ctx context.Context, c *Cluster, dir, kwokBin stri
 			}
 		}
 		return ready == len(zones), nil
-	}, append(procs, kwok)...)
+	}, procs...)
 }
 
 func writeKubeconfig(path string, config *rest.Config) error {

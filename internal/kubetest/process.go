@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"syscall"
-	"testing"
 	"time"
 )
 
@@ -23,11 +22,21 @@ type process struct {
 	err  error         // its exit status, once done is closed
 }
 
+// host is what a cluster's processes need from whoever runs them: a test
+// (testing.TB is one) or a command's Session.
+type host interface {
+	Helper()
+	TempDir() string
+	Cleanup(func())
+	Failed() bool
+	Logf(format string, args ...any)
+}
+
 // startProcess runs bin with args, logging to <dir>/<name>.log. The test's
 // cleanup stops it (SIGTERM, then SIGKILL after 10 s) and, if the test
 // failed, shows the end of its log.
-func startProcess(t testing.TB, dir, name, bin string, env []string, args ...string) (*process, error) {
-	t.Helper()
+func startProcess(h host, dir, name, bin string, env []string, args ...string) (*process, error) {
+	h.Helper()
 	logPath := filepath.Join(dir, name+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -50,10 +59,10 @@ func startProcess(t testing.TB, dir, name, bin string, env []string, args ...str
 		logFile.Close()
 		close(p.done)
 	}()
-	t.Cleanup(func() {
+	h.Cleanup(func() {
 		p.stop()
-		if t.Failed() {
-			t.Logf("--- %s log (%s), last lines:\n%s", name, logPath, tail(logPath, 40))
+		if h.Failed() {
+			h.Logf("--- %s log (%s), last lines:\n%s", name, logPath, tail(logPath, 40))
 		}
 	})
 	return p, nil

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/eks-workshop/eks-workshop/components/spec"
+	"github.com/eks-workshop/eks-workshop/internal/doccheck"
 	"github.com/eks-workshop/eks-workshop/stacks/config"
 )
 
@@ -201,5 +202,24 @@ func TestAnInstanceTypeOutsideTheTableIsNamed(t *testing.T) {
 	}
 	if _, err := plan.Capacity(); err == nil || !strings.Contains(err.Error(), `eks-workshop:instanceTypes = ["x9.huge"]`) {
 		t.Errorf("unknown type: %v", err)
+	}
+}
+
+// What `organizer plan` prints (the table, the warning, the refusal)
+// refers to no issue and no machine's history.
+func TestPlanOutputSpeaksToTheUser(t *testing.T) {
+	for _, n := range []int{10, 30} {
+		c := roomOf(t, devConfig(t), n)
+		var out strings.Builder
+		if err := c.WriteTable(&out); err != nil {
+			t.Fatal(err)
+		}
+		out.WriteString(c.Warning())
+		if err := c.Err(); err != nil {
+			out.WriteString(err.Error())
+		}
+		for _, f := range doccheck.Find(out.String()) {
+			t.Errorf("plan for %d participants: %s", n, f)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/eks-workshop/eks-workshop/stacks/config"
@@ -66,6 +67,12 @@ commands:
 
 flags:
 `
+
+// mistake reports a command-line mistake: the reason, then the short usage.
+func mistake(stderr io.Writer, err error) (*CommandLine, error) {
+	fmt.Fprintf(stderr, "organizer: %v\nusage: organizer [flags] %s (organizer -h lists the flags)\n", err, strings.Join(Commands, "|"))
+	return nil, err
+}
 
 // participantFlags collects repeated -participant NAME[=PRINCIPAL_ARN].
 type participantFlags []Participant
@@ -178,11 +185,10 @@ type CommandLine struct {
 // error; the command then exits 2.
 func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 	fs := flag.NewFlagSet("organizer", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, usage, ClusterStack)
-		fs.PrintDefaults()
-	}
+	// The flag package would print every flag before the reason; mistake
+	// prints the reason, then the short usage. -h prints the whole usage.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	var flagged participantFlags
 	participantsFile := fs.String("participants", "", "participants file (YAML: participants: [{name, principalArn?, namespace?}])")
 	fs.Var(&flagged, "participant", "a participant as NAME[=PRINCIPAL_ARN] (repeatable; added to -participants)")
@@ -203,12 +209,16 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 	roomName := fs.String(FlagRoom[1:], "", "the room's name (required but by reap): its stacks' project is eks-workshop-room-NAME and their tag eks-workshop:room=NAME")
 	wholeRoom := fs.Bool(FlagWholeRoom[1:], false, "destroy: every stack of the room, the cluster last (without it, only the participants named)")
 	existing := addExistingFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return nil, err // the flag package has said why, with the usage
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(stderr, usage, ClusterStack)
+		fs.SetOutput(stderr)
+		fs.PrintDefaults()
+		return nil, err
+	} else if err != nil {
+		return mistake(stderr, err)
 	}
 	if fs.NArg() != 1 && (fs.NArg() == 0 || fs.Arg(0) != CommandReset) {
-		fs.Usage()
-		return nil, fmt.Errorf("%d arguments %q: want one command", fs.NArg(), fs.Args())
+		return mistake(stderr, fmt.Errorf("want one command (%s), got %q", strings.Join(Commands, ", "), fs.Args()))
 	}
 	fail := func(err error) (*CommandLine, error) {
 		fmt.Fprintln(stderr, err)
@@ -216,8 +226,7 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 	}
 	cl := &CommandLine{Command: fs.Arg(0), EngineOutput: *engineOutput, Names: fs.Args()[1:], Listen: *listen, BoardRefresh: *boardRefresh, RenderDir: *renderDir}
 	if !slices.Contains(Commands, cl.Command) {
-		defer fs.Usage()
-		return fail(fmt.Errorf("unknown command %q: want one of %v", cl.Command, Commands))
+		return mistake(stderr, fmt.Errorf("unknown command %q: want one of %s", cl.Command, strings.Join(Commands, ", ")))
 	}
 
 	var participants []Participant

@@ -1,6 +1,8 @@
 package room
 
 import (
+	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,12 +39,26 @@ func TestBadInputStopsBeforeAnyStackWithEveryProblem(t *testing.T) {
 	}
 }
 
+// A command-line mistake prints the reason first, then the short usage
+// (two lines); -h prints the whole usage with every flag.
 func TestUsage(t *testing.T) {
-	for _, args := range [][]string{{}, {"up", "down"}, {"-parallel", "x", "up"}, {"down"}} {
+	for args, reason := range map[string]string{
+		"":               "organizer: want one command (up, preview, destroy, status, reap, plan, plugins), got []",
+		"up down":        `organizer: want one command (up, preview, destroy, status, reap, plan, plugins), got ["up" "down"]`,
+		"-parallel x up": `organizer: invalid value "x" for flag -parallel: parse error`,
+		"-nope up":       "organizer: flag provided but not defined: -nope",
+		"down":           `organizer: unknown command "down": want one of up, preview, destroy, status, reap, plan, plugins`,
+	} {
 		var stderr strings.Builder
-		if _, err := ParseArgs(args, &stderr); err == nil || !strings.Contains(stderr.String(), "usage: organizer") {
-			t.Errorf("%q: accepted (%v) or no usage: %q", args, err, stderr.String())
+		_, err := ParseArgs(strings.Fields(args), &stderr)
+		lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+		if err == nil || len(lines) != 2 || lines[0] != reason || !strings.HasPrefix(lines[1], "usage: organizer [flags] up|preview|") {
+			t.Errorf("%q: %v, stderr:\n%s", args, err, stderr.String())
 		}
+	}
+	var help strings.Builder
+	if _, err := ParseArgs([]string{"-h"}, &help); !errors.Is(err, flag.ErrHelp) || !strings.Contains(help.String(), "-participants") {
+		t.Errorf("-h: %v, stderr:\n%s", err, help.String())
 	}
 	var stderr strings.Builder
 	dir := t.TempDir()
