@@ -152,6 +152,10 @@ func TestFloorOnAutoMode(t *testing.T) {
 	} {
 		if got := Floor(withCluster(tc.inputs), DefaultTable()); got != tc.want {
 			t.Errorf("%s: floor %v s, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
 // The report says how long the deploy takes in minutes and explains the
 // ratio; the Gantt chart has a bar per step of the chain, at its times.
 func TestReportAndGanttSpeakAUsersWords(t *testing.T) {
