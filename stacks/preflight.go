@@ -122,6 +122,9 @@ func ownTags(cfg Config) map[string]string {
 // vcpuProblem checks the node group's maximum size of its largest
 // instance type that counts against the standard on-demand quota.
 func vcpuProblem(ctx *pulumi.Context, p config.Plan, onAWS pulumi.ResourceOrInvokeOption) (string, error) {
+	if p.AutoMode != nil {
+		return "", nil // EKS picks the instances; there is no maximum to check
+	}
 	check := spec.VCPUCheck{MaxSize: *p.Nodes.MaxSize}
 	for _, typ := range p.Nodes.InstanceTypes {
 		if !spec.CountsAsStandardOnDemand(typ) {
