@@ -19,6 +19,9 @@ import (
 // These need no Pulumi CLI: the lease is the organizer's own object in the
 // backend, written with gocloud.dev/blob.
 
+// leaseRoom is the room the lease tests' organizers run.
+var leaseRoom = room.Room{Name: "lease-room"}
+
 // leaseOrganizer is an organizer with just what the lease reads.
 func leaseOrganizer(t *testing.T, backend string, wait, ttl time.Duration) (*Organizer, *strings.Builder) {
 	t.Helper()
@@ -28,7 +31,7 @@ func leaseOrganizer(t *testing.T, backend string, wait, ttl time.Duration) (*Org
 		}
 	}
 	var notices strings.Builder
-	o := &Organizer{opts: Options{Settings: room.Settings{Backend: backend, LeaseWait: wait}, LeaseTTL: ttl, Stop: NewStopper(), Notices: &syncWriter{w: &notices}}}
+	o := &Organizer{opts: Options{Settings: room.Settings{Backend: backend, LeaseWait: wait, Room: leaseRoom}, LeaseTTL: ttl, Stop: NewStopper(), Notices: &syncWriter{w: &notices}}}
 	return o, &notices
 }
 
@@ -39,7 +42,7 @@ func readLease(t *testing.T, backend string) *room.Lease {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	h := &heldLease{bucket: b, key: room.LeaseKey("eks-workshop")}
+	h := &heldLease{bucket: b, key: room.LeaseKey(leaseRoom.Project())}
 	l, err := h.read(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +57,7 @@ func writeLease(t *testing.T, backend string, l room.Lease) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if err := b.WriteAll(context.Background(), room.LeaseKey("eks-workshop"), l.Encode(), &blob.WriterOptions{}); err != nil {
+	if err := b.WriteAll(context.Background(), room.LeaseKey(leaseRoom.Project()), l.Encode(), &blob.WriterOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -72,7 +75,7 @@ func TestLeaseAdmitsOneRunAndNamesTheHolderToTheOther(t *testing.T) {
 			t.Fatalf("lease in the backend: %+v", held)
 		}
 		if b.S3 != nil {
-			if keys := b.S3.Keys(t, "rooms/"); !contains(keys, "rooms/"+room.LeaseKey("eks-workshop")) {
+			if keys := b.S3.Keys(t, "rooms/"); !contains(keys, "rooms/"+room.LeaseKey(leaseRoom.Project())) {
 				t.Errorf("the lease is not under the backend URL's prefix: %v", keys)
 			}
 		}

@@ -9,7 +9,7 @@ import (
 func TestResetTakesNamesFromThePlanAndOnlyResetTakesThem(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "x")
-	base := []string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "-participant", "alice", "-participant", "bob"}
+	base := []string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "-room", "r1", "-participant", "alice", "-participant", "bob"}
 	var stderr strings.Builder
 	cl, err := ParseArgs(append(base, "reset", "bob"), &stderr)
 	if err != nil || cl.Command != CommandReset || len(cl.Names) != 1 || cl.Names[0] != "bob" {

@@ -43,11 +43,11 @@ func TestBadInputStopsBeforeAnyStackWithEveryProblem(t *testing.T) {
 // (two lines); -h prints the whole usage with every flag.
 func TestUsage(t *testing.T) {
 	for args, reason := range map[string]string{
-		"":               "organizer: want one command (up, preview, destroy, status, reap, plan, plugins), got []",
-		"up down":        `organizer: want one command (up, preview, destroy, status, reap, plan, plugins), got ["up" "down"]`,
+		"":               "organizer: want one command (up, preview, destroy, status, reap, adopt, plan, handout, reset, serve, render, plugins), got []",
+		"up down":        `organizer: want one command (up, preview, destroy, status, reap, adopt, plan, handout, reset, serve, render, plugins), got ["up" "down"]`,
 		"-parallel x up": `organizer: invalid value "x" for flag -parallel: parse error`,
 		"-nope up":       "organizer: flag provided but not defined: -nope",
-		"down":           `organizer: unknown command "down": want one of up, preview, destroy, status, reap, plan, plugins`,
+		"down":           `organizer: unknown command "down": want one of up, preview, destroy, status, reap, adopt, plan, handout, reset, serve, render, plugins`,
 	} {
 		var stderr strings.Builder
 		_, err := ParseArgs(strings.Fields(args), &stderr)
@@ -118,12 +118,12 @@ func TestLeaseWaitIsReadAndMustNotBeNegative(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "x")
 	var stderr strings.Builder
-	cl, err := ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "-lease-wait", "10m", "up"}, &stderr)
+	cl, err := ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "-room", "r1", "-lease-wait", "10m", "up"}, &stderr)
 	if err != nil || cl.LeaseWait != 10*time.Minute {
 		t.Fatalf("-lease-wait 10m: %+v, %v\n%s", cl, err, stderr.String())
 	}
 	stderr.Reset()
-	if _, err := ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "-lease-wait", "-1s", "-ttl", "-1h", "up"}, &stderr); err == nil ||
+	if _, err := ParseArgs([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", dir, "-room", "r1", "-lease-wait", "-1s", "-ttl", "-1h", "up"}, &stderr); err == nil ||
 		!strings.Contains(stderr.String(), "lease-wait = -1s: want a duration") || !strings.Contains(stderr.String(), "ttl = -1h0m0s") {
 		t.Errorf("a negative wait, reported with the other problems: %v, %q", err, stderr.String())
 	}

@@ -29,7 +29,7 @@ const maxRoomName = 40
 // take their names, so a backend without projects (a DIY backend made before
 // Pulumi 3.61, where a stack's name is the whole of its key) cannot map a
 // participant onto them.
-var TeamStacks = []string{"dev", "local", "prod"}
+var TeamStacks = []string{"auto", "dev", "local", "prod"}
 
 // Room is a room's identity: its name, the tag value its stacks carry, and
 // the project they live in.

@@ -126,7 +126,7 @@ func TestParseArgsRefusesWhatTheCommandWouldIgnore(t *testing.T) {
 		{[]string{"-room", "r1", "-participant", "alice", "-whole-room", "destroy"}, []string{"-whole-room with 1 participant(s): want either"}},
 		{[]string{"-participant", "alice", "destroy"}, []string{`-room = ""`}},
 		{[]string{"-room", "R1", "-participant", "Alice", "status"}, []string{`-room = "R1"`, `participants[0] (Alice).name`}},
-		{[]string{"-room", "r1", "-participant", "dev", "up"}, []string{`participants[0] (dev).name = "dev": taken by the team's stacks [dev local prod] of project eks-workshop`}},
+		{[]string{"-room", "r1", "-participant", "dev", "up"}, []string{`participants[0] (dev).name = "dev": taken by the team's stacks [auto dev local prod] of project eks-workshop`}},
 		{[]string{"-room", "r1", "-participant", "alice", "-kube-context", "x", "up"}, []string{"-kube-context", "want it only with -kubeconfig"}},
 	} {
 		var stderr strings.Builder

@@ -158,7 +158,7 @@ func TestNewPlanReportsEveryProblemAtOnce(t *testing.T) {
 		`participants[10] (hal).principalArn = "arn:aws:iam::111122223333:role/ops": already used by the cluster's accessEntries`,
 		`participants[12] (jo).principalArn = "arn:aws:iam::111122223333:role/ivy": already used by participants[11] (ivy)`,
 		`participants[13].name = "": want a lowercase RFC 1123 label`,
-		`participants[14] (prod).name = "prod": taken by the team's stacks [dev local prod] of project eks-workshop`,
+		`participants[14] (prod).name = "prod": taken by the team's stacks [auto dev local prod] of project eks-workshop`,
 		`participants[15] (kim).principalArn = "arn:aws:iam::444455556666:role/ivy": its access entry's resource name "role-ivy" is also that of participants[11] (ivy)'s principal`,
 		`participants[16] (lee).principalArn = "arn:aws:iam::444455556666:role/ops": its access entry's resource name "role-ops" is also that of the cluster's accessEntries's principal`,
 	} {
