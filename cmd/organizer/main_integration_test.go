@@ -88,7 +88,10 @@ func TestSession(t *testing.T) {
 	}
 	session := func(wantCode int, command string) string {
 		t.Helper()
-		args := []string{"-participants", participants, "-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", filepath.Join(dir, "organizer"), "-parallel", "2", command}
+		args := []string{"-room", "seoul-1207", "-participants", participants, "-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", filepath.Join(dir, "organizer"), "-parallel", "2", command}
+		if command == "destroy" {
+			args = append(args[:len(args)-1], "-whole-room", command)
+		}
 		var stdout, stderr strings.Builder
 		code := organizer.Main(context.Background(), args, &stdout, &stderr, fake)
 		t.Logf("$ organizer -participants participants.yaml %s\n%s%s(exit %d)", command, stderr.String(), stdout.String(), code)
@@ -162,12 +165,22 @@ func TestPlanTTLAndReapCommands(t *testing.T) {
 	// (the events and errors) after a blank line.
 	run := func(wantCode int, args ...string) (string, string) {
 		t.Helper()
-		args = append([]string{"-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", state}, args...)
+		// Each command gets the flags it reads: plan neither the backend
+		// nor the room, reap not the cluster's settings but the backend.
+		room := []string{"-state-dir", state, "-room", "seoul-1207"}
+		switch args[len(args)-1] {
+		case "plan":
+			args = append([]string{"-cluster-config", "../../Pulumi.dev.yaml"}, args...)
+		case "reap":
+			args = append(append(room, "-backend", "file://"+filepath.Join(state, "state")), args...)
+		default:
+			args = append(append([]string{"-cluster-config", "../../Pulumi.dev.yaml"}, room...), args...)
+		}
 		var stdout, stderr strings.Builder
 		code := organizer.Main(context.Background(), args, &stdout, &stderr, setup)
-		t.Logf("$ organizer %s\n%s%s(exit %d)", strings.Join(args[4:], " "), stderr.String(), stdout.String(), code)
+		t.Logf("$ organizer %s\n%s%s(exit %d)", strings.Join(args, " "), stderr.String(), stdout.String(), code)
 		if code != wantCode {
-			t.Fatalf("organizer %v: exit %d, want %d", args[4:], code, wantCode)
+			t.Fatalf("organizer %v: exit %d, want %d", args, code, wantCode)
 		}
 		return stdout.String(), stderr.String()
 	}
