@@ -106,6 +106,9 @@ func (o *Organizer) roomStacks() []string {
 func (o *Organizer) markListed(name string) {
 	o.listedMu.Lock()
 	defer o.listedMu.Unlock()
+	if o.listed == nil {
+		o.listed = map[string]bool{}
+	}
 	o.listed[name] = true
 }
 

@@ -84,7 +84,8 @@ func TestCommittedProdFailsOnTheRealEngine(t *testing.T) {
 	}
 	// Control: the operator's egress CIDR set, validation passes and the
 	// preview stops where this machine has no aws plugin.
-	out, err = previewOnTheEngine(t, root, "prod", map[string]string{"eks-workshop:publicAccessCidrs[0]": "54.180.0.10/32"})
+	out, err = previewOnTheEngine(t, root, "prod", map[string]string{"eks-workshop:publicAccessCidrs[0]": "54.180.0.10/32",
+		"eks-workshop:certificateArn": "arn:aws:acm:ap-northeast-2:111122223333:certificate/0b5b9b8e-1b3a-4c55-9e8f-3d2a8c1f7e10"})
 	if err == nil || strings.Contains(out, "invalid configuration") || !strings.Contains(out+err.Error(), "aws") {
 		t.Errorf("prod with an egress CIDR: %v\n%s", err, out)
 	}
@@ -94,7 +95,7 @@ func TestCommittedProdFailsOnTheRealEngine(t *testing.T) {
 // date and price, logged before anything is registered.
 func TestExtendedSupportWarningOnTheRealEngine(t *testing.T) {
 	root := absRepoRoot(t)
-	out, _ := previewOnTheEngine(t, root, "dev", map[string]string{"eks-workshop:kubernetesVersion": "1.33"})
+	out, _ := previewOnTheEngine(t, root, "dev", map[string]string{"eks-workshop:kubernetesVersion": "1.33", "eks-workshop:supportType": "EXTENDED"})
 	for _, want := range []string{"warning:", "kubernetesVersion 1.33 left EKS standard support on 2026-07-29", "$0.60 per cluster-hour"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("preview output lacks %q:\n%s", want, out)

@@ -57,13 +57,15 @@ debian_packages() {
     # What the Python tests run on (no PyPI here): /usr/bin/python3's.
     apps) echo python3-flask python3-requests python3-gevent python3-pytest gunicorn nginx-light ;;
     kubernetes) echo etcd-server ;;
+    # The room board's test renders the page in headless Chromium.
+    browser) echo chromium ;;
   esac
 }
 
 # install_kit KIT: the kit's Go part (its Debian packages are installed apart).
 install_kit() {
   case "$1" in
-    apps) ;;
+    apps | browser) ;;
     kubernetes) build kubernetes "$KUBERNETES_VERSION" ;;
     kwok) go_install kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok ;;
     kube-score) go_install kube-score "$KUBE_SCORE_VERSION" github.com/zegl/kube-score/cmd/kube-score ;;
@@ -71,13 +73,13 @@ install_kit() {
     gremlins) go_install gremlins "$GREMLINS_VERSION" github.com/go-gremlins/gremlins/cmd/gremlins ;;
     pulumi) build pulumi "$PULUMI_VERSION" ;;
     pulumi-kubernetes) build pulumi-kubernetes "$PULUMI_KUBERNETES_VERSION" ;;
-    *) echo "unknown kit $1 (apps, kubernetes, kwok, kube-score, actionlint, gremlins, pulumi, pulumi-kubernetes)" >&2; return 2 ;;
+    *) echo "unknown kit $1 (apps, browser, kubernetes, kwok, kube-score, actionlint, gremlins, pulumi, pulumi-kubernetes)" >&2; return 2 ;;
   esac
 }
 
 mkdir -p "$tools_dir"
 kits=("$@")
-[ "${#kits[@]}" -gt 0 ] || kits=(apps kubernetes kwok kube-score actionlint gremlins pulumi pulumi-kubernetes)
+[ "${#kits[@]}" -gt 0 ] || kits=(apps browser kubernetes kwok kube-score actionlint gremlins pulumi pulumi-kubernetes)
 
 # On a cold machine the waits on the network overlap the compiles: apt runs
 # in the background, and so does a download of the dependencies of the
