@@ -88,10 +88,12 @@ func TestSession(t *testing.T) {
 	}
 	session := func(wantCode int, command string) string {
 		t.Helper()
-		args := []string{"-room", "seoul-1207", "-participants", participants, "-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", filepath.Join(dir, "organizer"), "-parallel", "2", command}
+		// destroy's whole-room form names no participant.
+		who := []string{"-participants", participants}
 		if command == "destroy" {
-			args = append(args[:len(args)-1], "-whole-room", command)
+			who = []string{"-whole-room"}
 		}
+		args := append(append([]string{"-room", "seoul-1207"}, who...), "-cluster-config", "../../Pulumi.dev.yaml", "-state-dir", filepath.Join(dir, "organizer"), "-parallel", "2", command)
 		var stdout, stderr strings.Builder
 		code := organizer.Main(context.Background(), args, &stdout, &stderr, fake)
 		t.Logf("$ organizer -participants participants.yaml %s\n%s%s(exit %d)", command, stderr.String(), stdout.String(), code)
