@@ -198,6 +198,7 @@ func TestReapTakesTheLeaseAndReadsTheExpiryAgainBeforeDestroying(t *testing.T) {
 
 		// Another run holds the room: the reap stops, naming it.
 		other := backendOrganizer(t, b.URL)
+		other.opts.Room = o.opts.Room // the same room: leases are per room
 		h, err := other.acquireLease(ctx, room.OpUp)
 		if err != nil {
 			t.Fatal(err)

@@ -50,6 +50,12 @@ func newSharedBackend(t *testing.T) *sharedBackend {
 	if err := os.MkdirAll(b.dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
+	// The team's and a legacy room's programs run from directories of their own.
+	for _, dir := range []string{"team", "legacy"} {
+		if err := os.MkdirAll(filepath.Join(filepath.Dir(b.dir), dir), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return b
 }
 
