@@ -4,6 +4,7 @@ package organizer
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -14,7 +15,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/restmapper"
@@ -113,10 +113,19 @@ func TestInterruptedUpConvergesWithoutCreatingAnythingTwice(t *testing.T) {
 				t.Error("the forced stop left no pending operation: the test did not stop the engines mid-create")
 			}
 
+			// Whether a create was cancelled in flight (its object made, its
+			// answer lost: in the state neither the object nor a pending
+			// create) depends on timing; make one such orphan in p01 for
+			// sure. Its negative control in p02 was written by someone else:
+			// the organizer must not adopt it, so its step stays a create
+			// (which the plugin users get would refuse with AlreadyExists).
+			orphan := orphanOne(t, o, cluster, "p01", false)
+			foreign := orphanOne(t, o, cluster, "p02", true)
 			existed := first.existing(t, cluster)
 			if len(existed) == 0 {
 				t.Fatal("no object the first up attempted exists: the stop came before any create")
 			}
+			delete(existed, foreign)
 			second := &stepLog{}
 			o.opts.EngineEvents = second.record
 			report := roomUp(t, o)
@@ -131,20 +140,111 @@ func TestInterruptedUpConvergesWithoutCreatingAnythingTwice(t *testing.T) {
 					t.Errorf("%s existed before the next up, which took a %s step for it", what, op)
 				}
 			}
+			if _, ok := existed[orphan]; !ok {
+				t.Errorf("the orphan %s made in p01 does not exist", orphan)
+			}
+			if op, _ := second.op(foreign); op != apitype.OpCreate {
+				t.Errorf("the object someone else wrote (%s) was adopted: its step is %q, want a create", foreign, op)
+			}
 			for _, p := range o.plan.Participants {
 				if ops := pendingOperations(t, o, p.Name); len(ops) != 0 {
 					t.Errorf("%s keeps %d pending operation(s) after the next up", p.Name, len(ops))
 				}
 				checkWorkloadsAvailable(t, cluster, p.Name)
-				if forced && strings.Contains(rows[p.Name].Detail, "resolved first") {
-					t.Logf("%s: %s", p.Name, rows[p.Name].Detail)
-				}
+				t.Logf("%s: %s", p.Name, rows[p.Name].Detail)
 			}
 			t.Logf("%d objects existed before the next up; its steps for them: %v", len(existed), second.opsOf(existed))
 			if r, err := o.Destroy(context.Background()); err != nil || r.Err() != nil {
 				t.Fatal(err, r.Err())
 			}
 		})
+	}
+}
+
+// orphanOne leaves in stack the orphan a create cancelled in flight leaves:
+// it drops from the state a Kubernetes object the stopped up recorded and
+// nothing depends on, and keeps the object. With foreign, the object's field
+// managers are renamed too, as if someone else had written it. It returns
+// the object's URN.
+func orphanOne(t *testing.T, o *Organizer, cluster *kubetest.Cluster, stack string, foreign bool) string {
+	t.Helper()
+	s, err := o.stack(context.Background(), stack, nil, false)
+	if err != nil || s == nil {
+		t.Fatalf("stack %s: %v", stack, err)
+	}
+	ws := s.Workspace().(roomWorkspace)
+	export, _, err := ws.run(context.Background(), "stack", "export", "--stack", stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := leafObject(t, []byte(export))
+	if _, _, err := ws.run(context.Background(), "state", "delete", r.URN, "--stack", stack, "--yes"); err != nil {
+		t.Fatal(err)
+	}
+	if foreign {
+		renameFieldManagers(t, cluster, r.Type, r.ID)
+	}
+	return r.URN
+}
+
+type stateResource struct {
+	URN, Type, ID string
+	Custom        bool
+	Parent        string
+	Dependencies  []string
+}
+
+// leafObject is a Kubernetes object of the exported state, not a Namespace,
+// that no other resource depends on.
+func leafObject(t *testing.T, export []byte) stateResource {
+	t.Helper()
+	var state struct {
+		Deployment struct{ Resources []stateResource } `json:"deployment"`
+	}
+	if err := json.Unmarshal(export, &state); err != nil {
+		t.Fatal(err)
+	}
+	needed := map[string]bool{}
+	for _, r := range state.Deployment.Resources {
+		needed[r.Parent] = true
+		for _, d := range r.Dependencies {
+			needed[d] = true
+		}
+	}
+	for _, r := range state.Deployment.Resources {
+		if _, ok := kubeGVK(r.Type); ok && r.Custom && r.ID != "" && !needed[r.URN] && !strings.HasSuffix(r.Type, ":Namespace") {
+			return r
+		}
+	}
+	t.Fatal("the stopped up recorded no Kubernetes object that nothing depends on")
+	return stateResource{}
+}
+
+// renameFieldManagers makes an object's field managers someone else's.
+func renameFieldManagers(t *testing.T, cluster *kubetest.Cluster, typ, id string) {
+	t.Helper()
+	gvk, _ := kubeGVK(typ)
+	dc, err := discovery.NewDiscoveryClientForConfig(cluster.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapping, err := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(dc)).RESTMapping(gvk.GroupKind(), gvk.Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	namespace, name, _ := strings.Cut(id, "/")
+	client := cluster.Dynamic.Resource(mapping.Resource).Namespace(namespace)
+	obj, err := client.Get(context.Background(), name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := obj.GetManagedFields()
+	for i := range fields {
+		fields[i].Manager = "someone-else"
+	}
+	obj.SetManagedFields(fields)
+	if _, err := client.Update(context.Background(), obj, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -244,22 +344,18 @@ func (l *stepLog) existing(t *testing.T, cluster *kubetest.Cluster) map[string]s
 		if s.op != apitype.OpCreate || !strings.HasPrefix(s.typ, "kubernetes:") || s.objName == "" {
 			continue
 		}
-		parts := strings.Split(strings.TrimPrefix(s.typ, "kubernetes:"), ":") // group/version, kind
-		gv, err := schema.ParseGroupVersion(strings.TrimPrefix(parts[0], "core/"))
-		if strings.HasPrefix(parts[0], "core/") {
-			gv = schema.GroupVersion{Version: strings.TrimPrefix(parts[0], "core/")}
+		gvk, ok := kubeGVK(s.typ)
+		if !ok {
+			t.Fatalf("type %s: not a Kubernetes kind", s.typ)
 		}
-		if err != nil || len(parts) != 2 {
-			t.Fatalf("type %s: %v", s.typ, err)
-		}
-		mapping, err := mapper.RESTMapping(schema.GroupKind{Group: gv.Group, Kind: parts[1]}, gv.Version)
+		mapping, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
 		if err != nil {
 			t.Fatalf("type %s: %v", s.typ, err)
 		}
 		_, err = cluster.Dynamic.Resource(mapping.Resource).Namespace(s.namespace).Get(context.Background(), s.objName, metav1.GetOptions{})
 		switch {
 		case err == nil:
-			out[urn] = fmt.Sprintf("%s %s/%s", parts[1], s.namespace, s.objName)
+			out[urn] = fmt.Sprintf("%s %s/%s", gvk.Kind, s.namespace, s.objName)
 		case !apierrors.IsNotFound(err):
 			t.Fatal(err)
 		}

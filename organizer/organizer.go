@@ -294,6 +294,11 @@ func (o *Organizer) up(ctx context.Context, r *room.Result, cfg config.Config, u
 		return err
 	}
 	if o.isListed(r.Stack) {
+		if cfg.Target == config.TargetLocal {
+			if err := o.adoptOrphans(ctx, s, cfg, r); err != nil {
+				return err
+			}
+		}
 		if err := o.resolvePending(ctx, s, r); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package organizer
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
@@ -47,6 +48,6 @@ func (o *Organizer) resolvePending(ctx context.Context, s *auto.Stack, r *room.R
 	if _, err := s.Refresh(ctx, opts...); err != nil {
 		return fmt.Errorf("resolving the pending operations a killed engine left (%s): %w", resolution, err)
 	}
-	r.Detail = "resolved first: " + resolution.String()
+	r.Detail = strings.TrimPrefix(r.Detail+"; resolved first: "+resolution.String(), "; ")
 	return nil
 }

@@ -135,3 +135,61 @@ func pendingID(op PendingOperation) string {
 	}
 	return namespace + "/" + name
 }
+
+// Orphan is an object an update stopped mid-create made but did not record:
+// the provider's call was cancelled after the API server had created it, so
+// the state holds neither the object nor a pending create. AddResources
+// records it, and a refresh then reads it (as `pulumi import` would, which
+// needs the program's language plugin; `pulumi stack import` drops pending
+// operations, so it cannot be recorded as a pending create).
+type Orphan struct {
+	URN, ResourceType, ID string
+	// Parent is the URN of its parent, Provider the reference (urn::id) of
+	// its provider, Inputs what the update would create it with.
+	Parent, Provider string
+	Inputs           map[string]any
+}
+
+// AddResources adds orphans to a state, as `pulumi stack export` writes it,
+// as resources with their IDs and inputs and no outputs yet (a refresh reads
+// them), after every other resource so that their parents and providers
+// come first. It returns the state for `pulumi stack import`; everything
+// else in it is kept as it was.
+func AddResources(export []byte, orphans []Orphan) ([]byte, error) {
+	var state map[string]json.RawMessage
+	if err := json.Unmarshal(export, &state); err != nil {
+		return nil, fmt.Errorf("reading the stack's exported state: %w", err)
+	}
+	var deployment map[string]json.RawMessage
+	if err := json.Unmarshal(state["deployment"], &deployment); err != nil {
+		return nil, fmt.Errorf("reading the stack's exported state: no deployment: %w", err)
+	}
+	var resources []any
+	if raw, ok := deployment["resources"]; ok {
+		if err := json.Unmarshal(raw, &resources); err != nil {
+			return nil, fmt.Errorf("reading the stack's resources: %w", err)
+		}
+	}
+	for _, o := range orphans {
+		inputs := o.Inputs
+		if inputs == nil {
+			inputs = map[string]any{}
+		}
+		resource := map[string]any{"urn": o.URN, "custom": true, "type": o.ResourceType, "id": o.ID, "inputs": inputs, "outputs": map[string]any{}}
+		if o.Parent != "" {
+			resource["parent"] = o.Parent
+		}
+		if o.Provider != "" {
+			resource["provider"] = o.Provider
+		}
+		resources = append(resources, resource)
+	}
+	var err error
+	if deployment["resources"], err = json.Marshal(resources); err != nil {
+		return nil, err
+	}
+	if state["deployment"], err = json.Marshal(deployment); err != nil {
+		return nil, err
+	}
+	return json.MarshalIndent(state, "", "    ")
+}

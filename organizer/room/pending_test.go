@@ -1,7 +1,9 @@
 package room
 
 import (
+	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -63,5 +65,51 @@ func TestNoPendingOperationsNeedNothing(t *testing.T) {
 	}
 	if _, err := ReadPendingOperations([]byte("not json")); err == nil {
 		t.Error("bad export read")
+	}
+}
+
+func TestOrphansAreAddedAfterEveryResourceWithTheirIDsAndNothingElseChanges(t *testing.T) {
+	export := `{"version": 3, "deployment": {"manifest": {"time": "t"}, "resources": [{"urn": "urn:stack"}, {"urn": "urn:provider", "id": "p1"}], "pending_operations": [{"type": "updating", "resource": {"urn": "urn:x"}}]}, "extra": 1}`
+	orphans := []Orphan{
+		{URN: "urn:np", ResourceType: "kubernetes:networking.k8s.io/v1:NetworkPolicy", ID: "alice/deny-all",
+			Parent: "urn:stack", Provider: "urn:provider::p1", Inputs: map[string]any{"kind": "NetworkPolicy"}},
+		{URN: "urn:ns", ResourceType: "kubernetes:core/v1:Namespace", ID: "alice"},
+	}
+	out, err := AddResources([]byte(export), orphans)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"version": 3.0, "extra": 1.0, "deployment": map[string]any{
+		"manifest": map[string]any{"time": "t"},
+		"resources": []any{
+			map[string]any{"urn": "urn:stack"}, map[string]any{"urn": "urn:provider", "id": "p1"},
+			map[string]any{"urn": "urn:np", "custom": true, "type": "kubernetes:networking.k8s.io/v1:NetworkPolicy", "id": "alice/deny-all",
+				"parent": "urn:stack", "provider": "urn:provider::p1", "inputs": map[string]any{"kind": "NetworkPolicy"}, "outputs": map[string]any{}},
+			map[string]any{"urn": "urn:ns", "custom": true, "type": "kubernetes:core/v1:Namespace", "id": "alice",
+				"inputs": map[string]any{}, "outputs": map[string]any{}},
+		},
+		"pending_operations": []any{map[string]any{"type": "updating", "resource": map[string]any{"urn": "urn:x"}}},
+	}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("state\n got %v\nwant %v", got, want)
+	}
+}
+
+func TestOrphansAreAddedToAStateWithoutResources(t *testing.T) {
+	out, err := AddResources([]byte(`{"deployment": {}}`), []Orphan{{URN: "urn:ns", ResourceType: "kubernetes:core/v1:Namespace", ID: "alice"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), `"urn": "urn:ns"`) {
+		t.Errorf("state: %s", out)
+	}
+	for _, bad := range []string{`{`, `{"deployment": 1}`, `{"deployment": {"resources": {}}}`} {
+		if _, err := AddResources([]byte(bad), nil); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
 	}
 }
