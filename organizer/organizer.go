@@ -294,13 +294,17 @@ func (o *Organizer) up(ctx context.Context, r *room.Result, cfg config.Config, u
 		return err
 	}
 	if o.isListed(r.Stack) {
+		if err := o.removeDeadEnginesLocks(ctx, r); err != nil {
+			return err
+		}
+		hadPending, err := o.resolvePending(ctx, s, r)
+		if err != nil {
+			return err
+		}
 		if cfg.Target == config.TargetLocal {
-			if err := o.adoptOrphans(ctx, s, cfg, r); err != nil {
+			if err := o.adoptOrphans(ctx, s, cfg, r, hadPending); err != nil {
 				return err
 			}
-		}
-		if err := o.resolvePending(ctx, s, r); err != nil {
-			return err
 		}
 	}
 	outputs := make(chan auto.OutputMap, 1)
@@ -442,6 +446,9 @@ func (o *Organizer) destroy(ctx context.Context, r *room.Result) error {
 	if o.opts.DryRun {
 		r.Status = room.StatusWouldDestroy
 		return nil
+	}
+	if err := o.removeDeadEnginesLocks(ctx, r); err != nil {
+		return err
 	}
 	res, err := s.Destroy(ctx, optdestroy.ProgressStreams(o.progressWriter(r.Stack)), optdestroy.ShowSecrets(false))
 	if err != nil {

@@ -46,12 +46,16 @@ type plannedCreate struct {
 // but whose answer did not reach the provider leaves its object in the
 // cluster, and in the state neither the object nor a pending create. The
 // plugin users get (v4.30.0) would then fail the next create with
-// AlreadyExists. Only a stack whose last update did not succeed is read, and
-// only an object a Pulumi provider wrote is recorded.
-func (o *Organizer) adoptOrphans(ctx context.Context, s *auto.Stack, cfg config.Config, r *room.Result) error {
-	history, err := s.History(ctx, 1, 1)
-	if err != nil || len(history) == 0 || history[0].Result == string(apitype.StatusSucceeded) {
-		return err
+// AlreadyExists. The pending creates a killed engine left, once cleared
+// (resolvePending), are such orphans too. Only a stack whose last update did
+// not succeed, or that had pending operations, is read, and only an object
+// a Pulumi provider wrote is adopted.
+func (o *Organizer) adoptOrphans(ctx context.Context, s *auto.Stack, cfg config.Config, r *room.Result, hadPending bool) error {
+	if !hadPending {
+		history, err := s.History(ctx, 1, 1)
+		if err != nil || len(history) == 0 || history[0].Result == string(apitype.StatusSucceeded) {
+			return err
+		}
 	}
 	creates, err := o.plannedCreates(ctx, s)
 	if err != nil || len(creates) == 0 {
@@ -88,7 +92,7 @@ func (o *Organizer) adoptOrphans(ctx context.Context, s *auto.Stack, cfg config.
 	if _, err := s.Refresh(ctx, optrefresh.Target(urns), optrefresh.ProgressStreams(o.progressWriter(s.Name()))); err != nil {
 		return fmt.Errorf("reading the %d object(s) a stopped update made (%s): %w", len(orphans), strings.Join(urns, ", "), err)
 	}
-	r.Detail = "adopted first what a stopped update made: " + strings.Join(ids, ", ")
+	r.Note("adopted first what a stopped update made: " + strings.Join(ids, ", "))
 	return nil
 }
 

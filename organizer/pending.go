@@ -3,7 +3,6 @@ package organizer
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
@@ -13,41 +12,34 @@ import (
 
 // resolvePending resolves the pending operations an engine killed mid-update
 // left in s's state (room.ResolvePending) with a refresh, before the update
-// that follows: pending creates whose object's ID is known are imported (the
-// refresh keeps each object that exists, so the update does not create it a
-// second time), the others cleared. r's Detail says what was done.
-func (o *Organizer) resolvePending(ctx context.Context, s *auto.Stack, r *room.Result) error {
+// that follows: it clears the pending creates, which adoptOrphans then
+// adopts the objects of, and reads what the others touched. It tells
+// whether there was anything to resolve; r's Detail says what was done.
+func (o *Organizer) resolvePending(ctx context.Context, s *auto.Stack, r *room.Result) (bool, error) {
 	ws, ok := s.Workspace().(roomWorkspace)
 	if !ok {
-		return fmt.Errorf("stack %s: not in a room workspace", s.Name())
+		return false, fmt.Errorf("stack %s: not in a room workspace", s.Name())
 	}
 	// Without --show-secrets: no passphrase key, and a name is no secret.
 	export, _, err := ws.run(ctx, "stack", "export", "--stack", s.Name())
 	if err != nil {
-		return err
+		return false, err
 	}
 	ops, err := room.ReadPendingOperations([]byte(export))
 	if err != nil {
-		return fmt.Errorf("stack %s: %w", s.Name(), err)
+		return false, fmt.Errorf("stack %s: %w", s.Name(), err)
 	}
 	resolution := room.ResolvePending(ops)
 	if resolution.Empty() {
-		return nil
+		return false, nil
 	}
 	opts := []optrefresh.Option{optrefresh.ProgressStreams(o.progressWriter(s.Name()))}
-	if len(resolution.Imports) > 0 {
-		imports := make([]optrefresh.PendingCreate, len(resolution.Imports))
-		for i, im := range resolution.Imports {
-			imports[i] = optrefresh.PendingCreate{URN: im.URN, ID: im.ID}
-		}
-		opts = append(opts, optrefresh.ImportPendingCreates(imports))
-	}
-	if len(resolution.Cleared) > 0 {
+	if len(resolution.Creates) > 0 {
 		opts = append(opts, optrefresh.ClearPendingCreates())
 	}
 	if _, err := s.Refresh(ctx, opts...); err != nil {
-		return fmt.Errorf("resolving the pending operations a killed engine left (%s): %w", resolution, err)
+		return true, fmt.Errorf("resolving the pending operations a killed engine left (%s): %w", resolution, err)
 	}
-	r.Detail = strings.TrimPrefix(r.Detail+"; resolved first: "+resolution.String(), "; ")
-	return nil
+	r.Note("resolved first: " + resolution.String())
+	return true, nil
 }

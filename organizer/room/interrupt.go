@@ -49,8 +49,9 @@ const (
 
 // ForcedStopRisk is what a forced stop risks, said when it is asked for.
 const ForcedStopRisk = "A killed engine writes nothing more: its stack may keep pending operations " +
-	"(the next up resolves them: it imports or clears pending creates before updating) and the backend's lock on the stack " +
-	"(the next operation on it fails until `pulumi cancel --stack NAME` removes it), and objects created in the last moments may be in no state."
+	"and the backend's lock on it, which the next up or destroy run from this host resolves and removes " +
+	"(from another host, `pulumi cancel --stack NAME` removes the lock), and objects created in its last moments are in no state: " +
+	"the next up adopts the Kubernetes objects among them, but not a cloud resource of the cluster stack."
 
 // InterruptSummary says, after a stop, which stacks finished, which were
 // stopped and which never started; "" when the report has none of the last two.

@@ -14,22 +14,17 @@ import (
 // provider that creates client-side (the Kubernetes provider since v4.30.0,
 // unless upsertExistingObjects is set) refuses with AlreadyExists, and a
 // provider that upserts adopts silently. The organizer resolves them itself
-// before the update instead: a refresh that imports each pending create whose
-// ID it can tell from its inputs and clears those it cannot.
+// before the update instead: a refresh clears the pending creates and reads
+// what the other pending operations touched, and the objects the creates did
+// make are then adopted as orphans (AddResources). `refresh
+// --import-pending-creates` is no help: v3.276.0 turns each into a pending
+// import that the refresh then drops, leaving the object in no state.
 
 // PendingCreating is the pending operation type of a create.
 const PendingCreating = "creating"
 
 // PendingOperation is one entry of a state's pending_operations.
-type PendingOperation struct {
-	Type string
-	URN  string
-	// ResourceType is the resource's type token, e.g. kubernetes:core/v1:Namespace.
-	ResourceType string
-	// ID is set when the provider had answered with one.
-	ID     string
-	Inputs map[string]any
-}
+type PendingOperation struct{ Type, URN string }
 
 // ReadPendingOperations reads the pending operations of a state as `pulumi
 // stack export` writes it.
@@ -39,10 +34,7 @@ func ReadPendingOperations(export []byte) ([]PendingOperation, error) {
 			PendingOperations []struct {
 				Type     string `json:"type"`
 				Resource struct {
-					URN    string         `json:"urn"`
-					Type   string         `json:"type"`
-					ID     string         `json:"id"`
-					Inputs map[string]any `json:"inputs"`
+					URN string `json:"urn"`
 				} `json:"resource"`
 			} `json:"pending_operations"`
 		} `json:"deployment"`
@@ -52,23 +44,15 @@ func ReadPendingOperations(export []byte) ([]PendingOperation, error) {
 	}
 	ops := make([]PendingOperation, 0, len(state.Deployment.PendingOperations))
 	for _, op := range state.Deployment.PendingOperations {
-		r := op.Resource
-		ops = append(ops, PendingOperation{Type: op.Type, URN: r.URN, ResourceType: r.Type, ID: r.ID, Inputs: r.Inputs})
+		ops = append(ops, PendingOperation{Type: op.Type, URN: op.Resource.URN})
 	}
 	return ops, nil
 }
 
-// PendingImport maps a pending create to the ID of the object it created.
-type PendingImport struct{ URN, ID string }
-
 // PendingResolution is how a refresh resolves a state's pending operations.
 type PendingResolution struct {
-	// Imports are the creates whose object's ID is known: the refresh reads
-	// each and keeps it if it exists.
-	Imports []PendingImport
-	// Cleared are the creates whose ID is not known: dropped, and created
-	// again by the update (an object they did create is left behind).
-	Cleared []string
+	// Creates are the pending creates: cleared, their objects adopted after.
+	Creates []string
 	// Others are the pending updates and deletes: the refresh reads the
 	// objects they touched as they are.
 	Others []string
@@ -76,17 +60,18 @@ type PendingResolution struct {
 
 // Empty is whether there is nothing to resolve.
 func (r PendingResolution) Empty() bool {
-	return len(r.Imports)+len(r.Cleared)+len(r.Others) == 0
+	return len(r.Creates)+len(r.Others) == 0
 }
 
 // String says what the refresh does, for the report.
 func (r PendingResolution) String() string {
 	var parts []string
-	if n := len(r.Imports); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d pending create(s) imported", n))
-	}
-	if n := len(r.Cleared); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d pending create(s) cleared (%s)", n, strings.Join(r.Cleared, ", ")))
+	if n := len(r.Creates); n > 0 {
+		names := make([]string, n)
+		for i, urn := range r.Creates {
+			names[i] = urnName(urn)
+		}
+		parts = append(parts, fmt.Sprintf("%d pending create(s) cleared (%s)", n, strings.Join(names, ", ")))
 	}
 	if n := len(r.Others); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d other pending operation(s) refreshed", n))
@@ -94,46 +79,27 @@ func (r PendingResolution) String() string {
 	return strings.Join(parts, "; ")
 }
 
+// urnName is the resource name a URN ends with.
+func urnName(urn string) string {
+	if i := strings.LastIndex(urn, "::"); i >= 0 {
+		return urn[i+len("::"):]
+	}
+	return urn
+}
+
 // ResolvePending decides the resolution of ops.
 func ResolvePending(ops []PendingOperation) PendingResolution {
 	var r PendingResolution
 	for _, op := range ops {
-		switch id := pendingID(op); {
-		case op.Type != PendingCreating:
+		if op.Type == PendingCreating {
+			r.Creates = append(r.Creates, op.URN)
+		} else {
 			r.Others = append(r.Others, op.URN)
-		case id != "":
-			r.Imports = append(r.Imports, PendingImport{URN: op.URN, ID: id})
-		default:
-			r.Cleared = append(r.Cleared, op.URN)
 		}
 	}
-	sort.Slice(r.Imports, func(i, j int) bool { return r.Imports[i].URN < r.Imports[j].URN })
-	sort.Strings(r.Cleared)
+	sort.Strings(r.Creates)
 	sort.Strings(r.Others)
 	return r
-}
-
-// kubernetesTypePrefix starts the type token of every Kubernetes object.
-const kubernetesTypePrefix = "kubernetes:"
-
-// pendingID is the ID the operation's object has: the one the provider
-// answered with, or for a Kubernetes object the provider's ID for it,
-// "namespace/name" or, cluster-scoped, "name" (its inputs carry both, a
-// generated name too: the provider's check puts it there before the create).
-func pendingID(op PendingOperation) string {
-	if op.ID != "" {
-		return op.ID
-	}
-	if !strings.HasPrefix(op.ResourceType, kubernetesTypePrefix) {
-		return ""
-	}
-	metadata, _ := op.Inputs["metadata"].(map[string]any)
-	name, _ := metadata["name"].(string)
-	namespace, _ := metadata["namespace"].(string)
-	if name == "" || namespace == "" {
-		return name
-	}
-	return namespace + "/" + name
 }
 
 // Orphan is an object an update stopped mid-create made but did not record:

@@ -8,28 +8,23 @@ import (
 )
 
 const exportWithPending = `{"version": 3, "deployment": {"resources": [], "pending_operations": [
- {"resource": {"urn": "urn:b", "type": "kubernetes:apps/v1:Deployment", "inputs": {"metadata": {"name": "demo-nginx", "namespace": "alice"}}}, "type": "creating"},
- {"resource": {"urn": "urn:a", "type": "kubernetes:core/v1:Namespace", "inputs": {"metadata": {"name": "alice"}}}, "type": "creating"},
- {"resource": {"urn": "urn:c", "type": "aws:ec2/vpc:Vpc", "id": "vpc-1", "inputs": {}}, "type": "creating"},
- {"resource": {"urn": "urn:g", "type": "kubernetes:core/v1:Secret", "inputs": {}}, "type": "deleting"},
- {"resource": {"urn": "urn:f", "type": "kubernetes:core/v1:Service", "inputs": {"metadata": {}}}, "type": "creating"},
- {"resource": {"urn": "urn:d", "type": "aws:s3/bucket:Bucket", "inputs": {"bucket": "x"}}, "type": "creating"},
- {"resource": {"urn": "urn:e", "type": "kubernetes:core/v1:ConfigMap", "id": "alice/cm", "inputs": {}}, "type": "updating"}
+ {"resource": {"urn": "urn:pulumi:p::r::kubernetes:apps/v1:Deployment::b", "type": "kubernetes:apps/v1:Deployment"}, "type": "creating"},
+ {"resource": {"urn": "urn:pulumi:p::r::kubernetes:core/v1:Namespace::a"}, "type": "creating"},
+ {"resource": {"urn": "urn:g"}, "type": "deleting"},
+ {"resource": {"urn": "urn:e", "id": "alice/cm"}, "type": "updating"}
 ]}}`
 
-func TestPendingCreatesAreImportedWhenTheirIDIsKnownAndClearedOtherwise(t *testing.T) {
+func TestPendingCreatesAreClearedAndTheOthersRefreshed(t *testing.T) {
 	ops, err := ReadPendingOperations([]byte(exportWithPending))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ops) != 7 || ops[0].Type != "creating" || ops[0].URN != "urn:b" || ops[0].ResourceType != "kubernetes:apps/v1:Deployment" ||
-		ops[0].Inputs["metadata"] == nil || ops[2].ID != "vpc-1" {
+	if len(ops) != 4 || ops[0] != (PendingOperation{Type: "creating", URN: "urn:pulumi:p::r::kubernetes:apps/v1:Deployment::b"}) {
 		t.Fatalf("read %+v", ops)
 	}
 	got := ResolvePending(ops)
 	want := PendingResolution{
-		Imports: []PendingImport{{"urn:a", "alice"}, {"urn:b", "alice/demo-nginx"}, {"urn:c", "vpc-1"}},
-		Cleared: []string{"urn:d", "urn:f"},
+		Creates: []string{"urn:pulumi:p::r::kubernetes:apps/v1:Deployment::b", "urn:pulumi:p::r::kubernetes:core/v1:Namespace::a"},
 		Others:  []string{"urn:e", "urn:g"},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -38,7 +33,7 @@ func TestPendingCreatesAreImportedWhenTheirIDIsKnownAndClearedOtherwise(t *testi
 	if got.Empty() {
 		t.Error("a resolution with work is empty")
 	}
-	if s := got.String(); s != "3 pending create(s) imported; 2 pending create(s) cleared (urn:d, urn:f); 2 other pending operation(s) refreshed" {
+	if s := got.String(); s != "2 pending create(s) cleared (b, a); 2 other pending operation(s) refreshed" {
 		t.Errorf("String: %q", s)
 	}
 }
@@ -52,12 +47,12 @@ func TestNoPendingOperationsNeedNothing(t *testing.T) {
 	if !r.Empty() || r.String() != "" {
 		t.Errorf("%+v is not empty", r)
 	}
-	for _, one := range []PendingResolution{{Imports: []PendingImport{{}}}, {Cleared: []string{"x"}}, {Others: []string{"x"}}} {
+	for _, one := range []PendingResolution{{Creates: []string{"x"}}, {Others: []string{"x"}}} {
 		if one.Empty() {
 			t.Errorf("%+v is empty", one)
 		}
 	}
-	if s := (PendingResolution{Imports: []PendingImport{{}}}).String(); s != "1 pending create(s) imported" {
+	if s := (PendingResolution{Creates: []string{"u"}}).String(); s != "1 pending create(s) cleared (u)" {
 		t.Errorf("%q", s)
 	}
 	if s := (PendingResolution{Others: []string{"u"}}).String(); s != "1 other pending operation(s) refreshed" {
