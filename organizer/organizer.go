@@ -368,11 +368,18 @@ func (o *Organizer) Preview(ctx context.Context) (room.Report, error) {
 		return nil
 	})
 	outputs, clusterErr := o.clusterOutputs(ctx)
-	if err := report.Err(); err != nil && o.plan.Existing != nil {
+	if err := report.Err(); err != nil {
 		clusterErr = err
 	}
 	return append(report, o.runParticipants(ctx, room.OpPreview, o.participantRows(), func(r *room.Result) error {
-		if clusterErr != nil {
+		switch {
+		case errors.Is(clusterErr, errClusterNotUp):
+			// A room not up yet: nothing to preview a participant against,
+			// and nothing wrong either.
+			r.Status = room.StatusSkipped
+			r.Note("previewed once the cluster is up (" + clusterErr.Error() + ")")
+			return nil
+		case clusterErr != nil:
 			r.Status = room.StatusSkipped
 			return fmt.Errorf("previewed once the cluster is up (%w)", clusterErr)
 		}
@@ -507,6 +514,9 @@ func (o *Organizer) Status(ctx context.Context) (room.Report, error) {
 	return append(o.cluster(ctx, room.OpStatus, status), o.runParticipants(ctx, room.OpStatus, rows, status)...), nil
 }
 
+// errClusterNotUp is a room's cluster not up yet.
+var errClusterNotUp = errors.New("the cluster is not up")
+
 // clusterOutputs reads what participants need from the cluster stack.
 func (o *Organizer) clusterOutputs(ctx context.Context) (room.ClusterOutputs, error) {
 	if o.plan.Existing != nil {
@@ -517,7 +527,7 @@ func (o *Organizer) clusterOutputs(ctx context.Context) (room.ClusterOutputs, er
 		return room.ClusterOutputs{}, err
 	}
 	if s == nil {
-		return room.ClusterOutputs{}, errors.New("the cluster stack does not exist yet")
+		return room.ClusterOutputs{}, fmt.Errorf("%w: its stack does not exist yet", errClusterNotUp)
 	}
 	outputs, err := s.Outputs(ctx)
 	if err != nil {
@@ -533,7 +543,7 @@ func (o *Organizer) clusterOutputs(ctx context.Context) (room.ClusterOutputs, er
 	}
 	c := room.ClusterOutputs{Kubeconfig: get(outputKubeconfig), FlaskImage: get(outputFlaskImage), NginxImage: get(outputNginxImage)}
 	if len(missing) > 0 {
-		return c, fmt.Errorf("the cluster stack has no output %q yet", missing)
+		return c, fmt.Errorf("%w: its stack has no output %q yet", errClusterNotUp, missing)
 	}
 	return c, nil
 }

@@ -85,6 +85,9 @@ type fakeRoom struct {
 func (f *fakeRoom) program(cfg stacks.Config) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
 		if cfg.Target == config.TargetEKS {
+			if _, fail := f.failing.Load(cfg.ClusterName); fail {
+				return fmt.Errorf("cluster %s: injected failure", cfg.ClusterName)
+			}
 			var res pulumi.ResourceState
 			if err := ctx.RegisterComponentResource("eks-workshop:test:Cluster", cfg.ClusterName, &res); err != nil {
 				return err
@@ -351,9 +354,19 @@ func TestPreviewAndStatusBeforeAndAfterUp(t *testing.T) {
 	if got := rows[room.ClusterStack]; got.Err != nil || got.Changes["create"] != perStack {
 		t.Errorf("cluster preview: %+v, want %d create", got, perStack)
 	}
-	if got := rows["alice"]; got.Status != room.StatusSkipped {
+	// Before the cluster is up there is nothing to preview alice against,
+	// and nothing wrong either; a cluster that fails its preview is wrong.
+	if got := rows["alice"]; got.Status != room.StatusSkipped || got.Err != nil || !strings.Contains(got.Detail, "previewed once the cluster is up") {
 		t.Errorf("alice previewed before the cluster exists: %+v", got)
 	}
+	if report.Err() != nil {
+		t.Errorf("the preview of a room not up yet failed: %v", report.Err())
+	}
+	fake.failing.Store(o.plan.Cluster.ClusterName, true)
+	if report, err := o.Preview(ctx); err != nil || report.Err() == nil || byStack(t, report)["alice"].Err == nil {
+		t.Errorf("a cluster whose preview fails: %v %+v, want alice skipped with its error", err, report)
+	}
+	fake.failing.Delete(o.plan.Cluster.ClusterName)
 
 	if report, err := o.Up(ctx); err != nil || report.Err() != nil {
 		t.Fatal(err, report.Err())
