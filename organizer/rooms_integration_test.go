@@ -63,8 +63,14 @@ func newSharedBackend(t *testing.T) *sharedBackend {
 // a program of one component, as the team's CI would.
 func (b *sharedBackend) teamStack(t *testing.T, name string) auto.Stack {
 	t.Helper()
+	return b.stackIn(t, config.ProjectName, name)
+}
+
+// stackIn brings up stack name of project with a program of one component.
+func (b *sharedBackend) stackIn(t *testing.T, project, name string) auto.Stack {
+	t.Helper()
 	ctx := context.Background()
-	s, err := auto.UpsertStackInlineSource(ctx, name, config.ProjectName, func(ctx *pulumi.Context) error {
+	s, err := auto.UpsertStackInlineSource(ctx, name, project, func(ctx *pulumi.Context) error {
 		var res pulumi.ResourceState
 		return ctx.RegisterComponentResource("eks-workshop:test:Team", "team-"+name, &res)
 	}, auto.WorkDir(filepath.Join(filepath.Dir(b.dir), "team")), auto.EnvVars(b.env))
@@ -294,17 +300,17 @@ func TestReapOfEveryRoomLeavesTheTeamsStacks(t *testing.T) {
 	}
 }
 
-// A participant whose stack name is taken outside the room (here: on a
-// backend without projects, where the team's stack staging is every
-// project's) is refused with every such problem, before any plugin is
-// installed or any stack created; dev, prod and local are refused by the
-// plan whatever the backend.
+// A participant whose stack name is taken outside the room (here: stacks
+// of the room's project that someone made by hand, without the room's tag)
+// is refused with every such problem, before any plugin is installed or any
+// stack created; dev, prod and local are refused by the plan whatever the
+// backend. (A backend without projects, where a name would be every
+// project's, is one the CLI no longer opens since v3.276.0.)
 func TestAParticipantNamedAfterAStackOutsideTheRoomIsRefused(t *testing.T) {
-	t.Skip("on the old layout (project eks-workshop, no tag) the merged organizer does not refuse the taken names yet")
 	b := newSharedBackend(t)
-	b.env["PULUMI_DIY_BACKEND_LEGACY_LAYOUT"] = "true"
-	b.teamStack(t, "staging")
-	b.teamStack(t, "qa")
+	r1 := room.Room{Name: "r1"}
+	b.stackIn(t, r1.Project(), "staging")
+	b.stackIn(t, r1.Project(), "qa")
 	before := b.snapshot(t, "none")
 	for k, v := range b.env {
 		t.Setenv(k, v)
