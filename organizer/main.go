@@ -133,10 +133,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	if summary := report.InterruptSummary(); summary != "" {
+	summary := report.InterruptSummary()
+	if summary != "" {
 		fmt.Fprintln(stderr, summary)
 	}
-	if cl.Command == string(room.OpUp) || cl.Command == string(room.OpStatus) {
+	// An interrupted run ends at once: its room's cost can wait for the next.
+	if summary == "" && (cl.Command == string(room.OpUp) || cl.Command == string(room.OpStatus)) {
 		printRoomCost(stdout, stderr, cl.Plan, with.Program, report, cl.Command == string(room.OpStatus))
 	}
 	if report.Err() != nil {

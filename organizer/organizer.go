@@ -466,9 +466,12 @@ func (o *Organizer) destroy(ctx context.Context, r *room.Result) error {
 	return nil
 }
 
-// Status reports every stack: whether it exists, its last update, and its URL.
+// Status reports every stack: whether it exists, its last update, and its
+// URL. It changes nothing and takes no lease, so it refuses no plan either:
+// a stack of the room's project without the room's tag (someone else's, or
+// one an up is creating and has not tagged yet) is reported as absent.
 func (o *Organizer) Status(ctx context.Context) (room.Report, error) {
-	if err := o.scan(ctx); err != nil {
+	if _, err := o.list(ctx); err != nil {
 		return nil, err
 	}
 	rows := o.allParticipantRows()

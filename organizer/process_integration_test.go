@@ -227,10 +227,6 @@ func checkRoomComplete(t *testing.T, backend string, names ...string) {
 }
 
 func TestTwoOrganizerProcessesForOneRoomTakeTurns(t *testing.T) {
-	// Written before rooms had names: with -room, the file case reads the
-	// lease before the first run made the backend's directory, and the
-	// third run's status is refused; both are to be brought up to rooms.
-	t.Skip("not yet adapted to named rooms (see the comment)")
 	s3test.ForEachBackend(t, func(t *testing.T, b s3test.Backend) {
 		room3 := []string{"-participant", "alice", "-participant", "bob", "-participant", "carol", "-parallel", "1"}
 		first := startOrganizer(t, b.URL, 2*time.Second, append(room3, "up")...)
@@ -303,9 +299,6 @@ func TestSIGTERMStopsTheRoomGracefully(t *testing.T) {
 
 // A second SIGTERM forces: the organizer says what that risks and ends at once.
 func TestASecondSignalForcesAndSaysWhatThatRisks(t *testing.T) {
-	// Since rooms list their stacks by tag, the forced run's stack export
-	// is cancelled and the process outlives the test's minute.
-	t.Skip("the forced stop is not yet adapted to named rooms (see the comment)")
 	backend := "file://" + filepath.Join(t.TempDir(), "state")
 	p := startOrganizer(t, backend, 30*time.Second, "-participant", "alice", "up")
 	p.waitForLine(t, `\salice\s+up \.\.\.`, 3*time.Minute)
