@@ -23,7 +23,12 @@ func RoomCost(plan *room.Plan, program ProgramFactory, table *cost.Table, usage 
 		if err != nil {
 			return nil, fmt.Errorf("pricing stack %s: %w", stack, err)
 		}
-		return res.Estimate(table, usage)
+		var opts []cost.Option
+		if cfg.RoomIngress != nil {
+			// A participant's own ALB sits in the cluster's public subnets.
+			opts = append(opts, cost.ALBSubnets(len(cfg.RoomIngress.FromCIDRs)))
+		}
+		return res.Estimate(table, usage, opts...)
 	}
 	clusterCost, err := price(room.ClusterStack, plan.Cluster)
 	if err != nil {

@@ -13,6 +13,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/eks-workshop/eks-workshop/internal/kubetest"
+	"github.com/eks-workshop/eks-workshop/internal/s3test"
 )
 
 // EnvBenchRoom sets how many participants BenchmarkRoomOnAnExistingCluster
@@ -21,12 +24,14 @@ const EnvBenchRoom = "EKS_WORKSHOP_BENCH_ROOM"
 
 // BenchmarkRoomOnAnExistingCluster measures the wall time of a room on an
 // existing cluster (a kubetest cluster with kwok nodes, the real program and
-// the real Kubernetes provider) at -parallel 1, 4 and 8: the first up, a
+// the real Kubernetes provider) on a file:// and an s3:// backend (served by
+// internal/s3test on loopback), at -parallel 1, 4 and 8: the first up, a
 // second up with nothing to change, and destroy, with the peak resident
 // memory of this process and its pulumi and provider processes.
 //
 //	EKS_WORKSHOP_BENCH_ROOM=30 go test -tags integration -run '^$' \
-//	  -bench RoomOnAnExistingCluster -benchtime 1x -timeout 60m ./organizer
+//	  -bench 'RoomOnAnExistingCluster/backend=(file|s3)/participants=30/parallel=8$' \
+//	  -benchtime 1x -timeout 60m ./organizer
 func BenchmarkRoomOnAnExistingCluster(b *testing.B) {
 	size := 30
 	if s := os.Getenv(EnvBenchRoom); s != "" {
@@ -37,48 +42,60 @@ func BenchmarkRoomOnAnExistingCluster(b *testing.B) {
 		size = n
 	}
 	cluster := startRoomCluster(b)
-	for _, parallel := range []int{1, 4, 8} {
-		b.Run(fmt.Sprintf("participants=%d/parallel=%d", size, parallel), func(b *testing.B) {
-			var up, again, destroy, upCPU, againCPU, clusterCPU time.Duration
-			var peak int64
-			for b.Loop() {
-				o := existingRoom(b, cluster, size, parallel)
-				stop := sampleRSS(&peak)
-				cpu, clusterStart := roomCPU(), testClusterCPU()
-				up += timed(func() { roomUp(b, o) })
-				cpu, upCPU = roomCPU(), upCPU+roomCPU()-cpu
-				again += timed(func() {
-					for _, r := range roomUp(b, o) {
-						if len(r.Changes) != 1 || r.Changes["same"] == 0 {
-							b.Errorf("%s, second up: %v, want only same", r.Stack, r.Changes)
-						}
-					}
-				})
-				againCPU += roomCPU() - cpu
-				clusterCPU += testClusterCPU() - clusterStart
-				destroy += timed(func() {
-					report, err := o.Destroy(context.Background())
-					if err == nil {
-						err = report.Err()
-					}
-					if err != nil {
-						b.Fatal(err)
-					}
-				})
-				stop()
-			}
-			n := float64(b.N)
-			b.ReportMetric(up.Seconds()/n, "up-s")
-			b.ReportMetric(again.Seconds()/n, "second-up-s")
-			b.ReportMetric(destroy.Seconds()/n, "destroy-s")
-			b.ReportMetric(float64(peak)/(1<<20), "peak-rss-MiB")
-			// CPU time, which a shared machine does not stretch as it does wall time.
-			b.ReportMetric(upCPU.Seconds()/n, "up-cpu-s")
-			b.ReportMetric(againCPU.Seconds()/n, "second-up-cpu-s")
-			b.ReportMetric(clusterCPU.Seconds()/n, "cluster-cpu-s")
-			b.ReportMetric(0, "ns/op") // the three phases above are the measure
-		})
+	for _, backend := range []string{"file", "s3"} {
+		for _, parallel := range []int{1, 4, 8} {
+			b.Run(fmt.Sprintf("backend=%s/participants=%d/parallel=%d", backend, size, parallel), func(b *testing.B) {
+				benchmarkRoom(b, cluster, backend, size, parallel)
+			})
+		}
 	}
+}
+
+// benchmarkRoom is one of BenchmarkRoomOnAnExistingCluster's rooms.
+func benchmarkRoom(b *testing.B, cluster *kubetest.Cluster, backend string, size, parallel int) {
+	onBackend := func(*Options) {}
+	if backend == "s3" {
+		url := s3test.Start(b).BackendURL("rooms")
+		onBackend = func(o *Options) { o.Backend = url }
+	}
+	var up, again, destroy, upCPU, againCPU, clusterCPU time.Duration
+	var peak int64
+	for b.Loop() {
+		o := existingRoom(b, cluster, size, parallel, onBackend)
+		stop := sampleRSS(&peak)
+		cpu, clusterStart := roomCPU(), testClusterCPU()
+		up += timed(func() { roomUp(b, o) })
+		cpu, upCPU = roomCPU(), upCPU+roomCPU()-cpu
+		again += timed(func() {
+			for _, r := range roomUp(b, o) {
+				if len(r.Changes) != 1 || r.Changes["same"] == 0 {
+					b.Errorf("%s, second up: %v, want only same", r.Stack, r.Changes)
+				}
+			}
+		})
+		againCPU += roomCPU() - cpu
+		clusterCPU += testClusterCPU() - clusterStart
+		destroy += timed(func() {
+			report, err := o.Destroy(context.Background())
+			if err == nil {
+				err = report.Err()
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		})
+		stop()
+	}
+	n := float64(b.N)
+	b.ReportMetric(up.Seconds()/n, "up-s")
+	b.ReportMetric(again.Seconds()/n, "second-up-s")
+	b.ReportMetric(destroy.Seconds()/n, "destroy-s")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-rss-MiB")
+	// CPU time, which a shared machine does not stretch as it does wall time.
+	b.ReportMetric(upCPU.Seconds()/n, "up-cpu-s")
+	b.ReportMetric(againCPU.Seconds()/n, "second-up-cpu-s")
+	b.ReportMetric(clusterCPU.Seconds()/n, "cluster-cpu-s")
+	b.ReportMetric(0, "ns/op") // the three phases above are the measure
 }
 
 func timed(f func()) time.Duration {

@@ -45,7 +45,7 @@ func startRoomCluster(tb testing.TB) *kubetest.Cluster {
 // existingRoom is an organizer for n participants (p01, p02, ...) on
 // cluster, running the real program at parallel, with the kubernetes
 // provider plugin found on PATH as the engine finds an installed one.
-func existingRoom(tb testing.TB, cluster *kubetest.Cluster, n, parallel int) *Organizer {
+func existingRoom(tb testing.TB, cluster *kubetest.Cluster, n, parallel int, configure ...func(*Options)) *Organizer {
 	tb.Helper()
 	plugin := tools.Require(tb, "pulumi-resource-kubernetes")["pulumi-resource-kubernetes"]
 	if os.Getenv("PATH") != "" && !strings.HasPrefix(os.Getenv("PATH"), filepath.Dir(plugin)) {
@@ -65,6 +65,9 @@ func existingRoom(tb testing.TB, cluster *kubetest.Cluster, n, parallel int) *Or
 	return newTestOrganizer(tb, plan, stacks.Program, func(o *Options) {
 		o.Parallel = parallel
 		o.Progress = nil
+		for _, c := range configure {
+			c(o)
+		}
 	})
 }
 

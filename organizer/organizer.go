@@ -44,10 +44,11 @@ const (
 	outputKubeconfig = "kubeconfig"
 	outputFlaskImage = "flaskImage"
 	outputNginxImage = "nginxImage"
-	// outputClusterURL is the shared ALB; outputParticipantURL the
-	// participant's nginx page inside the cluster.
-	outputClusterURL     = "albUrl"
-	outputParticipantURL = "nginxClusterUrl"
+	// outputALBURL is a stack's ALB (the cluster's, or a participant's own
+	// on a cluster the room builds); outputInClusterURL a participant's
+	// nginx page inside the cluster, on an existing cluster.
+	outputALBURL       = "albUrl"
+	outputInClusterURL = "nginxClusterUrl"
 )
 
 // ProgramFactory turns an environment's configuration into the program that
@@ -262,7 +263,7 @@ func (o *Organizer) upRoom(ctx context.Context) (room.Report, error) {
 		return nil, err
 	}
 	report := o.cluster(ctx, room.OpUp, func(r *room.Result) error {
-		return o.up(ctx, r, o.plan.Cluster, outputClusterURL)
+		return o.up(ctx, r, o.plan.Cluster)
 	})
 	outputs, err := o.clusterOutputs(ctx)
 	if len(report) == 1 && report[0].Err == nil && err != nil {
@@ -278,13 +279,13 @@ func (o *Organizer) upRoom(ctx context.Context) (room.Report, error) {
 		if err != nil {
 			return err
 		}
-		return o.up(ctx, r, cfg, outputParticipantURL)
+		return o.up(ctx, r, cfg)
 	})...), nil
 }
 
 // up runs `pulumi up` on r's stack with cfg's program and records the
-// changes and the URL the stack outputs under urlOutput.
-func (o *Organizer) up(ctx context.Context, r *room.Result, cfg config.Config, urlOutput string) error {
+// changes and the stack's URL.
+func (o *Organizer) up(ctx context.Context, r *room.Result, cfg config.Config) error {
 	joining := !o.isListed(r.Stack)
 	s, err := o.stack(ctx, r.Stack, o.program(cfg), true)
 	if err != nil {
@@ -315,7 +316,7 @@ func (o *Organizer) up(ctx context.Context, r *room.Result, cfg config.Config, u
 	r.Changes = changes(res.Summary.ResourceChanges)
 	select {
 	case out := <-outputs:
-		r.URL = outputString(out, urlOutput)
+		r.URL = stackURL(out)
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-time.After(eventsDrainTimeout):
@@ -507,11 +508,7 @@ func (o *Organizer) Status(ctx context.Context) (room.Report, error) {
 		if err != nil {
 			return err
 		}
-		key := outputParticipantURL
-		if r.Stack == room.ClusterStack {
-			key = outputClusterURL
-		}
-		r.URL = outputString(outputs, key)
+		r.URL = stackURL(outputs)
 		return nil
 	}
 	return append(o.cluster(ctx, room.OpStatus, status), o.runParticipants(ctx, room.OpStatus, rows, status)...), nil
@@ -566,6 +563,15 @@ func planned(c map[apitype.OpType]int) map[string]int {
 		ops[string(op)] = n
 	}
 	return ops
+}
+
+// stackURL is where a stack's apps are reached: its ALB, or else (a
+// participant on an existing cluster) nginx inside the cluster.
+func stackURL(outputs auto.OutputMap) string {
+	if url := outputString(outputs, outputALBURL); url != "" {
+		return url
+	}
+	return outputString(outputs, outputInClusterURL)
 }
 
 func outputString(outputs auto.OutputMap, key string) string {

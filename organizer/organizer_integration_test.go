@@ -99,7 +99,7 @@ func (f *fakeRoom) program(cfg stacks.Config) pulumi.RunFunc {
 			ctx.Export(outputKubeconfig, pulumi.ToSecret(pulumi.String("kubeconfig of "+cfg.ClusterName)))
 			ctx.Export(outputFlaskImage, pulumi.String("registry.example/flask@sha256:"+strings.Repeat("a", 64)))
 			ctx.Export(outputNginxImage, pulumi.String("registry.example/nginx@sha256:"+strings.Repeat("b", 64)))
-			ctx.Export(outputClusterURL, pulumi.String("http://alb.example"))
+			ctx.Export(outputALBURL, pulumi.String("http://alb.example"))
 			ctx.Export("teams", pulumi.ToStringArray(teams))
 			return nil
 		}
@@ -121,7 +121,7 @@ func (f *fakeRoom) program(cfg stacks.Config) pulumi.RunFunc {
 		if err := ctx.RegisterComponentResource("eks-workshop:test:Environment", cfg.Namespace, &res, opts...); err != nil {
 			return err
 		}
-		ctx.Export(outputParticipantURL, pulumi.String("http://demo-nginx."+cfg.Namespace+".svc.cluster.local"))
+		ctx.Export(outputInClusterURL, pulumi.String("http://demo-nginx."+cfg.Namespace+".svc.cluster.local"))
 		ctx.Export("target", pulumi.String(cfg.Target))
 		ctx.Export("kubeconfigGiven", pulumi.ToSecret(pulumi.String(cfg.Kubeconfig)))
 		ctx.Export("imagesGiven", pulumi.ToStringArray([]string{cfg.FlaskImage, cfg.NginxImage}))

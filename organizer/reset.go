@@ -47,7 +47,7 @@ func (o *Organizer) Reset(ctx context.Context, names []string) (room.Report, err
 		}
 		destroyed := r.Changes["delete"]
 		r.Status = ""
-		if err := o.up(ctx, r, cfg, outputParticipantURL); err != nil {
+		if err := o.up(ctx, r, cfg); err != nil {
 			return fmt.Errorf("bringing up again: %w", err)
 		}
 		r.Detail = fmt.Sprintf("%d deleted first", destroyed)

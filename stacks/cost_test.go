@@ -192,9 +192,13 @@ func TestCostListsWhatItCannotPrice(t *testing.T) {
 }
 
 // A room of 30 on the shared cluster (Pulumi.dev.yaml's settings, stack
-// workshop) costs what the cluster costs: each participant registers a
-// namespace and workloads on the cluster's nodes, none billed. By hand, as
-// dev in ap-northeast-2 (TestCostOfDevByHand): $0.70/h, $505.12 per 30 days.
+// workshop) costs what the cluster costs plus each participant's own ALB:
+// their namespace and workloads run on the cluster's nodes, not billed. By
+// hand, as dev in ap-northeast-2 (TestCostOfDevByHand): $0.7016/h, $505.12
+// per 30 days; each participant's internet-facing ALB in the cluster's 3
+// public subnets, 0.0225 + 1 LCU x 0.008 + 3 addresses x 0.005 =
+// $0.0455/h: 30 x 0.0455 = $1.365/h, $982.80 per 30 days of 720 hours;
+// $2.0666/h and $1487.92 in all.
 func TestCostOfARoom(t *testing.T) {
 	t.Parallel()
 	cluster, err := room.ReadStackConfig(root + "/Pulumi.dev.yaml")
@@ -217,17 +221,17 @@ func TestCostOfARoom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Participants) != 30 || cents(r.Hourly()) != "$0.70" || cents(r.Monthly()) != "$505.12" {
-		t.Errorf("room of %d: %s/h, %s per 30 days; by hand $0.70/h, $505.12", len(r.Participants), cents(r.Hourly()), cents(r.Monthly()))
+	if len(r.Participants) != 30 || r.Hourly().FloatString(4) != "2.0666" || cents(r.Monthly()) != "$1487.92" {
+		t.Errorf("room of %d: $%s/h, %s per 30 days; by hand $2.0666/h, $1487.92", len(r.Participants), r.Hourly().FloatString(4), cents(r.Monthly()))
 	}
 	for _, p := range r.Participants {
-		if len(p.Lines) != 0 || len(p.NotPriced) != 0 {
-			t.Errorf("participant %s adds %v, not priced %v", p.Stack, p.Lines, p.NotPriced)
+		if len(p.Lines) != 1 || !strings.HasPrefix(p.Lines[0].Name, "ALB room-"+p.Stack+" ") || len(p.NotPriced) != 0 {
+			t.Errorf("participant %s adds %v, not priced %v; want its own ALB only", p.Stack, p.Lines, p.NotPriced)
 		}
 	}
 	// Negative control: participants whose environment also has an
-	// internal ALB Ingress of its own each add an ALB, 0.0225 + 1 LCU x
-	// 0.008 = $0.0305/h: 30 x 0.0305 = $0.915/h more, $1.6166/h in all.
+	// internal ALB Ingress of its own each add another ALB, 0.0225 + 1 LCU
+	// x 0.008 = $0.0305/h: 30 x 0.0305 = $0.915/h more, $2.9816/h in all.
 	withALB := func(cfg config.Config) pulumi.RunFunc {
 		return func(ctx *pulumi.Context) error {
 			if err := stacks.Program(cfg)(ctx); err != nil || cfg.Target != config.TargetLocal {
@@ -247,8 +251,8 @@ func TestCostOfARoom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := more.Hourly().FloatString(4); got != "1.6166" {
-		t.Errorf("a room whose participants each add an ALB: $%s/h, by hand $1.6166/h", got)
+	if got := more.Hourly().FloatString(4); got != "2.9816" {
+		t.Errorf("a room whose participants each add an ALB: $%s/h, by hand $2.9816/h", got)
 	}
 	if testing.Verbose() {
 		var b strings.Builder

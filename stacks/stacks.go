@@ -212,9 +212,7 @@ func (e eksCluster) addOutputs(outputs pulumi.Map, cfg Config, p config.Plan, ap
 	for _, w := range cfg.Workloads() {
 		outputs[w.Source+"ClusterUrl"] = pulumi.Sprintf("http://%s", apps[w.Name].ClusterDNS)
 	}
-	// Both Ingresses share the ALB of their ingress group.
-	flask := p.Apps["demo-flask-backend"]
-	outputs["albUrl"] = pulumi.Sprintf("%s://%s", flask.Ingress.URLScheme(), apps["demo-flask-backend"].IngressHostname)
+	outputs["albUrl"] = albURL(p, apps)
 	for key, value := range (pulumi.Map{
 		"region":           pulumi.String(cfg.Region),
 		"vpcId":            e.network.VpcID,
@@ -351,5 +349,15 @@ func deployLocal(ctx *pulumi.Context, cfg Config, p config.Plan) (pulumi.Map, er
 		outputs[w.Source+"PortForward"] = pulumi.String(w.PortForward(cfg))
 		outputs[w.Source+"LocalUrl"] = pulumi.String(w.LocalURL())
 	}
+	if cfg.RoomIngress != nil {
+		outputs["albUrl"] = albURL(p, apps)
+	}
 	return outputs, nil
+}
+
+// albURL is the URL of the apps' ALB: both Ingresses share the one of
+// their ingress group.
+func albURL(p config.Plan, apps map[string]*components.App) pulumi.StringOutput {
+	flask := p.Apps["demo-flask-backend"]
+	return pulumi.Sprintf("%s://%s", flask.Ingress.URLScheme(), apps["demo-flask-backend"].IngressHostname)
 }

@@ -24,7 +24,7 @@ func CostResources(f Files) ([]cost.Resource, error) {
 }
 
 // Estimate prices the synth in its stack's region (aws:region).
-func (r *Result) Estimate(table *cost.Table, usage *cost.Usage) (*cost.Estimate, error) {
+func (r *Result) Estimate(table *cost.Table, usage *cost.Usage, opts ...cost.Option) (*cost.Estimate, error) {
 	files, err := r.Files()
 	if err != nil {
 		return nil, err
@@ -33,7 +33,7 @@ func (r *Result) Estimate(table *cost.Table, usage *cost.Usage) (*cost.Estimate,
 	if err != nil {
 		return nil, err
 	}
-	return cost.EstimateResources(r.Stack, r.Config["aws:region"], resources, table, usage), nil
+	return cost.EstimateResources(r.Stack, r.Config["aws:region"], resources, table, usage, opts...), nil
 }
 
 // costDiffWith is the cost difference between the synth in dir (none: an

@@ -160,10 +160,20 @@ type estimator struct {
 	autoModeClasses map[string]string
 }
 
+// Option sets what an estimate cannot read from the stack's resources.
+type Option func(*estimator)
+
+// ALBSubnets is the number of public subnets an internet-facing ALB of a
+// stack that has none of its own spans: a room participant's, in the
+// room's cluster (one public IPv4 address each).
+func ALBSubnets(n int) Option {
+	return func(e *estimator) { e.elbSubnets += n }
+}
+
 // EstimateResources prices resources, the registrations of stack, in region with
 // table's prices (the nearest listed region's when region is not listed)
 // and usage's assumptions.
-func EstimateResources(stack, region string, resources []Resource, table *Table, usage *Usage) *Estimate {
+func EstimateResources(stack, region string, resources []Resource, table *Table, usage *Usage, opts ...Option) *Estimate {
 	e := &estimator{table: table, usage: usage, region: table.PriceRegion(region), albs: map[string][]Resource{}, supportTypes: map[string]spec.SupportType{},
 		out: &Estimate{Stack: stack, Region: region, Date: table.Date, HoursPerMonth: table.HoursPerMonth, Assumptions: usage.Assumptions()}}
 	e.out.PriceRegion = e.region
@@ -179,6 +189,9 @@ func EstimateResources(stack, region string, resources []Resource, table *Table,
 		if t := lookup(r.Inputs, "upgradePolicy", "supportType"); r.Type == "aws:eks/cluster:Cluster" && t != "" {
 			e.supportTypes[lookup(r.Inputs, "name")] = spec.SupportType(t)
 		}
+	}
+	for _, opt := range opts {
+		opt(e)
 	}
 	for _, r := range resources {
 		e.price(r)

@@ -76,6 +76,22 @@ func NewPlan(cluster config.Config, participants []Participant) (*Plan, error) {
 	return plan, nil
 }
 
+// A participant's own ALB is the IngressGroup room-<namespace>: a prefix no
+// namespace-less group of the cluster's (its ingressGroupName) shares by
+// accident, within the AWS Load Balancer Controller's limit on a group's
+// name (63 characters, as a Kubernetes label value; v2.13 annotations
+// guide, read 2026-12-07).
+const (
+	participantIngressGroupPrefix = "room-"
+	maxIngressGroupName           = 63
+)
+
+// ParticipantIngressGroup is the IngressGroup of the participant whose
+// namespace is namespace.
+func ParticipantIngressGroup(namespace string) string {
+	return participantIngressGroupPrefix + namespace
+}
+
 // checkParticipants reports every problem in the participants: names,
 // namespaces (reserved maps those taken to their owner) and principals
 // (principals maps those taken; nil when the room grants no access entries).
@@ -124,6 +140,9 @@ func checkParticipants(participants []Participant, reserved, principals map[stri
 			add(nsField, ns, "namespace reserved for "+owner+"; choose another")
 		case namespaces[ns] != "":
 			add(nsField, ns, "namespace already used by "+namespaces[ns])
+		case principals != nil && len(ParticipantIngressGroup(ns)) > maxIngressGroupName:
+			add(nsField, ns, fmt.Sprintf("want at most %d characters on a room that builds its cluster: the participant's ALB is the IngressGroup %s<namespace>, at most %d",
+				maxIngressGroupName-len(participantIngressGroupPrefix), participantIngressGroupPrefix, maxIngressGroupName))
 		default:
 			namespaces[ns] = field
 		}
@@ -181,6 +200,11 @@ func (p *Plan) ParticipantConfig(name string, cluster ClusterOutputs) (config.Co
 	cfg.Namespace = part.EnvironmentNamespace()
 	cfg.FlaskImage, cfg.NginxImage = cluster.FlaskImage, cluster.NginxImage
 	cfg.MetricsServer = false
+	// On a cluster the room builds, an ALB of the participant's own; not on
+	// Auto Mode, whose IngressClassParams put every Ingress in one group.
+	if p.Existing == nil && !p.Cluster.AutoMode() {
+		cfg.RoomIngress = &config.RoomIngress{GroupName: ParticipantIngressGroup(cfg.Namespace), FromCIDRs: p.Cluster.PublicSubnetCidrs()}
+	}
 	guard, err := participantGuard(cfg)
 	if err != nil {
 		return config.Config{}, err

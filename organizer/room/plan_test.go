@@ -3,6 +3,7 @@ package room
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -217,5 +218,58 @@ func TestReadParticipants(t *testing.T) {
 	}
 	if p := ParseParticipant("bob"); p != (Participant{Name: "bob"}) {
 		t.Errorf("flag without principal: %+v", p)
+	}
+}
+
+// On a cluster the room builds, each participant's apps get an ALB of
+// their own, whose subnets their NetworkPolicies admit; on an existing
+// cluster and on Auto Mode, none.
+func TestAParticipantOfARoomThatBuildsItsClusterGetsAnALBOfTheirOwn(t *testing.T) {
+	outputs := ClusterOutputs{Kubeconfig: `{"apiVersion":"v1"}`, FlaskImage: "r/flask@sha256:" + strings.Repeat("a", 64), NginxImage: "r/nginx@sha256:" + strings.Repeat("b", 64)}
+	plan, err := NewPlan(devConfig(t), []Participant{{Name: "alice"}, {Name: "bob", Namespace: "team-bob"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	public := plan.Cluster.PublicSubnetCidrs()
+	for name, group := range map[string]string{"alice": "room-alice", "bob": "room-team-bob"} {
+		cfg, err := plan.ParticipantConfig(name, outputs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.RoomIngress == nil || cfg.RoomIngress.GroupName != group || !slices.Equal(cfg.RoomIngress.FromCIDRs, public) || len(public) == 0 {
+			t.Errorf("%s: %+v, want group %s from %v", name, cfg.RoomIngress, group, public)
+		}
+		nginx := cfg.AppArgs()["demo-nginx"]
+		if nginx.Ingress == nil || nginx.Ingress.GroupName != group || !slices.Equal(nginx.NetworkPolicy.IngressFromCIDRs, public) {
+			t.Errorf("%s's nginx: %+v %v", name, nginx.Ingress, nginx.NetworkPolicy.IngressFromCIDRs)
+		}
+	}
+	onDisk := outputs
+	onDisk.Kubeconfig = writeKubeconfig(t, "https://127.0.0.1:6443")
+	existing, err := NewExistingClusterPlan(onDisk, []Participant{{Name: "alice"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := existing.ParticipantConfig("alice", outputs); err != nil || cfg.RoomIngress != nil || cfg.AppArgs()["demo-nginx"].Ingress != nil {
+		t.Errorf("on an existing cluster: %+v %v", cfg.RoomIngress, err)
+	}
+	auto := devConfig(t)
+	auto.ComputeMode = spec.ComputeModeAuto
+	autoPlan := &Plan{Cluster: auto, Participants: []Participant{{Name: "alice"}}}
+	if cfg, err := autoPlan.ParticipantConfig("alice", outputs); err != nil || cfg.RoomIngress != nil {
+		t.Errorf("on Auto Mode: %+v %v", cfg.RoomIngress, err)
+	}
+}
+
+func TestANamespaceTooLongForItsALBGroupIsRefusedOnlyWhereTheRoomMakesOne(t *testing.T) {
+	fits, tooLong := strings.Repeat("a", 58), strings.Repeat("b", 59)
+	_, err := NewPlan(devConfig(t), []Participant{{Name: "alice", Namespace: fits}, {Name: "bob", Namespace: tooLong}})
+	if err == nil || strings.Contains(err.Error(), fits) || !strings.Contains(err.Error(), `participants[1] (bob).namespace = "`+tooLong+`": want at most 58 characters`) {
+		t.Errorf("%v", err)
+	}
+	outputs := ClusterOutputs{Kubeconfig: `{"apiVersion":"v1"}`, FlaskImage: "r/flask@sha256:" + strings.Repeat("a", 64), NginxImage: "r/nginx@sha256:" + strings.Repeat("b", 64)}
+	outputs.Kubeconfig = writeKubeconfig(t, "https://127.0.0.1:6443")
+	if _, err := NewExistingClusterPlan(outputs, []Participant{{Name: "bob", Namespace: tooLong}}); err != nil {
+		t.Errorf("an existing cluster, where the room makes no ALB: %v", err)
 	}
 }

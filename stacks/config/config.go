@@ -41,6 +41,10 @@ type Config struct {
 	// on the room's shared cluster (components.NamespaceGuard); no stack
 	// setting sets it.
 	Guard *spec.NamespaceGuardArgs `json:"-"`
+	// RoomIngress, set by the organizer for a participant of a room whose
+	// cluster it builds, puts the participant's apps on an internet-facing
+	// ALB of their own; no stack setting sets it.
+	RoomIngress *RoomIngress `json:"-"`
 
 	// Network (eksctl's vpc: block).
 	VpcCidr               string              `json:"vpcCidr"`
@@ -333,3 +337,12 @@ func (c Config) Validate() error {
 
 // registryPattern is a registry host with optional port and path.
 var registryPattern = regexp.MustCompile(`^[a-zA-Z0-9.-]+(:\d{1,5})?(/[a-z0-9._/-]+)?$`)
+
+// RoomIngress is a room participant's own ALB: an IngressGroup of theirs,
+// so that no participant's routes shadow another's on a shared one.
+type RoomIngress struct {
+	GroupName string
+	// FromCIDRs are the subnets the ALB sits in (the cluster's public
+	// ones): the apps' NetworkPolicies admit them.
+	FromCIDRs []string
+}

@@ -170,6 +170,10 @@ func (w Workload) appArgs(c Config) spec.AppArgs {
 		// any pod of any namespace.
 		args.NetworkPolicy.IngressFromCIDRs = c.PublicSubnetCidrs()
 	}
+	if r := c.RoomIngress; r != nil && c.Target == TargetLocal {
+		args.Ingress = &spec.AppIngress{Path: w.IngressPath, GroupName: r.GroupName, GroupOrder: w.ingressOrder}
+		args.NetworkPolicy.IngressFromCIDRs = r.FromCIDRs
+	}
 	return args
 }
 
