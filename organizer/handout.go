@@ -40,5 +40,10 @@ func (o *Organizer) handout(ctx context.Context, name string) (room.Handout, boo
 		return room.Handout{}, true, err
 	}
 	h, err := o.plan.Handout(name, expiry, o.now())
+	if err != nil {
+		return h, true, err
+	}
+	outputs, err := s.Outputs(ctx)
+	h.URL = outputString(outputs, outputALBURL)
 	return h, true, err
 }

@@ -24,6 +24,9 @@ type Handout struct {
 	// Access are the commands (or, on a cluster the room does not build,
 	// the steps) that give the participant's kubectl their namespace.
 	Access []string
+	// URL is the participant's own ALB, which a browser opens (empty when
+	// the room makes none: an existing cluster, Auto Mode, or not up yet).
+	URL string
 	// Open are the commands that open each app and the URL each then serves.
 	Open []Opening
 	// Expiry says when the environment is destroyed (StackExpiry.TimeLeft).
@@ -87,6 +90,9 @@ func (h Handout) Text() string {
 	b.WriteString("Reach your namespace:\n")
 	for _, line := range h.Access {
 		fmt.Fprintf(&b, "  %s\n", line)
+	}
+	if h.URL != "" {
+		fmt.Fprintf(&b, "\nIn your browser: %s (nginx; flask answers under /contents/)\n", h.URL)
 	}
 	b.WriteString("\nOpen the apps (each command runs until Ctrl-C; open the URL meanwhile):\n")
 	for _, o := range h.Open {

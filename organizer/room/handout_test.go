@@ -39,6 +39,17 @@ func TestHandoutGivesEachParticipantTheirOwnAccessAndNoSecret(t *testing.T) {
 			t.Errorf("alice's handout lacks %q:\n%s", want, alice)
 		}
 	}
+	if strings.Contains(alice, "In your browser") {
+		t.Errorf("a handout without an ALB gives a browser URL:\n%s", alice)
+	}
+	withALB, err := plan.Handout("alice", expiry, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withALB.URL = "http://k8s-roomalice-0123.ap-northeast-2.elb.amazonaws.com"
+	if got := withALB.Text(); !strings.Contains(got, "\nIn your browser: http://k8s-roomalice-0123.ap-northeast-2.elb.amazonaws.com (nginx; flask answers under /contents/)\n") {
+		t.Errorf("alice's handout with her ALB:\n%s", got)
+	}
 	if strings.Contains(alice, "bob") || strings.Contains(alice, "--kubeconfig") {
 		t.Errorf("alice's handout names another participant or a kubeconfig:\n%s", alice)
 	}
