@@ -52,8 +52,8 @@ type plannedCreate struct {
 // a Pulumi provider wrote is adopted.
 func (o *Organizer) adoptOrphans(ctx context.Context, s *auto.Stack, cfg config.Config, r *room.Result, hadPending bool) error {
 	if !hadPending {
-		history, err := s.History(ctx, 1, 1)
-		if err != nil || len(history) == 0 || history[0].Result == string(apitype.StatusSucceeded) {
+		succeeded, err := o.lastUpdateSucceeded(ctx, s.Name())
+		if err != nil || succeeded {
 			return err
 		}
 	}

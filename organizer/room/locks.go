@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"strconv"
+	"strings"
 )
 
 // A file:// or s3:// backend locks a stack for the length of an update with
@@ -52,4 +54,45 @@ func (r *Result) Note(note string) {
 		note = r.Detail + "; " + note
 	}
 	r.Detail = note
+}
+
+// The same backend keeps each update's record under
+// .pulumi/history/PROJECT/STACK/STACK-<unix nanoseconds>.history.json, its
+// "result" succeeded, failed or in-progress (pkg/backend/diy/backend.go,
+// historyDirectory; apitype.UpdateInfo; v3.276.0, read 2026-12-07).
+
+// StackHistoryDir is the key prefix of a stack's update records.
+func StackHistoryDir(project, stack string) string {
+	return path.Join(".pulumi", "history", project, stack) + "/"
+}
+
+// historySuffix ends an update record's key (its checkpoint is beside it).
+const historySuffix = ".history.json"
+
+// LatestUpdateRecord is the key of the newest update record among keys
+// (those under StackHistoryDir), "" when there is none.
+func LatestUpdateRecord(keys []string) string {
+	latest, latestAt := "", int64(-1)
+	for _, k := range keys {
+		name, ok := strings.CutSuffix(path.Base(k), historySuffix)
+		if !ok {
+			continue
+		}
+		at, err := strconv.ParseInt(name[strings.LastIndex(name, "-")+1:], 10, 64)
+		if err == nil && at > latestAt {
+			latest, latestAt = k, at
+		}
+	}
+	return latest
+}
+
+// UpdateSucceeded reads an update record: whether its update succeeded.
+func UpdateSucceeded(record []byte) (bool, error) {
+	var info struct {
+		Result string `json:"result"`
+	}
+	if err := json.Unmarshal(record, &info); err != nil {
+		return false, fmt.Errorf("reading an update record: %w", err)
+	}
+	return info.Result == "succeeded", nil
 }

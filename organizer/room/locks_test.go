@@ -40,3 +40,31 @@ func TestNotesAddUp(t *testing.T) {
 		t.Errorf("%q", r.Detail)
 	}
 }
+
+func TestTheNewestUpdateRecordTellsWhetherTheLastUpdateSucceeded(t *testing.T) {
+	dir := StackHistoryDir("eks-workshop-room-a", "alice")
+	if dir != ".pulumi/history/eks-workshop-room-a/alice/" {
+		t.Errorf("StackHistoryDir: %q", dir)
+	}
+	keys := []string{
+		dir + "alice-1796647650298463268.history.json",
+		dir + "alice-1796647650298463999.checkpoint.json", // not a record
+		dir + "alice-999.history.json",                    // older, though later in no order
+		dir + "alice-1796647650298463270.history.json.attrs",
+		dir + "alice-1796647650298463269.history.json",
+	}
+	if got := LatestUpdateRecord(keys); got != dir+"alice-1796647650298463269.history.json" {
+		t.Errorf("LatestUpdateRecord: %q", got)
+	}
+	if got := LatestUpdateRecord(keys[1:2]); got != "" {
+		t.Errorf("with no record: %q", got)
+	}
+	for record, want := range map[string]bool{`{"kind": "update", "result": "succeeded"}`: true, `{"result": "failed"}`: false, `{"result": "in-progress"}`: false} {
+		if got, err := UpdateSucceeded([]byte(record)); err != nil || got != want {
+			t.Errorf("%s: %v %v, want %v", record, got, err, want)
+		}
+	}
+	if _, err := UpdateSucceeded([]byte("{")); err == nil {
+		t.Error("a torn record read")
+	}
+}

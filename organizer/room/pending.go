@@ -3,6 +3,7 @@ package room
 import (
 	"encoding/json"
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 )
@@ -26,27 +27,66 @@ const PendingCreating = "creating"
 // PendingOperation is one entry of a state's pending_operations.
 type PendingOperation struct{ Type, URN string }
 
+// deploymentPending is the pending operations of a deployment.
+type deploymentPending struct {
+	PendingOperations []struct {
+		Type     string `json:"type"`
+		Resource struct {
+			URN string `json:"urn"`
+		} `json:"resource"`
+	} `json:"pending_operations"`
+}
+
 // ReadPendingOperations reads the pending operations of a state as `pulumi
-// stack export` writes it.
-func ReadPendingOperations(export []byte) ([]PendingOperation, error) {
-	var state struct {
-		Deployment struct {
-			PendingOperations []struct {
-				Type     string `json:"type"`
-				Resource struct {
-					URN string `json:"urn"`
-				} `json:"resource"`
-			} `json:"pending_operations"`
-		} `json:"deployment"`
+// stack export` writes it ({"deployment": ...}) or as a file or S3 backend
+// keeps it, the stack's checkpoint ({"checkpoint": {"latest": ...}}).
+func ReadPendingOperations(state []byte) ([]PendingOperation, error) {
+	var doc struct {
+		Deployment *deploymentPending `json:"deployment"`
+		Checkpoint struct {
+			Latest *deploymentPending `json:"latest"`
+		} `json:"checkpoint"`
 	}
-	if err := json.Unmarshal(export, &state); err != nil {
-		return nil, fmt.Errorf("reading the stack's exported state: %w", err)
+	if err := json.Unmarshal(state, &doc); err != nil {
+		return nil, fmt.Errorf("reading the stack's state: %w", err)
 	}
-	ops := make([]PendingOperation, 0, len(state.Deployment.PendingOperations))
-	for _, op := range state.Deployment.PendingOperations {
+	d := doc.Deployment
+	if d == nil {
+		d = doc.Checkpoint.Latest
+	}
+	if d == nil {
+		return nil, nil // a stack that has never been updated
+	}
+	ops := make([]PendingOperation, 0, len(d.PendingOperations))
+	for _, op := range d.PendingOperations {
 		ops = append(ops, PendingOperation{Type: op.Type, URN: op.Resource.URN})
 	}
 	return ops, nil
+}
+
+// The same backend keeps each stack's checkpoint at
+// .pulumi/stacks/PROJECT/STACK.json, or with .gz or .zst after it when the
+// CLI compresses it, and reads the newest of them (pkg/backend/diy,
+// state.go stackPath; v3.276.0, read 2026-12-07).
+
+// StackCheckpoint is the key of a stack's uncompressed checkpoint.
+func StackCheckpoint(project, stack string) string {
+	return path.Join(".pulumi", "stacks", project, stack) + ".json"
+}
+
+// OnlyUncompressed tells, of the keys under StackCheckpoint, whether the
+// checkpoint is the uncompressed one alone (its backup beside it aside).
+func OnlyUncompressed(keys []string, checkpoint string) bool {
+	found := false
+	for _, k := range keys {
+		switch {
+		case k == checkpoint:
+			found = true
+		case strings.HasSuffix(k, ".gz"), strings.HasSuffix(k, ".zst"):
+			return false
+		}
+	}
+	return found
 }
 
 // PendingResolution is how a refresh resolves a state's pending operations.

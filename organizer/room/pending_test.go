@@ -108,3 +108,30 @@ func TestOrphansAreAddedToAStateWithoutResources(t *testing.T) {
 		}
 	}
 }
+
+func TestPendingOperationsAreReadFromTheBackendsCheckpointToo(t *testing.T) {
+	checkpoint := `{"version": 3, "checkpoint": {"stack": "alice", "latest": {"resources": [], "pending_operations": [{"type": "creating", "resource": {"urn": "urn:a"}}]}}}`
+	ops, err := ReadPendingOperations([]byte(checkpoint))
+	if err != nil || len(ops) != 1 || ops[0] != (PendingOperation{Type: "creating", URN: "urn:a"}) {
+		t.Fatalf("%+v %v", ops, err)
+	}
+	if ops, err := ReadPendingOperations([]byte(`{"version": 3, "checkpoint": {"stack": "alice"}}`)); err != nil || len(ops) != 0 {
+		t.Errorf("a stack never updated: %+v %v", ops, err)
+	}
+	key := StackCheckpoint("eks-workshop-room-a", "alice")
+	if key != ".pulumi/stacks/eks-workshop-room-a/alice.json" {
+		t.Errorf("StackCheckpoint: %q", key)
+	}
+	for keys, want := range map[string]bool{
+		key:                      true,
+		key + "," + key + ".bak": true,
+		key + "," + key + ".gz":  false,
+		key + ".zst":             false,
+		key + ".bak":             false,
+		key + "," + key + ".bak," + key + ".attrs": true,
+	} {
+		if got := OnlyUncompressed(strings.Split(keys, ","), key); got != want {
+			t.Errorf("%s: %v, want %v", keys, got, want)
+		}
+	}
+}
