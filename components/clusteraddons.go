@@ -44,8 +44,9 @@ func NewClusterAddons(ctx *pulumi.Context, name string, args *ClusterAddonsArgs,
 		// Container Insights' agents would create them, with no retention.
 		return nil, fmt.Errorf("cluster add-ons %q: Cluster must make the Container Insights log groups (EKSClusterArgs.ContainerInsightsLogGroups)", name)
 	}
+	// ClusterAddonsArgs has no defaults: the log groups Container Insights
+	// writes to, and their retention, are EKSClusterArgs.ContainerInsightsLogGroups'.
 	a := *args
-	a.ClusterAddonsArgs = args.WithDefaults() // the wiring as given, the rest defaulted
 
 	c := &ClusterAddons{}
 	if err := ctx.RegisterComponentResource("eks-workshop:index:ClusterAddons", name, c, opts...); err != nil {

@@ -38,40 +38,13 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 	} else if err != nil {
 		return 2 // ParseArgs has said why
 	}
-	if cl.Command == room.CommandPlan {
-		return printCapacity(cl.Plan, stdout, stderr)
+	if code, done := beforeAnyStack(cl, with, stdout, stderr); done {
+		return code
 	}
-	if cl.Command == room.CommandRender {
-		return render(cl, with.Program, stdout, stderr)
-	}
-	if cl.Command == string(room.OpUp) || cl.Command == room.CommandReset {
-		// Before New creates the backend: a room that cannot fit touches nothing.
-		if code := checkCapacity(cl.Plan, stderr); code != 0 {
-			return code
-		}
-	}
-	if cl.Command == string(room.OpReap) {
-		if err := checkReapBackend(cl.Backend); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
-	}
-	opts := Options{
-		Settings: cl.Settings,
-		Events:   printEvents(stderr),
-		Now:      with.Now,
-		Program:  with.Program,
-		Stop:     NewStopper(),
-		Notices:  stderr,
-	}
-	if cl.EngineOutput {
-		opts.Progress = stderr
-	}
-	if cl.Command == string(room.OpUp) || cl.Command == string(room.OpPreview) || cl.Command == "plugins" || cl.Command == room.CommandReset {
-		if opts.Plugins, err = with.Plugins(); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 2
-		}
+	opts, err := organizerOptions(cl, with, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
 	}
 	ctx, force := context.WithCancel(ctx)
 	defer force()
@@ -85,12 +58,57 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 		defer close(done)
 		go watchSignals(with.Signals, done, o, force, stderr)
 	}
-
 	if cl.Command == string(room.OpReap) && cl.Room.Name == "" {
 		return reapRooms(ctx, o, opts, stdout, stderr)
 	}
+	return runCommand(ctx, o, cl, with, stdout, stderr)
+}
 
+// beforeAnyStack runs the commands that need no backend (plan, render) and
+// refuses, before the backend is created, a room that cannot fit and a
+// reap without a backend; done says Main ends with code.
+func beforeAnyStack(cl *room.CommandLine, with Setup, stdout, stderr io.Writer) (code int, done bool) {
+	switch cl.Command {
+	case room.CommandPlan:
+		return printCapacity(cl.Plan, stdout, stderr), true
+	case room.CommandRender:
+		return render(cl, with.Program, stdout, stderr), true
+	case string(room.OpUp), room.CommandReset:
+		code := checkCapacity(cl.Plan, stderr)
+		return code, code != 0
+	case string(room.OpReap):
+		if err := checkReapBackend(cl.Backend); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 2, true
+		}
+	}
+	return 0, false
+}
+
+// organizerOptions are the Options of cl's organizer.
+func organizerOptions(cl *room.CommandLine, with Setup, stderr io.Writer) (Options, error) {
+	opts := Options{
+		Settings: cl.Settings,
+		Events:   printEvents(stderr),
+		Now:      with.Now,
+		Program:  with.Program,
+		Stop:     NewStopper(),
+		Notices:  stderr,
+	}
+	if cl.EngineOutput {
+		opts.Progress = stderr
+	}
+	var err error
+	if cl.Command == string(room.OpUp) || cl.Command == string(room.OpPreview) || cl.Command == "plugins" || cl.Command == room.CommandReset {
+		opts.Plugins, err = with.Plugins()
+	}
+	return opts, err
+}
+
+// runCommand runs cl's command on o's room and prints its report.
+func runCommand(ctx context.Context, o *Organizer, cl *room.CommandLine, with Setup, stdout, stderr io.Writer) int {
 	var report room.Report
+	var err error
 	switch room.Operation(cl.Command) {
 	case room.OpUp:
 		report, err = o.Up(ctx)
@@ -111,15 +129,26 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 	case room.OpAdopt:
 		report, err = o.Adopt(ctx)
 	default: // plugins
-		if err := o.InstallPlugins(ctx); err != nil {
-			fmt.Fprintln(stderr, err)
-			return 1
-		}
-		for _, p := range o.plugins() {
-			fmt.Fprintf(stdout, "%s installed\n", p)
-		}
-		return 0
+		return installPluginsCommand(ctx, o, stdout, stderr)
 	}
+	return printReport(cl, with, report, err, stdout, stderr)
+}
+
+// installPluginsCommand installs the room's missing plugins and names them.
+func installPluginsCommand(ctx context.Context, o *Organizer, stdout, stderr io.Writer) int {
+	if err := o.InstallPlugins(ctx); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	for _, p := range o.plugins() {
+		fmt.Fprintf(stdout, "%s installed\n", p)
+	}
+	return 0
+}
+
+// printReport prints a command's report (its table, what an interrupt
+// left, the room's cost) and returns Main's exit code.
+func printReport(cl *room.CommandLine, with Setup, report room.Report, err error, stdout, stderr io.Writer) int {
 	var refused *config.ConfigError
 	if errors.As(err, &refused) {
 		fmt.Fprintln(stderr, err) // the plan refused before anything was touched

@@ -274,9 +274,9 @@ func TestSynthCommandShowsTheCostDifference(t *testing.T) {
 	if err := files.Write(base); err != nil {
 		t.Fatal(err)
 	}
-	var out, errs bytes.Buffer
-	if err := synth.Command([]string{"-root", root, "-stack", "dev", "-cost", "-diff", base}, stacks.Run, &out, &errs); err != nil {
-		t.Fatalf("%v: %s", err, errs.String())
+	var out bytes.Buffer
+	if err := synth.Command([]string{"-root", root, "-stack", "dev", "-cost", "-diff", base}, stacks.Run, &out); err != nil {
+		t.Fatal(err)
 	}
 	for _, want := range []string{
 		"cost of stack dev in ap-northeast-2, prices of 2026-12-04",
@@ -294,7 +294,7 @@ func TestSynthCommandShowsTheCostDifference(t *testing.T) {
 		t.Fatal(err)
 	}
 	out.Reset()
-	if err := synth.Command([]string{"-root", root, "-stack", "dev", "-cost", "-diff", same}, stacks.Run, &out, &errs); err != nil {
+	if err := synth.Command([]string{"-root", root, "-stack", "dev", "-cost", "-diff", same}, stacks.Run, &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "cost of stack dev: unchanged ($0.7016/h)") {
@@ -311,16 +311,16 @@ func TestSynthCommandReadsAUsageFile(t *testing.T) {
 	if err := os.WriteFile(usage, []byte("version: 1\ndefaults:\n  aws:ec2/natGateway:NatGateway:\n    monthlyDataProcessedGB: 720\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	var out, errs bytes.Buffer
-	if err := synth.Command([]string{"-root", root, "-stack", "dev", "-cost", "-usage", usage}, stacks.Run, &out, &errs); err != nil {
-		t.Fatalf("%v: %s", err, errs.String())
+	var out bytes.Buffer
+	if err := synth.Command([]string{"-root", root, "-stack", "dev", "-cost", "-usage", usage}, stacks.Run, &out); err != nil {
+		t.Fatal(err)
 	}
 	for _, want := range []string{"$630.79", "monthlyDataProcessedGB = 720 (usage file; assumed 10)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("synth -cost -usage does not print %q:\n%s", want, out.String())
 		}
 	}
-	if err := synth.Command([]string{"-root", root, "-stack", "dev", "-usage", usage}, stacks.Run, &out, &errs); err == nil {
+	if err := synth.Command([]string{"-root", root, "-stack", "dev", "-usage", usage}, stacks.Run, &out); err == nil {
 		t.Error("-usage without -cost was accepted")
 	}
 }

@@ -170,14 +170,14 @@ func TestStaleSnapshotsAreReported(t *testing.T) {
 }
 
 // synthCommand is cmd/synth over our program.
-func synthCommand(args []string, stdout, stderr *bytes.Buffer) error {
-	return synth.Command(args, stacks.Run, stdout, stderr)
+func synthCommand(args []string, stdout *bytes.Buffer) error {
+	return synth.Command(args, stacks.Run, stdout)
 }
 
 func TestUnknownStackAndBadConfigFailWithTheirMessage(t *testing.T) {
 	t.Parallel()
-	var out, errOut bytes.Buffer
-	if err := synthCommand([]string{"-root", "..", "-stack", "staging"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), `unknown stack "staging"`) {
+	var out bytes.Buffer
+	if err := synthCommand([]string{"-root", "..", "-stack", "staging"}, &out); err == nil || !strings.Contains(err.Error(), `unknown stack "staging"`) {
 		t.Errorf("unknown stack: %v", err)
 	}
 	// A stack file with two mistakes the program rejects: both are listed.
@@ -195,7 +195,7 @@ func TestUnknownStackAndBadConfigFailWithTheirMessage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	err = synthCommand([]string{"-root", dir, "-stack", "bad"}, &out, &errOut)
+	err = synthCommand([]string{"-root", dir, "-stack", "bad"}, &out)
 	if err == nil || !strings.Contains(err.Error(), "2 problems") || !strings.Contains(err.Error(), "natGateway") || !strings.Contains(err.Error(), "diskSize") {
 		t.Errorf("bad config: %v", err)
 	}
@@ -205,7 +205,7 @@ func TestWritesAndDiffs(t *testing.T) {
 	t.Parallel()
 	dev, prod := t.TempDir(), t.TempDir()
 	var out bytes.Buffer
-	if err := synthCommand([]string{"-root", "..", "-stack", "dev", "-out", dev}, &out, &out); err != nil {
+	if err := synthCommand([]string{"-root", "..", "-stack", "dev", "-out", dev}, &out); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dev, "kubernetes", "development_Deployment_demo-nginx.yaml")); err != nil {
@@ -215,7 +215,7 @@ func TestWritesAndDiffs(t *testing.T) {
 		t.Errorf("summary:\n%s", out.String())
 	}
 	out.Reset()
-	if err := synthCommand([]string{"-root", "..", "-stack", "prod", "-out", prod, "-diff", dev}, &out, &out); err != nil {
+	if err := synthCommand([]string{"-root", "..", "-stack", "prod", "-out", prod, "-diff", dev}, &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "+ kubernetes/production_Deployment_demo-nginx.yaml") {
@@ -226,7 +226,7 @@ func TestWritesAndDiffs(t *testing.T) {
 func TestCriticalPathReportUsesTheLatencyTable(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	if err := synthCommand([]string{"-root", "..", "-stack", "dev", "-critical-path"}, &out, &out); err != nil {
+	if err := synthCommand([]string{"-root", "..", "-stack", "dev", "-critical-path"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"stack dev: a deploy takes about", "1.0", "critical chain", "eks:index:Cluster", "latency table:"} {
@@ -240,13 +240,13 @@ func TestCriticalPathReportUsesTheLatencyTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	out.Reset()
-	if err := synthCommand([]string{"-root", "..", "-stack", "dev", "-critical-path", "-latencies", slow}, &out, &out); err != nil {
+	if err := synthCommand([]string{"-root", "..", "-stack", "dev", "-critical-path", "-latencies", slow}, &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "3600 s  aws:ecr/repository:Repository") || strings.Contains(out.String(), "ratio 1.0") {
 		t.Errorf("the override did not move the critical path:\n%s", out.String())
 	}
-	if err := synthCommand([]string{"-root", "..", "-stack", "dev", "-latencies", slow}, &out, &out); err == nil {
+	if err := synthCommand([]string{"-root", "..", "-stack", "dev", "-latencies", slow}, &out); err == nil {
 		t.Error("-latencies without -critical-path was accepted")
 	}
 }
@@ -257,7 +257,7 @@ func TestCriticalPathReportUsesTheLatencyTable(t *testing.T) {
 func TestToolOutputSpeaksToTheUser(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	if err := synthCommand([]string{"-root", "..", "-all", "-critical-path", "-cost"}, &out, &out); err != nil {
+	if err := synthCommand([]string{"-root", "..", "-all", "-critical-path", "-cost"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range doccheck.Find(out.String()) {
@@ -269,7 +269,7 @@ func TestToolOutputSpeaksToTheUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	out.Reset()
-	if err := synthCommand([]string{"-root", "..", "-stack", "local", "-critical-path", "-latencies", latencies}, &out, &out); err != nil {
+	if err := synthCommand([]string{"-root", "..", "-stack", "local", "-critical-path", "-latencies", latencies}, &out); err != nil {
 		t.Fatal(err)
 	}
 	if len(doccheck.Find(out.String())) == 0 {
@@ -281,7 +281,7 @@ func TestToolOutputSpeaksToTheUser(t *testing.T) {
 func TestReadmeShowsSynthsOutput(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	if err := synthCommand([]string{"-root", "..", "-stack", "local"}, &out, &out); err != nil {
+	if err := synthCommand([]string{"-root", "..", "-stack", "local"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	readme, err := os.ReadFile(filepath.Join(root, "README.md"))

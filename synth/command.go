@@ -18,7 +18,7 @@ import (
 // Command is cmd/synth: it parses args and synthesizes program (stacks.Run)
 // as they ask. It takes the program as an argument so that it can be tested
 // without linking the provider SDKs the real one imports.
-func Command(args []string, program pulumi.RunFunc, stdout, stderr io.Writer) error {
+func Command(args []string, program pulumi.RunFunc, stdout io.Writer) error {
 	o, err := parseOptions(args)
 	if err != nil {
 		return err

@@ -127,7 +127,7 @@ func TestARequiredKeyMissingFromTheStackIsRefused(t *testing.T) {
 func TestCommandWithCostAndCriticalPath(t *testing.T) {
 	dir := t.TempDir()
 	var out strings.Builder
-	if err := synth.Command([]string{"-root", root, "-all", "-out", dir}, program, &out, &out); err != nil {
+	if err := synth.Command([]string{"-root", root, "-all", "-out", dir}, program, &out); err != nil {
 		t.Fatal(err)
 	}
 	if stacks, err := synth.SnapshotStacks(dir); err != nil || !slices.Equal(stacks, []string{"auto", "dev", "local", "prod"}) {
@@ -139,7 +139,7 @@ func TestCommandWithCostAndCriticalPath(t *testing.T) {
 	}
 	out.Reset()
 	args := []string{"-root", root, "-stack", "dev", "-cost", "-diff", filepath.Join(dir, "prod"), "-critical-path", "-latencies", latencies}
-	if err := synth.Command(args, program, &out, &out); err != nil {
+	if err := synth.Command(args, program, &out); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"cost of stack dev: unchanged", "latency table:", fmt.Sprintf("  %6d s  %-42s", 42, "test:index:Bucket")} {
@@ -152,7 +152,7 @@ func TestCommandWithCostAndCriticalPath(t *testing.T) {
 		{"-root", root, "-stack", "dev", "-cost", "-usage", latencies + ".missing"},    // no usage file
 		{"-root", root, "-stack", "dev", "-critical-path", "-latencies", root + "/no"}, // no latency file
 	} {
-		if err := synth.Command(args, program, &out, &out); err == nil {
+		if err := synth.Command(args, program, &out); err == nil {
 			t.Errorf("%q accepted", args)
 		}
 	}

@@ -158,7 +158,7 @@ func TestComputedValuesAndSecretsArePlaceholders(t *testing.T) {
 func TestCommandWritesDiffsAndChecksItsFlags(t *testing.T) {
 	dev, prod := t.TempDir(), t.TempDir()
 	var out bytes.Buffer
-	if err := synth.Command([]string{"-root", root, "-stack", "dev", "-out", dev}, program, &out, &out); err != nil {
+	if err := synth.Command([]string{"-root", root, "-stack", "dev", "-out", dev}, program, &out); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dev, "kubernetes", "development_ConfigMap_settings.yaml")); err != nil {
@@ -168,7 +168,7 @@ func TestCommandWritesDiffsAndChecksItsFlags(t *testing.T) {
 		t.Errorf("summary:\n%s", out.String())
 	}
 	out.Reset()
-	if err := synth.Command([]string{"-root", root, "-stack", "prod", "-out", prod, "-diff", dev}, program, &out, &out); err != nil {
+	if err := synth.Command([]string{"-root", root, "-stack", "prod", "-out", prod, "-diff", dev}, program, &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "+ kubernetes/production_ConfigMap_settings.yaml") ||
@@ -187,7 +187,7 @@ func TestCommandWritesDiffsAndChecksItsFlags(t *testing.T) {
 		{"-root", root, "-stack", "dev", "-latencies", "x"}, // -latencies alone
 		{"-root", root, "-stack", "staging"},                // no such stack
 	} {
-		if err := synth.Command(args, program, &out, &out); err == nil {
+		if err := synth.Command(args, program, &out); err == nil {
 			t.Errorf("%q accepted", args)
 		}
 	}
@@ -197,7 +197,7 @@ func TestCommandWritesDiffsAndChecksItsFlags(t *testing.T) {
 func TestCommandReportsTheProgramsError(t *testing.T) {
 	failing := func(*pulumi.Context) error { return errors.New("invalid configuration (2 problems)") }
 	var out bytes.Buffer
-	err := synth.Command([]string{"-root", root, "-stack", "dev"}, failing, &out, &out)
+	err := synth.Command([]string{"-root", root, "-stack", "dev"}, failing, &out)
 	if err == nil || !strings.HasPrefix(err.Error(), "stack dev: ") || !strings.Contains(err.Error(), "invalid configuration (2 problems)") {
 		t.Errorf("got %v", err)
 	}
@@ -268,15 +268,15 @@ func TestCommandMistakesAreUsageErrors(t *testing.T) {
 		{"-root", root, "-stack", "dev", "-usage", "x"},
 	} {
 		var mistake cli.UsageError
-		if err := synth.Command(args, program, io.Discard, io.Discard); !errors.As(err, &mistake) {
+		if err := synth.Command(args, program, io.Discard); !errors.As(err, &mistake) {
 			t.Errorf("%q: %v, want a usage error", args, err)
 		}
 	}
 	var mistake cli.UsageError
-	if err := synth.Command([]string{"-root", root, "-stack", "staging"}, program, io.Discard, io.Discard); err == nil || errors.As(err, &mistake) {
+	if err := synth.Command([]string{"-root", root, "-stack", "staging"}, program, io.Discard); err == nil || errors.As(err, &mistake) {
 		t.Errorf("a stack that does not exist: %v, want an error that is not a usage error", err)
 	}
-	if err := synth.Command([]string{"-h"}, program, io.Discard, io.Discard); !errors.Is(err, flag.ErrHelp) {
+	if err := synth.Command([]string{"-h"}, program, io.Discard); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("-h: %v, want flag.ErrHelp", err)
 	}
 }

@@ -32,6 +32,6 @@ import (
 // main is wiring only (synth.Command is the command, tested there and in
 // stacks): a test here would link the provider SDKs once more.
 func main() {
-	err := synth.Command(os.Args[1:], stacks.Run, os.Stdout, os.Stderr)
+	err := synth.Command(os.Args[1:], stacks.Run, os.Stdout)
 	os.Exit(cli.Exit("synth", synth.Usage, nil, err, os.Stdout, os.Stderr))
 }

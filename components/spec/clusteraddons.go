@@ -36,11 +36,6 @@ type ClusterAddonsArgs struct {
 	PodIdentity bool
 }
 
-// WithDefaults returns a copy of the args with defaults applied (none yet:
-// the log groups Container Insights writes to, and their retention, are
-// EKSClusterArgs.ContainerInsightsLogGroups').
-func (a ClusterAddonsArgs) WithDefaults() ClusterAddonsArgs { return a }
-
 // Where each controller runs, for its Pod Identity association.
 const (
 	LoadBalancerControllerServiceAccount = "aws-load-balancer-controller"
@@ -72,7 +67,6 @@ func AddonNamespaces() []string { return []string{CloudWatchNamespace} }
 
 // Validate reports every problem with the args.
 func (a ClusterAddonsArgs) Validate() error {
-	a = a.WithDefaults()
 	var errs fieldErrors
 	versions := map[string]string{
 		"metricsServer":             a.Versions.MetricsServer,

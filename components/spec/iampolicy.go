@@ -166,22 +166,17 @@ func LoadBalancerControllerPolicy() PolicyDocument {
 
 func loadBalancerControllerPolicy(partition string) PolicyDocument {
 	arn := func(rest string) string { return "arn:" + partition + ":" + rest }
-	securityGroups := []string{arn("ec2:*:*:security-group/*")}
-	targetGroups := arn("elasticloadbalancing:*:*:targetgroup/*/*")
-	balancersAndTargetGroups := []string{
-		targetGroups,
-		arn("elasticloadbalancing:*:*:loadbalancer/net/*/*"),
-		arn("elasticloadbalancing:*:*:loadbalancer/app/*/*"),
-	}
-	listenersAndRules := []string{
-		arn("elasticloadbalancing:*:*:listener/net/*/*/*"),
-		arn("elasticloadbalancing:*:*:listener/app/*/*/*"),
-		arn("elasticloadbalancing:*:*:listener-rule/net/*/*/*"),
-		arn("elasticloadbalancing:*:*:listener-rule/app/*/*/*"),
-	}
-	all := []string{resourceAll}
+	statements := lbcLookupStatements()
+	statements = append(statements, lbcSecurityGroupStatements([]string{arn("ec2:*:*:security-group/*")})...)
+	statements = append(statements, lbcLoadBalancerStatements(arn)...)
+	return newPolicyDocument(statements...)
+}
 
-	return newPolicyDocument(
+// lbcLookupStatements let the controller read the account's network, load
+// balancers and certificates, and attach WAF and Shield.
+func lbcLookupStatements() []PolicyStatement {
+	all := []string{resourceAll}
+	return []PolicyStatement{
 		PolicyStatement{
 			Sid:      "CreateElbServiceLinkedRole",
 			Effect:   effectAllow,
@@ -251,6 +246,14 @@ func loadBalancerControllerPolicy(partition string) PolicyDocument {
 			},
 			Resource: all,
 		},
+	}
+}
+
+// lbcSecurityGroupStatements let the controller make security groups and
+// change those it tagged as its own.
+func lbcSecurityGroupStatements(securityGroups []string) []PolicyStatement {
+	all := []string{resourceAll}
+	return []PolicyStatement{
 		PolicyStatement{
 			Sid:    "ManageSecurityGroupIngress",
 			Effect: effectAllow,
@@ -304,6 +307,27 @@ func loadBalancerControllerPolicy(partition string) PolicyDocument {
 				"Null": {resourceTagELBCluster: "false"},
 			},
 		},
+	}
+}
+
+// lbcLoadBalancerStatements let the controller make load balancers and
+// target groups and change those it tagged as its own; arn makes an ARN of
+// the policy's partition.
+func lbcLoadBalancerStatements(arn func(string) string) []PolicyStatement {
+	targetGroups := arn("elasticloadbalancing:*:*:targetgroup/*/*")
+	balancersAndTargetGroups := []string{
+		targetGroups,
+		arn("elasticloadbalancing:*:*:loadbalancer/net/*/*"),
+		arn("elasticloadbalancing:*:*:loadbalancer/app/*/*"),
+	}
+	listenersAndRules := []string{
+		arn("elasticloadbalancing:*:*:listener/net/*/*/*"),
+		arn("elasticloadbalancing:*:*:listener/app/*/*/*"),
+		arn("elasticloadbalancing:*:*:listener-rule/net/*/*/*"),
+		arn("elasticloadbalancing:*:*:listener-rule/app/*/*/*"),
+	}
+	all := []string{resourceAll}
+	return []PolicyStatement{
 		PolicyStatement{
 			Sid:    "CreateTaggedLoadBalancerAndTargetGroup",
 			Effect: effectAllow,
@@ -406,7 +430,7 @@ func loadBalancerControllerPolicy(partition string) PolicyDocument {
 			},
 			Resource: all,
 		},
-	)
+	}
 }
 
 // ScopedAutoScalerPolicy is AutoScalerPolicy for one controller with its own

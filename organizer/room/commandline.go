@@ -189,26 +189,7 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 	// prints the reason, then the short usage. -h prints the whole usage.
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	var flagged participantFlags
-	participantsFile := fs.String("participants", "", "participants file (YAML: participants: [{name, principalArn?, namespace?}])")
-	fs.Var(&flagged, "participant", "a participant as NAME[=PRINCIPAL_ARN] (repeatable; added to -participants)")
-	clusterConfig := fs.String("cluster-config", "Pulumi.dev.yaml", "the shared cluster's stack settings file")
-	stateDir := fs.String("state-dir", ".organizer", "where the file backend (state/) and the stacks' settings (work/) live")
-	backend := fs.String("backend", "", "state backend URL (s3://bucket/prefix, https://api.pulumi.com, ...); default: file://<state-dir>/state")
-	secrets := fs.String("secrets-provider", "passphrase", "secrets provider: passphrase (set PULUMI_CONFIG_PASSPHRASE) or a KMS URL such as awskms://alias/workshop")
-	parallel := fs.Int("parallel", DefaultParallel, "participants' stacks run at once")
-	refresh := fs.Bool("refresh", false, "up: refresh each stack from the cloud first")
-	engineOutput := fs.Bool("engine-output", false, "print the engine's output, each line prefixed with its stack")
-	ttl := fs.Duration("ttl", 0, "up: the stacks expire this long after up starts (e.g. 8h); reap destroys them then")
-	leaseWait := fs.Duration("lease-wait", 0, "up, destroy, reap, reset: wait this long for the room while another run holds it (0: stop at once, naming it)")
-	handoutDir := fs.String("handout-dir", "", "handout: where the files go (default <state-dir>/handouts)")
-	listen := fs.String("listen", DefaultListen, "serve: the board's address; another host than loopback shows the room to that network")
-	boardRefresh := fs.Duration("refresh-every", DefaultRefresh, "serve: how often the board reads the stacks")
-	renderDir := fs.String("render-dir", "room-plan", "render: where each participant's plan goes")
-	dryRun := fs.Bool(FlagDryRun[1:], false, "destroy, reap, adopt: list the stacks it would change, change nothing")
-	roomName := fs.String(FlagRoom[1:], "", "the room's name (required but by reap): its stacks' project is eks-workshop-room-NAME and their tag eks-workshop:room=NAME")
-	wholeRoom := fs.Bool(FlagWholeRoom[1:], false, "destroy: every stack of the room, the cluster last (without it, only the participants named)")
-	existing := addExistingFlags(fs)
+	f := defineFlags(fs)
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintf(stderr, usage, ClusterStack)
 		fs.SetOutput(stderr)
@@ -220,74 +201,117 @@ func ParseArgs(args []string, stderr io.Writer) (*CommandLine, error) {
 	if fs.NArg() != 1 && (fs.NArg() == 0 || fs.Arg(0) != CommandReset) {
 		return mistake(stderr, fmt.Errorf("want one command (%s), got %q", strings.Join(Commands, ", "), fs.Args()))
 	}
-	fail := func(err error) (*CommandLine, error) {
-		fmt.Fprintln(stderr, err)
-		return nil, err
-	}
-	cl := &CommandLine{Command: fs.Arg(0), EngineOutput: *engineOutput, Names: fs.Args()[1:], Listen: *listen, BoardRefresh: *boardRefresh, RenderDir: *renderDir}
+	cl := &CommandLine{Command: fs.Arg(0), EngineOutput: *f.engineOutput, Names: fs.Args()[1:], Listen: *f.listen, BoardRefresh: *f.boardRefresh, RenderDir: *f.renderDir}
 	if !slices.Contains(Commands, cl.Command) {
 		return mistake(stderr, fmt.Errorf("unknown command %q: want one of %s", cl.Command, strings.Join(Commands, ", ")))
 	}
+	r, err := f.plan(fs, cl)
+	if err == nil {
+		err = f.settings(cl, r)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, err
+	}
+	return cl, nil
+}
 
+// parsedFlags are the command line's flags, as defineFlags registers them.
+type parsedFlags struct {
+	participantsFile, clusterConfig, stateDir, backend, secrets *string
+	handoutDir, listen, renderDir, roomName                     *string
+	parallel                                                    *int
+	refresh, engineOutput, dryRun, wholeRoom                    *bool
+	ttl, leaseWait, boardRefresh                                *time.Duration
+	participants                                                participantFlags
+	existing                                                    existingFlags
+}
+
+// defineFlags registers the command line's flags on fs.
+func defineFlags(fs *flag.FlagSet) *parsedFlags {
+	f := &parsedFlags{}
+	f.participantsFile = fs.String("participants", "", "participants file (YAML: participants: [{name, principalArn?, namespace?}])")
+	fs.Var(&f.participants, "participant", "a participant as NAME[=PRINCIPAL_ARN] (repeatable; added to -participants)")
+	f.clusterConfig = fs.String("cluster-config", "Pulumi.dev.yaml", "the shared cluster's stack settings file")
+	f.stateDir = fs.String("state-dir", ".organizer", "where the file backend (state/) and the stacks' settings (work/) live")
+	f.backend = fs.String("backend", "", "state backend URL (s3://bucket/prefix, https://api.pulumi.com, ...); default: file://<state-dir>/state")
+	f.secrets = fs.String("secrets-provider", "passphrase", "secrets provider: passphrase (set PULUMI_CONFIG_PASSPHRASE) or a KMS URL such as awskms://alias/workshop")
+	f.parallel = fs.Int("parallel", DefaultParallel, "participants' stacks run at once")
+	f.refresh = fs.Bool("refresh", false, "up: refresh each stack from the cloud first")
+	f.engineOutput = fs.Bool("engine-output", false, "print the engine's output, each line prefixed with its stack")
+	f.ttl = fs.Duration("ttl", 0, "up: the stacks expire this long after up starts (e.g. 8h); reap destroys them then")
+	f.leaseWait = fs.Duration("lease-wait", 0, "up, destroy, reap, reset: wait this long for the room while another run holds it (0: stop at once, naming it)")
+	f.handoutDir = fs.String("handout-dir", "", "handout: where the files go (default <state-dir>/handouts)")
+	f.listen = fs.String("listen", DefaultListen, "serve: the board's address; another host than loopback shows the room to that network")
+	f.boardRefresh = fs.Duration("refresh-every", DefaultRefresh, "serve: how often the board reads the stacks")
+	f.renderDir = fs.String("render-dir", "room-plan", "render: where each participant's plan goes")
+	f.dryRun = fs.Bool(FlagDryRun[1:], false, "destroy, reap, adopt: list the stacks it would change, change nothing")
+	f.roomName = fs.String(FlagRoom[1:], "", "the room's name (required but by reap): its stacks' project is eks-workshop-room-NAME and their tag eks-workshop:room=NAME")
+	f.wholeRoom = fs.Bool(FlagWholeRoom[1:], false, "destroy: every stack of the room, the cluster last (without it, only the participants named)")
+	f.existing = addExistingFlags(fs)
+	return f
+}
+
+// plan sets cl's Plan: the participants on the cluster the flags name,
+// with every problem of the command line and the plan at once. It returns
+// the room named.
+func (f *parsedFlags) plan(fs *flag.FlagSet, cl *CommandLine) (Room, error) {
 	var participants []Participant
-	if *participantsFile != "" {
-		read, err := ReadParticipants(*participantsFile)
+	if *f.participantsFile != "" {
+		read, err := ReadParticipants(*f.participantsFile)
 		if err != nil {
-			return fail(err)
+			return Room{}, err
 		}
 		participants = read
 	}
-	participants = append(participants, flagged...)
-	r, early := commandProblems(fs, cl.Command, *roomName, *backend, len(participants), *wholeRoom)
+	participants = append(participants, f.participants...)
+	r, early := commandProblems(fs, cl.Command, *f.roomName, *f.backend, len(participants), *f.wholeRoom)
 	var err error
 	switch {
 	case cl.Command == string(OpReap):
 		// The backend's stacks and their tags are all reap reads.
 		cl.Plan, err = &Plan{}, withProblems(early, nil)
-	case *existing.kubeconfig != "":
-		cl.Plan, err = existing.plan(fs, cl.Command, participants)
+	case *f.existing.kubeconfig != "":
+		cl.Plan, err = f.existing.plan(fs, cl.Command, participants)
 		err = withProblems(early, err)
 	default:
-		cl.Plan, err = newBuiltClusterPlan(*clusterConfig, participants, append(early, existing.misused()...))
+		cl.Plan, err = newBuiltClusterPlan(*f.clusterConfig, participants, append(early, f.existing.misused()...))
 	}
-	if err != nil {
-		return fail(err)
+	if err == nil && cl.Command == CommandReset {
+		_, err = cl.Plan.SelectParticipants(cl.Names)
 	}
-	if cl.Command == CommandReset {
-		if _, err := cl.Plan.SelectParticipants(cl.Names); err != nil {
-			return fail(err)
-		}
-	}
+	return r, err
+}
 
-	state, err := filepath.Abs(*stateDir)
+// settings sets cl's Settings, the handout directory and the backend's
+// default, and checks them for the commands that run stacks.
+func (f *parsedFlags) settings(cl *CommandLine, r Room) error {
+	state, err := filepath.Abs(*f.stateDir)
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	cl.Settings = Settings{
-		Backend:         *backend,
+		Backend:         *f.backend,
 		WorkDir:         filepath.Join(state, "work"),
-		SecretsProvider: *secrets,
-		Parallel:        *parallel,
-		Refresh:         *refresh,
-		TTL:             *ttl,
-		LeaseWait:       *leaseWait,
+		SecretsProvider: *f.secrets,
+		Parallel:        *f.parallel,
+		Refresh:         *f.refresh,
+		TTL:             *f.ttl,
+		LeaseWait:       *f.leaseWait,
 		Room:            r,
-		WholeRoom:       *wholeRoom,
-		DryRun:          *dryRun,
+		WholeRoom:       *f.wholeRoom,
+		DryRun:          *f.dryRun,
 	}
 	if cl.Backend == "" {
 		cl.Backend = "file://" + filepath.Join(state, "state")
 	}
-	if cl.HandoutDir = *handoutDir; cl.HandoutDir == "" {
+	if cl.HandoutDir = *f.handoutDir; cl.HandoutDir == "" {
 		cl.HandoutDir = filepath.Join(state, "handouts")
 	}
 	if cl.Command == CommandPlan || cl.Command == CommandRender {
-		return cl, nil // runs no stack: no backend or passphrase needed
+		return nil // runs no stack: no backend or passphrase needed
 	}
-	if err := cl.Settings.Check(); err != nil {
-		return fail(err)
-	}
-	return cl, nil
+	return cl.Settings.Check()
 }
 
 // commandProblems checks what the command itself asks of its command line:
