@@ -193,3 +193,38 @@ func TestImageBuilderIsWarnedAbout(t *testing.T) {
 		t.Error("imageBuilder false: warned")
 	}
 }
+
+// A room participant's RoomIngress (the organizer's) gives the local
+// target's apps their own ALB group, admitting the room's public subnets;
+// the local target without it has no Ingress, and the eks target keeps its
+// own group whatever it says.
+func TestARoomIngressGivesALocalStacksAppsAnALBOfTheirOwn(t *testing.T) {
+	room := &RoomIngress{GroupName: "room-alice", FromCIDRs: []string{"10.0.0.0/19", "10.0.32.0/19"}}
+	local := DefaultConfig()
+	local.Target, local.Namespace, local.RoomIngress = TargetLocal, "alice", room
+	for name, app := range local.AppArgs() {
+		if app.Ingress == nil || app.Ingress.GroupName != "room-alice" || !slices.Equal(app.NetworkPolicy.IngressFromCIDRs, room.FromCIDRs) {
+			t.Errorf("%s: %+v from %v, want group room-alice from %v", name, app.Ingress, app.NetworkPolicy.IngressFromCIDRs, room.FromCIDRs)
+		}
+	}
+	own := local.AppArgs()
+	eks := DefaultConfig()
+	for name, app := range eks.AppArgs() {
+		if got := own[name].Ingress; got.Path != app.Ingress.Path || got.Path == "" || got.GroupOrder != app.Ingress.GroupOrder {
+			t.Errorf("%s on the participant's ALB: %q order %d; on the cluster's: %q order %d", name, got.Path, got.GroupOrder, app.Ingress.Path, app.Ingress.GroupOrder)
+		}
+	}
+	// Negative controls.
+	local.RoomIngress = nil
+	for name, app := range local.AppArgs() {
+		if app.Ingress != nil || len(app.NetworkPolicy.IngressFromCIDRs) != 0 {
+			t.Errorf("%s without a RoomIngress: %+v from %v", name, app.Ingress, app.NetworkPolicy.IngressFromCIDRs)
+		}
+	}
+	eks.RoomIngress = room
+	for name, app := range eks.AppArgs() {
+		if app.Ingress.GroupName != DefaultIngressGroupName {
+			t.Errorf("%s on the eks target took the RoomIngress's group %q", name, app.Ingress.GroupName)
+		}
+	}
+}
