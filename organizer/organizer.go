@@ -295,7 +295,7 @@ func (o *Organizer) up(ctx context.Context, r *room.Result, cfg config.Config) e
 		return err
 	}
 	if o.isListed(r.Stack) {
-		if err := o.removeDeadEnginesLocks(ctx, r); err != nil {
+		if err := o.repairAfterKilledEngines(ctx, r); err != nil {
 			return err
 		}
 		hadPending, err := o.resolvePending(ctx, s, r)
@@ -455,7 +455,7 @@ func (o *Organizer) destroy(ctx context.Context, r *room.Result) error {
 		r.Status = room.StatusWouldDestroy
 		return nil
 	}
-	if err := o.removeDeadEnginesLocks(ctx, r); err != nil {
+	if err := o.repairAfterKilledEngines(ctx, r); err != nil {
 		return err
 	}
 	res, err := s.Destroy(ctx, optdestroy.ProgressStreams(o.progressWriter(r.Stack)), optdestroy.ShowSecrets(false))
