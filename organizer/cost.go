@@ -59,8 +59,8 @@ func standInImage(region, repository string) string {
 	return fmt.Sprintf("123456789012.dkr.ecr.%s.amazonaws.com/%s@sha256:%s", region, repository, strings.Repeat("0", 64))
 }
 
-// printRoomCost prints the room's cost under up's and status's table and,
-// after status, what the stacks that exist cost now. A room that cannot be
+// printRoomCost prints the room's cost under plan's, up's and status's
+// tables and, after status, what the stacks that exist cost now. A room that cannot be
 // priced is said on stderr and fails nothing.
 func printRoomCost(stdout, stderr io.Writer, plan *room.Plan, program ProgramFactory, report room.Report, status bool) {
 	table, err := cost.DefaultTable()

@@ -64,13 +64,16 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 	return runCommand(ctx, o, cl, with, stdout, stderr)
 }
 
-// beforeAnyStack runs the commands that need no backend (plan, render) and
+// beforeAnyStack runs the commands that need no backend (plan: the room's
+// capacity, guard and cost; render) and
 // refuses, before the backend is created, a room that cannot fit and a
 // reap without a backend; done says Main ends with code.
 func beforeAnyStack(cl *room.CommandLine, with Setup, stdout, stderr io.Writer) (code int, done bool) {
 	switch cl.Command {
 	case room.CommandPlan:
-		return printCapacity(cl.Plan, stdout, stderr), true
+		code := printCapacity(cl.Plan, stdout, stderr)
+		printRoomCost(stdout, stderr, cl.Plan, with.Program, nil, false)
+		return code, true
 	case room.CommandRender:
 		return render(cl, with.Program, stdout, stderr), true
 	case string(room.OpUp), room.CommandReset:

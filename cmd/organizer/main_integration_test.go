@@ -194,8 +194,9 @@ func TestPlanTTLAndReapCommands(t *testing.T) {
 		return args
 	}
 
-	if out, _ := run(0, append(room(10), "plan")...); !strings.Contains(out, "WARNING: the room fits at the HPA minimum (32 pods on 3 × m5.large)") {
-		t.Errorf("plan of 10 does not warn")
+	if out, _ := run(0, append(room(10), "plan")...); !strings.Contains(out, "WARNING: the room fits at the HPA minimum (32 pods on 3 × m5.large)") ||
+		!strings.Contains(out, "room cost with every stack up: ") || !strings.Contains(out, "10 participant stacks add ") {
+		t.Errorf("plan of 10 does not warn, or does not price the room")
 	}
 	if out, _ := run(2, append(room(30), "plan")...); !strings.Contains(out, "REFUSED: the room (30 participants)") {
 		t.Errorf("plan of 30 does not refuse")
