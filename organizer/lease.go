@@ -247,7 +247,10 @@ func (h *heldLease) renew(stop *Stopper) {
 
 // renewOnce reads the lease back and extends it if it is still ours. A
 // read or write that fails is tried again at the next tick, until the
-// lease would have lapsed: then it is lost.
+// lease would have lapsed: then it is lost. The read and the write are two
+// steps (the backends offer no compare-and-swap on an existing object): a
+// take-over between them is written over, and the taker's own renewal
+// then finds the lease lost and stops that run, so one of the two goes on.
 func (h *heldLease) renewOnce() error {
 	ctx := context.Background()
 	h.mu.Lock()

@@ -5,7 +5,8 @@
 # per version, into ~/.cache/eks-workshop/tools). Then it runs every tier,
 # each timed, all of them even when one fails:
 #   go        go test -tags integration ./...   (mocks, real API server, kube-score,
-#                                               the real engine and Kubernetes provider)
+#                                               the real engine and Kubernetes provider),
+#             the organizer's heaviest tests in a second go test beside it
 #   race      go test -race on organizer and organizer/room
 #   python    /usr/bin/python3 -m pytest -q apps
 #   mutation  gremlins on components/spec, stacks/config, synth,
@@ -43,7 +44,25 @@ tier() {
   summary+=("$(printf '%-9s %4d s' "$name" $((SECONDS - start)))")
 }
 
-tier go go test -timeout 30m -tags integration ./...
+# The organizer's integration tests are most of the Go tier's time, on about
+# one core (709 s of wall time for 782 CPU-seconds): its heaviest tests run
+# in a second go test beside the first, which skips them. Each name is an
+# organizer test and no other package's (internal/ci checks it).
+organizer_beside='^(TestARoomOfTenLivesThroughUpResetHandoutBoardAndDestroy|TestRoomOnAnExistingCluster|TestTwoOrganizerProcessesForOneRoomTakeTurns|TestInterruptedUpConvergesWithoutCreatingAnythingTwice|TestReapDestroysOnlyExpiredStacksAndKeepsTheClusterWhileAParticipantRemains)$'
+go_tier() {
+  local log beside rc=0
+  log="$(mktemp)"
+  go test -timeout 30m -tags integration -run "$organizer_beside" ./organizer/ >"$log" 2>&1 &
+  beside=$!
+  go test -timeout 30m -tags integration -skip "$organizer_beside" ./... || rc=1
+  wait "$beside" || rc=1
+  echo "beside it, go test -run \"\$organizer_beside\" ./organizer/:"
+  cat "$log"
+  rm -f "$log"
+  return "$rc"
+}
+
+tier go go_tier
 # The organizer runs participants' stacks in goroutines: its packages' unit
 # tests (the lease, the signals, the shared writers) again under the race
 # detector. Its integration tests stay out: under -race they would add most

@@ -18,8 +18,9 @@ if [ "$pinned" != "$PULUMI_VERSION" ]; then
   echo "run: cd tools/pulumi && go get -tool github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$PULUMI_VERSION && go mod tidy" >&2
   exit 1
 fi
-# Without the version stamp the CLI reports v0.0.0 and the Automation API refuses it.
+# Without the version stamp the CLI reports v0.0.0 and the Automation API
+# refuses it. -s -w leaves out the debugger's tables: a shorter link.
 go build -o "$out/pulumi" \
-  -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
+  -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
   github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 "$out/pulumi" version
