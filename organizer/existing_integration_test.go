@@ -4,7 +4,9 @@ package organizer
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,6 +90,10 @@ func roomUp(tb testing.TB, o *Organizer) room.Report {
 }
 
 func TestRoomOnAnExistingCluster(t *testing.T) {
+	// The TMPDIR the organizer was started with, which the engines' Kubernetes
+	// provider would fill with copies of the kubeconfig.
+	shared := t.TempDir()
+	t.Setenv("TMPDIR", shared)
 	cluster := startRoomCluster(t)
 	const participants = 10
 	o := existingRoom(t, cluster, participants, 4)
@@ -134,6 +140,25 @@ func TestRoomOnAnExistingCluster(t *testing.T) {
 		if !apierrors.IsNotFound(err) {
 			t.Errorf("namespace %s after destroy: %v, want NotFound", p.Name, err)
 		}
+	}
+	checkKubeconfigCopies(t, shared, o)
+}
+
+// checkKubeconfigCopies wants the provider's copies of the kubeconfig in
+// the organizer's own temporary directory, none in shared, and none left
+// once the organizer is closed.
+func checkKubeconfigCopies(t *testing.T, shared string, o *Organizer) {
+	t.Helper()
+	leaked, _ := filepath.Glob(filepath.Join(shared, "kubeconfig*"))
+	own, _ := filepath.Glob(filepath.Join(o.tmp, "kubeconfig*"))
+	if len(leaked) > 0 || len(own) == 0 {
+		t.Errorf("the provider's kubeconfig copies: %d in the TMPDIR the organizer was given, %d in its own %s; want 0 and some", len(leaked), len(own), o.tmp)
+	}
+	if err := o.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(o.tmp); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("after Close, %s: %v, want it gone", o.tmp, err)
 	}
 }
 

@@ -53,6 +53,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
+	defer closeOrganizer(o, stderr)
 	if with.Signals != nil {
 		done := make(chan struct{})
 		defer close(done)
@@ -275,6 +276,7 @@ func reapRooms(ctx context.Context, finder *Organizer, opts Options, stdout, std
 		var report room.Report
 		if err == nil {
 			report, err = o.Reap(ctx, opts.DryRun)
+			closeOrganizer(o, stderr)
 		}
 		if err == nil {
 			err = report.WriteTable(stdout)
@@ -288,4 +290,12 @@ func reapRooms(ctx context.Context, finder *Organizer, opts Options, stdout, std
 		}
 	}
 	return code
+}
+
+// closeOrganizer removes what the organizer's engines left in its
+// temporary directory; a failure is said, and changes no exit code.
+func closeOrganizer(o *Organizer, stderr io.Writer) {
+	if err := o.Close(); err != nil {
+		fmt.Fprintf(stderr, "removing the engines' temporary files: %v\n", err)
+	}
 }

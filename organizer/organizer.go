@@ -106,6 +106,8 @@ type Organizer struct {
 	opts    Options
 	env     map[string]string
 	program ProgramFactory
+	// tmp is the engines' TMPDIR, which Close removes ("" when Env set one).
+	tmp string
 	// listed are the room's stacks (scan), the only ones it selects, and
 	// resources how many resources each held when listed.
 	listed    map[string]bool
@@ -123,7 +125,8 @@ type Organizer struct {
 }
 
 // New prepares the organizer: it checks the options, creates a file
-// backend's directory and the work directory, and writes the project file
+// backend's directory, the work directory and the engines' temporary
+// directory (Close removes it), and writes the project file
 // every stack's workspace shares.
 func New(ctx context.Context, plan *room.Plan, opts Options) (*Organizer, error) {
 	problems := []error{opts.Settings.Check()}
@@ -169,16 +172,54 @@ func New(ctx context.Context, plan *room.Plan, opts Options) (*Organizer, error)
 		}
 		opts.Command = cmd
 	}
-	o := &Organizer{plan: plan, opts: opts, env: env, program: opts.Program}
-	ws, err := o.workspace(ctx, nil)
+	tmp, err := engineTempDir(opts.WorkDir, env)
 	if err != nil {
 		return nil, err
 	}
-	project := workspace.Project{Name: tokens.PackageName(o.projectName()), Runtime: workspace.NewProjectRuntimeInfo("go", nil)}
-	if err := ws.SaveProjectSettings(ctx, &project); err != nil {
-		return nil, fmt.Errorf("writing the project file: %w", err)
+	o := &Organizer{plan: plan, opts: opts, env: env, program: opts.Program, tmp: tmp}
+	if err := o.saveProject(ctx); err != nil {
+		return nil, errors.Join(err, o.Close())
 	}
 	return o, nil
+}
+
+// saveProject writes the project file every stack's workspace shares.
+func (o *Organizer) saveProject(ctx context.Context) error {
+	ws, err := o.workspace(ctx, nil)
+	if err != nil {
+		return err
+	}
+	project := workspace.Project{Name: tokens.PackageName(o.projectName()), Runtime: workspace.NewProjectRuntimeInfo("go", nil)}
+	if err := ws.SaveProjectSettings(ctx, &project); err != nil {
+		return fmt.Errorf("writing the project file: %w", err)
+	}
+	return nil
+}
+
+// engineTempDir makes the engines' TMPDIR, a directory of this run's in
+// workDir, unless env names one. The Kubernetes provider writes the
+// kubeconfig it is given to a new file in TMPDIR at each configure and
+// never removes it (pulumi-kubernetes pkg/provider/util.go,
+// writeKubeconfigToFile): in a shared /tmp a room would leave its
+// cluster's credentials behind, a file per stack and run. Close removes it.
+func engineTempDir(workDir string, env map[string]string) (string, error) {
+	if _, set := env["TMPDIR"]; set {
+		return "", nil
+	}
+	tmp, err := os.MkdirTemp(workDir, ".tmp-")
+	if err != nil {
+		return "", fmt.Errorf("the engines' temporary directory: %w", err)
+	}
+	env["TMPDIR"] = tmp
+	return tmp, nil
+}
+
+// Close removes the engines' temporary directory and what they left in it.
+func (o *Organizer) Close() error {
+	if o.tmp == "" {
+		return nil
+	}
+	return os.RemoveAll(o.tmp)
 }
 
 // workspace is a workspace in WorkDir running program (nil for commands that run none).

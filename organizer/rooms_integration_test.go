@@ -175,13 +175,25 @@ func (b *sharedBackend) runMain(t *testing.T, now time.Time, args ...string) (in
 		common = append(common, "-backend", b.url, "-parallel", "2")
 	}
 	args = append(common, args...)
+	tmpBefore := engineTempDirs(b)
 	code := Main(context.Background(), args, &stdout, &stderr, Setup{
 		Program: (&fakeRoom{}).program,
 		Plugins: func() ([]room.Plugin, error) { return nil, nil },
 		Now:     func() time.Time { return now },
 	})
 	t.Logf("organizer %s: exit %d\n%s%s", strings.Join(args, " "), code, stdout.String(), stderr.String())
+	// Each run removes its engines' temporary directory as it ends.
+	if left := slices.DeleteFunc(engineTempDirs(b), func(d string) bool { return slices.Contains(tmpBefore, d) }); len(left) > 0 {
+		t.Errorf("organizer %s left %q", strings.Join(args, " "), left)
+	}
 	return code, stdout.String() + "\n--- stderr\n" + stderr.String()
+}
+
+// engineTempDirs are the engines' temporary directories in the rooms' work
+// directories (organizer.engineTempDir).
+func engineTempDirs(b *sharedBackend) []string {
+	dirs, _ := filepath.Glob(filepath.Join(filepath.Dir(b.dir), "work", "*", ".tmp-*"))
+	return dirs
 }
 
 // report is the report part of runMain's output.
