@@ -60,8 +60,8 @@ func standInImage(region, repository string) string {
 }
 
 // printRoomCost prints the room's cost under plan's, up's and status's
-// tables and, after status, what the stacks that exist cost now. A room that cannot be
-// priced is said on stderr and fails nothing.
+// tables and, after status, what the stacks that exist cost now. A room
+// that cannot be priced is said on stderr and fails nothing.
 func printRoomCost(stdout, stderr io.Writer, plan *room.Plan, program ProgramFactory, report room.Report, status bool) {
 	table, err := cost.DefaultTable()
 	var r *cost.Room

@@ -66,9 +66,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, with Set
 }
 
 // beforeAnyStack runs the commands that need no backend (plan: the room's
-// capacity, guard and cost; render) and
-// refuses, before the backend is created, a room that cannot fit and a
-// reap without a backend; done says Main ends with code.
+// capacity, guard and cost; render) and refuses, before the backend is
+// created, a room that cannot fit and a reap without a backend; done says
+// Main ends with code.
 func beforeAnyStack(cl *room.CommandLine, with Setup, stdout, stderr io.Writer) (code int, done bool) {
 	switch cl.Command {
 	case room.CommandPlan:
